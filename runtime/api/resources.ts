@@ -1,0 +1,19 @@
+/**
+ * Typed resource descriptors: `kopf.resource<Spec, Status>({...})`, as kopf-gen emits them. The type
+ * parameters travel with the descriptor into every handler registered on it, so `spec`, `status`,
+ * `patch`, `old`, `new` and `body` are typed from the CRD.
+ */
+import type { ResourceInfo } from '../../common/resources.ts';
+
+/** A resource descriptor carrying the spec and status types of its objects (phantom types). */
+export interface Resource<Spec = Record<string, unknown>, Status = Record<string, unknown>> extends ResourceInfo {
+  /** Type-only marker; never set at run time. */
+  readonly __types?: { spec: Spec; status: Status };
+}
+
+/** Describe a resource, with the types of its objects' spec and status. */
+export function resource<Spec = Record<string, unknown>, Status = Record<string, unknown>>(
+  info: ResourceInfo,
+): Resource<Spec, Status> {
+  return Object.freeze({ ...info });
+}

@@ -1,0 +1,176 @@
+/**
+ * Operator settings: Kopf's groups and defaults (`kopf.OperatorSettings`), in seconds like Kopf.
+ * Mutable in `kopf.on.startup` handlers; read by every layer at the moment it needs a value.
+ */
+
+export interface PostingSettings {
+  /** Master switch for Kubernetes Events (explicit `kopf.info/warn/exception` and logger records). */
+  enabled: boolean;
+  /** Post the per-object logger's records as Events (Kopf 1.44 default: false). */
+  loggers: boolean;
+  /** Minimum level posted as an Event. */
+  level: 'debug' | 'info' | 'warning' | 'error';
+  reportingComponent: string;
+  reportingInstance: string;
+  eventNamePrefix: string;
+}
+
+export interface WatchingSettings {
+  /** `timeoutSeconds` sent with watch requests (the server ends the stream after it). */
+  serverTimeout: number | undefined;
+  /** Client-side limit for a whole watch request. */
+  clientTimeout: number | undefined;
+  connectTimeout: number | undefined;
+  /** Pause between watch restarts (after a stream ends or fails). Jitter is added. */
+  reconnectBackoff: number;
+  /** Upper bound of the reconnect backoff when a watch keeps failing. */
+  reconnectBackoffMax: number;
+  /** Reconnect if nothing (not even a bookmark) arrived for this long. */
+  inactivityTimeout: number;
+}
+
+export interface QueueingSettings {
+  /** Objects processed in parallel per watched resource; undefined means unlimited. */
+  workerLimit: number | undefined;
+  /** A per-object worker exits after this long without events. */
+  idleTimeout: number;
+  /** Grace period for queues to drain when a watcher stops. */
+  exitTimeout: number;
+  /** Throttling delays for unexpected (framework) errors while processing an object. */
+  errorDelays: number[];
+}
+
+export interface ScanningSettings {
+  /** Disable runtime observation of CRDs and namespaces. */
+  disabled: boolean;
+}
+
+export interface ExecutionSettings {
+  /** Backoff for arbitrary (non-kopf) errors of handlers, in seconds. */
+  defaultBackoff: number;
+  /** Which handlers run per processing cycle: Kopf's `asap` (one per cycle) or all that are due. */
+  lifecycle: 'asap' | 'all-at-once' | 'one-by-one';
+}
+
+export interface NetworkingSettings {
+  /** Per non-watch request, in seconds. */
+  requestTimeout: number;
+  connectTimeout: number | undefined;
+  /** Delays between retries of failed API requests (connection errors, 5xx, 429). */
+  errorBackoffs: number[];
+  /** Always obey Retry-After of 429 answers, even when shorter than the backoff. */
+  enforceRetryAfter: boolean;
+}
+
+export interface PersistenceSettings {
+  finalizer: string;
+  /** Prefix of the annotations that hold progress and the diff-base. */
+  annotationsPrefix: string;
+  /** Where handler progress is stored: annotations (Kopf's default), status, or both. */
+  progressStorage: 'annotations' | 'status' | 'smart';
+  diffbaseKey: string;
+  /** How long change handlers wait for the watch to deliver our own patch's resourceVersion. */
+  consistencyTimeout: number;
+}
+
+export interface BackgroundSettings {
+  /** Polling interval while waiting for a daemon to exit when it has no cancellation timeout. */
+  cancellationPolling: number;
+  instantExitTimeout: number | undefined;
+}
+
+export interface ProcessSettings {
+  /** Hard exit this long after SIGTERM/SIGINT if graceful shutdown hangs; undefined disables. */
+  ultimateExitingTimeout: number | undefined;
+  /** How long running handlers may finish after a stop signal before they are abandoned. */
+  gracefulShutdownTimeout: number;
+}
+
+export interface PeeringSettings {
+  name: string;
+  priority: number;
+  lifetime: number;
+  mandatory: boolean;
+  standalone: boolean;
+  clusterwide: boolean | undefined;
+  stealth: boolean;
+}
+
+export interface OperatorSettings {
+  process: ProcessSettings;
+  posting: PostingSettings;
+  peering: PeeringSettings;
+  watching: WatchingSettings;
+  queueing: QueueingSettings;
+  scanning: ScanningSettings;
+  execution: ExecutionSettings;
+  networking: NetworkingSettings;
+  persistence: PersistenceSettings;
+  background: BackgroundSettings;
+}
+
+/** A deep partial, for overriding some settings: `kopf.operator({ settings: { watching: { ... } } })`. */
+export type SettingsOverrides = { [G in keyof OperatorSettings]?: Partial<OperatorSettings[G]> };
+
+/** Fresh settings with Kopf 1.44's defaults (and ours where Kopf has none). */
+export function defaultSettings(): OperatorSettings {
+  return {
+    process: { ultimateExitingTimeout: 600, gracefulShutdownTimeout: 30 },
+    posting: {
+      enabled: true,
+      loggers: false,
+      level: 'info',
+      reportingComponent: 'kopf',
+      reportingInstance: 'dev',
+      eventNamePrefix: 'kopf-event-',
+    },
+    peering: {
+      name: 'default',
+      priority: 0,
+      lifetime: 60,
+      mandatory: false,
+      standalone: false,
+      clusterwide: undefined,
+      stealth: false,
+    },
+    watching: {
+      serverTimeout: undefined,
+      clientTimeout: undefined,
+      connectTimeout: undefined,
+      reconnectBackoff: 0.1,
+      reconnectBackoffMax: 10,
+      inactivityTimeout: 70,
+    },
+    queueing: {
+      workerLimit: undefined,
+      idleTimeout: 5,
+      exitTimeout: 2,
+      errorDelays: [1, 1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 144, 233, 377, 610],
+    },
+    scanning: { disabled: false },
+    execution: { defaultBackoff: 60, lifecycle: 'asap' },
+    networking: {
+      requestTimeout: 300,
+      connectTimeout: undefined,
+      errorBackoffs: [1, 1, 2, 3, 5, 8, 13, 21],
+      enforceRetryAfter: false,
+    },
+    persistence: {
+      finalizer: 'kopf.zalando.org/KopfFinalizerMarker',
+      annotationsPrefix: 'kopf.zalando.org',
+      progressStorage: 'annotations',
+      diffbaseKey: 'last-handled-configuration',
+      consistencyTimeout: 5,
+    },
+    background: { cancellationPolling: 60, instantExitTimeout: undefined },
+  };
+}
+
+/** Settings with overrides applied group by group (the defaults are not modified). */
+export function makeSettings(overrides: SettingsOverrides = {}): OperatorSettings {
+  const settings = defaultSettings();
+  for (const group of Object.keys(overrides) as Array<keyof OperatorSettings>) {
+    Object.assign(settings[group], overrides[group]);
+  }
+  return settings;
+}

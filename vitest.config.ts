@@ -1,0 +1,26 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts', 'test/generator/**/*.test.ts'],
+          testTimeout: 60_000,
+        },
+      },
+      {
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          globalSetup: ['test/setup/cluster.global.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          // e2e files share one apiserver and two cores; run them a few at a time.
+          maxWorkers: 2,
+        },
+      },
+    ],
+  },
+});
