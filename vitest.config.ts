@@ -1,7 +1,11 @@
 import { defineConfig } from 'vitest/config';
 
+// .ci/run asks for a JSON report to print the "N passed, N failed" closing line CI reads.
+const jsonReport = process.env.KOPF_TS_VITEST_JSON;
+
 export default defineConfig({
   test: {
+    ...(jsonReport ? { reporters: ['default', 'json'], outputFile: { json: jsonReport } } : {}),
     projects: [
       {
         test: {

@@ -12,8 +12,15 @@ if [ -x "$bin" ]; then
   echo "$bin"
   exit 0
 fi
-command -v go >/dev/null || { echo "build.sh: Go is not installed (need Go >= 1.26 for k8s.io/kubernetes v1.36)" >&2; exit 1; }
 mkdir -p "$cache"
+# Several test runs may start at once on a cold machine: one builds, the others wait for it.
+exec 9>"$cache.lock"
+flock 9
+if [ -x "$bin" ]; then
+  echo "$bin"
+  exit 0
+fi
+command -v go >/dev/null || { echo "build.sh: Go is not installed (need Go >= 1.26 for k8s.io/kubernetes v1.36)" >&2; exit 1; }
 k8s=$(awk '$1 == "k8s.io/kubernetes" { print $2 }' go.mod)
 minor=$(echo "$k8s" | cut -d. -f2)
 ldflags="-s -w -X main.kubernetesVersion=$k8s"
@@ -31,6 +38,6 @@ trap 'pkill -P $beat 2>/dev/null; kill $beat 2>/dev/null || true' EXIT
 go build -trimpath -ldflags "$ldflags" -o "$bin.tmp" . >&2
 mv "$bin.tmp" "$bin"
 # Binaries of older keys are ~120 MB each and never used again.
-find "$(dirname "$cache")" -mindepth 1 -maxdepth 1 -type d ! -name "$key" -exec rm -rf {} +
+find "$(dirname "$cache")" -mindepth 1 -maxdepth 1 ! -name "$key" ! -name "$key.lock" -exec rm -rf {} +
 echo "kube-cluster: built in $(( $(date +%s) - start ))s" >&2
 echo "$bin"
