@@ -6,7 +6,10 @@
 import type { ResourceInfo } from '../../common/resources.ts';
 
 /** A resource descriptor carrying the spec and status types of its objects (phantom types). */
-export interface Resource<Spec = Record<string, unknown>, Status = Record<string, unknown>> extends ResourceInfo {
+export interface Resource<
+  Spec = Record<string, unknown>,
+  Status = Record<string, unknown>,
+> extends ResourceInfo {
   /** Type-only marker; never set at run time. */
   readonly __types?: { spec: Spec; status: Status };
 }

@@ -158,7 +158,7 @@ export function defaultSettings(): OperatorSettings {
     persistence: {
       finalizer: 'kopf.zalando.org/KopfFinalizerMarker',
       annotationsPrefix: 'kopf.zalando.org',
-      progressStorage: 'annotations',
+      progressStorage: 'smart',
       diffbaseKey: 'last-handled-configuration',
       consistencyTimeout: 5,
     },

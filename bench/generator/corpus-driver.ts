@@ -1,0 +1,35 @@
+/**
+ * kopf-gen over many CRD files in ONE process, one project per file (files of the corpus define the
+ * same CRD twice, which one project rejects), the way the peers' drivers run their libraries. Usage:
+ *   node corpus-driver.ts <outDir> <files...>   → one JSON summary line on stdout
+ */
+import path from 'node:path';
+import { main } from '../../generator/cli.ts';
+
+const [outDir, ...files] = process.argv.slice(2);
+let accepted = 0;
+let crds = 0;
+let versions = 0;
+let warnings = 0;
+const errors: Array<{ file: string; message: string }> = [];
+const quiet = { out: (line: string) => collect(line), err: (line: string) => collect(line) };
+let lines: string[] = [];
+function collect(line: string): void {
+  lines.push(line);
+}
+for (const [i, file] of files.entries()) {
+  lines = [];
+  const code = await main([file, '-o', path.join(outDir!, String(i)), '--quiet'], quiet);
+  const summary = lines.map((l) => /(\d+) CRDs, (\d+) versions/.exec(l)).find(Boolean);
+  if (code === 0 && summary) {
+    accepted++;
+    crds += Number(summary[1]);
+    versions += Number(summary[2]);
+  } else {
+    errors.push({ file, message: lines.filter((l) => l.includes('error')).join(' ') });
+  }
+  warnings += lines.filter((l) => l.startsWith('warning:')).length;
+}
+process.stdout.write(
+  JSON.stringify({ accepted, rejected: files.length - accepted, crds, versions, warnings, errors }) + '\n',
+);

@@ -1,0 +1,154 @@
+/** The contenders: how each is prepared (installed/built once per machine) and started. */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, openSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+
+export const benchDir = path.resolve(import.meta.dirname, '..');
+export const repoRoot = path.resolve(benchDir, '..');
+const venv = path.join(benchDir, '.venv');
+const uvloopDir = path.join(venv, 'uvloop-extra');
+
+export interface StartContext {
+  /** Admin kubeconfig of the local cluster. */
+  kubeconfig: string;
+  /** JSON file {url, ca, clientCert, clientKey} for the raw client. */
+  clusterJson: string;
+  /** Where the contender publishes its handler-run count. */
+  counterFile: string;
+  /** Where its stdout/stderr go. */
+  logFile: string;
+  /** For the raw limit: the calls to make per object. */
+  rawCalls?: string;
+  /** For kopf-ts: write a V8 CPU profile into this directory (node --cpu-prof). */
+  cpuProfileDir?: string;
+}
+
+export interface Prepared {
+  version: string;
+  notes?: string;
+}
+
+export interface Contender {
+  id: string;
+  title: string;
+  /** Install/build as needed; throws with a reason when the contender cannot run here. */
+  prepare(progress: (line: string) => void): Promise<Prepared>;
+  start(context: StartContext): ChildProcess;
+}
+
+function run(command: string, args: string[], progress: (line: string) => void, options: { env?: Record<string, string> } = {}): string {
+  progress(`$ ${command} ${args.join(' ')}`);
+  const result = spawnSync(command, args, { encoding: 'utf8', env: { ...process.env, ...options.env }, maxBuffer: 64 << 20 });
+  if (result.status !== 0) {
+    throw new Error(`${command} ${args.join(' ')} failed (${result.status ?? result.signal}): ${(result.stderr || result.stdout || '').slice(-2000)}`);
+  }
+  return result.stdout;
+}
+
+function launch(command: string, args: string[], context: StartContext, env: Record<string, string> = {}): ChildProcess {
+  const log = openSync(context.logFile, 'a');
+  return spawn(command, args, {
+    cwd: repoRoot,
+    stdio: ['ignore', log, log],
+    env: { ...process.env, KUBECONFIG: context.kubeconfig, BENCH_COUNTER_FILE: context.counterFile, ...env },
+  });
+}
+
+async function prepareKopf(progress: (line: string) => void): Promise<Prepared> {
+  const python = path.join(venv, 'bin', 'python');
+  if (!existsSync(path.join(venv, 'bin', 'kopf'))) {
+    progress('kopf: creating bench/.venv and installing kopf==1.44.* from PyPI');
+    run('python3', ['-m', 'venv', venv], progress);
+    run(path.join(venv, 'bin', 'pip'), ['install', '--quiet', 'kopf==1.44.*'], progress);
+  }
+  if (!existsSync(path.join(uvloopDir, 'uvloop'))) {
+    progress('kopf: installing uvloop into bench/.venv/uvloop-extra (used by the tuned variant only)');
+    run(path.join(venv, 'bin', 'pip'), ['install', '--quiet', '--target', uvloopDir, 'uvloop'], progress);
+  }
+  const version = run(python, ['-c', 'import importlib.metadata as m; print(m.version("kopf"), m.version("aiohttp"))'], () => {}).trim();
+  const [kopf, aiohttp] = version.split(' ');
+  const py = run(python, ['-c', 'import sys; print(sys.version.split()[0])'], () => {}).trim();
+  return { version: `kopf ${kopf}, aiohttp ${aiohttp}, Python ${py}` };
+}
+
+export const kopfDefault: Contender = {
+  id: 'kopf',
+  title: 'Kopf 1.44 (defaults)',
+  prepare: prepareKopf,
+  start: (context) =>
+    launch(path.join(venv, 'bin', 'kopf'), ['run', '--standalone', '-A', path.join(benchDir, 'contenders', 'kopf', 'default.py')], context),
+};
+
+export const kopfTuned: Contender = {
+  id: 'kopf-tuned',
+  title: 'Kopf 1.44 (tuned)',
+  async prepare(progress) {
+    const prepared = await prepareKopf(progress);
+    const uvloop = run(path.join(venv, 'bin', 'python'), ['-c', 'import uvloop; print(uvloop.__version__)'], () => {}, { env: { PYTHONPATH: uvloopDir } }).trim();
+    return { version: prepared.version, notes: `uvloop ${uvloop}` };
+  },
+  start: (context) =>
+    launch(
+      path.join(venv, 'bin', 'kopf'),
+      ['run', '--standalone', '-A', '--quiet', path.join(benchDir, 'contenders', 'kopf', 'tuned.py')],
+      context,
+      { PYTHONPATH: uvloopDir },
+    ),
+};
+
+let controllerBinary = '';
+export const controllerRuntime: Contender = {
+  id: 'controller-runtime',
+  title: 'controller-runtime (Go)',
+  async prepare(progress) {
+    const dir = path.join(benchDir, 'contenders', 'controller-runtime');
+    const child = spawn('bash', [path.join(dir, 'build.sh')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => chunk.toString().split('\n').filter(Boolean).forEach(progress));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    if (code !== 0) throw new Error(`building the controller-runtime reference failed (exit ${code})`);
+    controllerBinary = out.trim().split('\n').pop() ?? '';
+    const mod = readFileSync(path.join(dir, 'go.mod'), 'utf8');
+    const cr = /sigs\.k8s\.io\/controller-runtime (\S+)/.exec(mod)?.[1];
+    const cg = /k8s\.io\/client-go (\S+)/.exec(readFileSync(path.join(dir, 'go.sum'), 'utf8'))?.[1];
+    const go = run('go', ['env', 'GOVERSION'], () => {}).trim();
+    return { version: `controller-runtime ${cr}, client-go ${cg}, ${go}`, notes: `MaxConcurrentReconciles=${CONTROLLER_CONCURRENCY}` };
+  },
+  start: (context) => launch(controllerBinary, [`--concurrency=${CONTROLLER_CONCURRENCY}`], context),
+};
+
+/**
+ * kopf-ts processes objects with no worker limit by default; controller-runtime needs a number.
+ * 100 concurrent reconciles is far above what the apiserver on 2 cores serves in parallel, so the
+ * reference is never throttled by it (client-side rate limiting is off by default in controller-runtime).
+ */
+export const CONTROLLER_CONCURRENCY = 100;
+
+export const raw: Contender = {
+  id: 'raw',
+  title: 'raw limit (bare client)',
+  prepare: async () => ({ version: `node ${process.version}, node:https keep-alive` }),
+  start: (context) =>
+    launch(process.execPath, [path.join(benchDir, 'contenders', 'raw.ts')], context, {
+      BENCH_CLUSTER: context.clusterJson,
+      BENCH_RAW_CALLS: context.rawCalls ?? 'annotations,status',
+    }),
+};
+
+const kopfTsCli = path.join(repoRoot, 'runtime', 'cli', 'main.ts');
+export const kopfTs: Contender = {
+  id: 'kopf-ts',
+  title: 'kopf-ts',
+  async prepare() {
+    for (const file of [kopfTsCli, path.join(repoRoot, 'runtime', 'index.ts')]) {
+      if (!existsSync(file)) throw new Error(`${path.relative(repoRoot, file)} does not exist yet`);
+    }
+    const version = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')).version as string;
+    return { version: `kopf-ts ${version} (from source), node ${process.version}` };
+  },
+  start: (context) =>
+    launch(process.execPath, [...(context.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${context.cpuProfileDir}`] : []), kopfTsCli, 'run', '--standalone', '-A', path.join(benchDir, 'contenders', 'kopf-ts', 'operator.ts')], context),
+};
+
+export const allContenders: Contender[] = [kopfTs, raw, controllerRuntime, kopfDefault, kopfTuned];

@@ -1,0 +1,308 @@
+/**
+ * Measure 6: kopf-gen vs `kfc crd` (kubernetes-fluent-client) vs `cdk8s import` (cdk8s-cli) on the
+ * CRD corpus. Wall time and peak RSS (GNU time's max RSS) per tool, in two ways:
+ * - one process over the whole corpus (kopf-gen's CLI takes it all; the peers' CLIs take one file,
+ *   so their libraries are driven in one process by bench/lib/peers/*.ts — the same code their CLIs run);
+ * - per file: one CLI invocation per file (dominated by start-up; full mode or --per-file only).
+ * The peers are installed once into ~/.cache/kopf-ts/bench/peers (never into the repo).
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { benchDir, repoRoot } from './contenders.ts';
+
+export interface GeneratorTool {
+  id: string;
+  title: string;
+  mode: 'one-process' | 'whole-corpus' | 'per-file';
+  ok: boolean;
+  wallSeconds: number;
+  peakRssBytes: number;
+  accepted?: number;
+  rejected?: number;
+  outputs?: number;
+  notes?: string;
+}
+
+export interface GeneratorResult {
+  corpus: string;
+  files: number;
+  crdDocuments: number;
+  versions: Record<string, string>;
+  tools: GeneratorTool[];
+}
+
+const PEERS = { 'kubernetes-fluent-client': '3.11.11', 'cdk8s-cli': '2.207.60' };
+const peersDir = path.join(process.env['XDG_CACHE_HOME'] ?? path.join(os.homedir(), '.cache'), 'kopf-ts', 'bench', 'peers');
+
+function corpusFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...corpusFiles(full));
+    else if (/\.ya?ml$/.test(entry.name)) out.push(full);
+  }
+  return out.sort();
+}
+
+function countFiles(dir: string, pattern: RegExp): number {
+  if (!existsSync(dir)) return 0;
+  let n = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) n += countFiles(full, pattern);
+    else if (pattern.test(entry.name)) n++;
+  }
+  return n;
+}
+
+interface Timed {
+  status: number | null;
+  wallSeconds: number;
+  peakRssBytes: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Run a command under GNU time (wall seconds, max RSS). */
+function timed(command: string, args: string[], cwd = repoRoot): Timed {
+  const timeFile = path.join(os.tmpdir(), `kopf-ts-bench-time-${process.pid}`);
+  const useTime = existsSync('/usr/bin/time');
+  const started = performance.now();
+  const result = useTime
+    ? spawnSync('/usr/bin/time', ['-f', '%e %M', '-o', timeFile, command, ...args], { cwd, encoding: 'utf8', maxBuffer: 256 << 20 })
+    : spawnSync(command, args, { cwd, encoding: 'utf8', maxBuffer: 256 << 20 });
+  const wall = (performance.now() - started) / 1000;
+  let peakRssBytes = NaN;
+  if (useTime && existsSync(timeFile)) {
+    const last = readFileSync(timeFile, 'utf8').trim().split('\n').pop() ?? '';
+    const [, kib] = last.split(' ');
+    peakRssBytes = Number(kib) * 1024;
+    rmSync(timeFile, { force: true });
+  }
+  return { status: result.status, wallSeconds: wall, peakRssBytes, stdout: result.stdout ?? '', stderr: result.stderr ?? '' };
+}
+
+function ensurePeers(log: (line: string) => void): Record<string, string> {
+  const versions: Record<string, string> = {};
+  const installed = (name: string): string | undefined => {
+    const file = path.join(peersDir, 'node_modules', name, 'package.json');
+    return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')).version as string) : undefined;
+  };
+  if (Object.entries(PEERS).some(([name, version]) => installed(name) !== version)) {
+    mkdirSync(peersDir, { recursive: true });
+    // kfc 3.11.11 pins quicktype-core 25.0.0, which the registry no longer serves; 26.0.0 is its successor.
+    writeFileSync(
+      path.join(peersDir, 'package.json'),
+      JSON.stringify({ name: 'kopf-ts-bench-peers', private: true, dependencies: PEERS, overrides: { 'quicktype-core': '26.0.0' } }, null, 2),
+    );
+    log(`generator: installing ${Object.entries(PEERS).map(([n, v]) => `${n}@${v}`).join(', ')} into ${peersDir}`);
+    const result = spawnSync('npm', ['install', '--no-audit', '--no-fund'], { cwd: peersDir, encoding: 'utf8' });
+    if (result.status !== 0) throw new Error(`npm install of the peers failed: ${result.stderr.slice(-1000)}`);
+  }
+  for (const name of [...Object.keys(PEERS), 'quicktype-core', 'json2jsii']) versions[name] = installed(name) ?? 'missing';
+  return versions;
+}
+
+function kopfGenCommand(): { command: string; args: string[]; label: string } {
+  const dist = path.join(repoRoot, 'dist', 'generator', 'cli.js');
+  if (existsSync(dist)) return { command: process.execPath, args: [path.join(repoRoot, 'bin', 'kopf-gen.js')], label: 'bin/kopf-gen.js (dist)' };
+  return { command: process.execPath, args: [path.join(repoRoot, 'generator', 'cli.ts')], label: 'generator/cli.ts (from source)' };
+}
+
+export async function runGeneratorMeasure(options: { quick: boolean; perFile?: boolean; workDir: string; log: (line: string) => void }): Promise<GeneratorResult> {
+  const { log } = options;
+  const corpus = process.env['BENCH_CRD_CORPUS'] ?? path.resolve(repoRoot, '..', 'shared', 'crd-corpus');
+  const result: GeneratorResult = { corpus, files: 0, crdDocuments: 0, versions: {}, tools: [] };
+  if (!existsSync(corpus)) {
+    log(`generator: corpus ${corpus} not found; skipped`);
+    return result;
+  }
+  const files = corpusFiles(corpus);
+  result.files = files.length;
+  const manifest = path.join(corpus, 'MANIFEST.tsv');
+  if (existsSync(manifest)) {
+    const rows = readFileSync(manifest, 'utf8').trim().split('\n').slice(1);
+    result.crdDocuments = rows.reduce((sum, row) => sum + (Number(row.split('\t')[5]) || 0), 0);
+  }
+  // bench/generator/ (the generator engineer's own bench), if present, is run as well and reported.
+  const own = path.join(benchDir, 'generator', 'run.ts');
+  if (existsSync(own)) log('generator: bench/generator/run.ts exists; run it on its own for kopf-gen\'s detailed numbers');
+  try {
+    result.versions = ensurePeers(log);
+  } catch (error) {
+    log(`generator: ${String(error)}`);
+  }
+  const out = path.join(os.tmpdir(), `kopf-ts-bench-gen-${process.pid}`);
+  const fresh = (name: string): string => {
+    const dir = path.join(out, name);
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    return dir;
+  };
+
+  // One process over the whole corpus. A file that stops a tool's whole run (kopf-gen's input errors,
+  // a crash of a peer's process) is counted as rejected and the run is repeated without it; the time
+  // reported is that of the last, complete run.
+  const kopfGen = kopfGenCommand();
+  const wholeCorpus = (
+    id: string,
+    title: string,
+    mode: GeneratorTool['mode'],
+    command: (inputs: string[], dir: string) => { command: string; args: string[] },
+    culprit: (run: Timed) => string | undefined,
+    summarize: (run: Timed, dir: string, inputs: string[]) => Partial<GeneratorTool> & { ok: boolean },
+  ): void => {
+    let inputs = [...files];
+    const stoppers: string[] = [];
+    for (;;) {
+      const dir = fresh(id);
+      const { command: cmd, args } = command(inputs, dir);
+      const run = timed(cmd, args);
+      const bad = run.status === 0 ? undefined : culprit(run);
+      if (bad && inputs.includes(bad) && stoppers.length < 10) {
+        stoppers.push(bad);
+        log(`generator: ${id}: ${path.relative(corpus, bad)} stops the whole run; repeating without it`);
+        inputs = inputs.filter((file) => file !== bad);
+        continue;
+      }
+      const summary = summarize(run, dir, inputs);
+      const stopNote = stoppers.length ? `; stopped the run (excluded, counted as rejected): ${stoppers.map((f) => path.relative(corpus, f)).join(', ')}` : '';
+      result.tools.push({
+        id,
+        title,
+        mode,
+        wallSeconds: run.wallSeconds,
+        peakRssBytes: run.peakRssBytes,
+        ...summary,
+        ...(summary.rejected !== undefined ? { rejected: summary.rejected + stoppers.length } : {}),
+        notes: (summary.notes ?? '') + stopNote,
+      });
+      return;
+    }
+  };
+
+  wholeCorpus(
+    'kopf-gen',
+    `kopf-gen CLI, the whole corpus as one project (${kopfGen.label})`,
+    'whole-corpus',
+    (inputs, dir) => ({ command: kopfGen.command, args: [...kopfGen.args, ...(inputs.length === files.length ? [corpus] : inputs), '-o', dir, '--quiet'] }),
+    (run) => {
+      const match = /error: (\/[^:]+\.ya?ml)/.exec(run.stderr + run.stdout);
+      return match?.[1];
+    },
+    (run, dir, inputs) => {
+      const summary = /kopf-gen: (\d+) CRDs, (\d+) versions; (\d+) files written/.exec(run.stdout);
+      const warnings = run.stderr.split('\n').filter((l) => l.startsWith('warning:')).length;
+      return {
+        ok: run.status === 0,
+        accepted: run.status === 0 ? inputs.length : 0,
+        rejected: run.status === 0 ? 0 : inputs.length,
+        outputs: countFiles(path.join(dir, 'src', 'generated'), /\.ts$/),
+        notes:
+          run.status === 0
+            ? `${summary?.[1] ?? '?'} CRDs, ${summary?.[2] ?? '?'} versions typed; ${warnings} warnings`
+            : `exit ${run.status}: ${(run.stderr || run.stdout).trim().split('\n').slice(-2).join(' ').slice(0, 300)}`,
+      };
+    },
+  );
+  // One process, the corpus file by file (one project/output per file): the same shape for all three.
+  // kopf-gen's and cdk8s's drivers are the generator engineer's (bench/generator/), kfc's is ours.
+  const ownDriver = (name: string, fallback: string): string => {
+    const theirs = path.join(benchDir, 'generator', name);
+    return existsSync(theirs) ? theirs : path.join(benchDir, 'lib', 'peers', fallback);
+  };
+  const peersInstalled = existsSync(path.join(peersDir, 'node_modules'));
+  const drivers = [
+    { id: 'kopf-gen', title: 'kopf-gen (library, generator/cli.ts main())', driver: path.join(benchDir, 'generator', 'corpus-driver.ts'), peer: false },
+    { id: 'kfc', title: `kfc crd (kubernetes-fluent-client ${result.versions['kubernetes-fluent-client'] ?? ''}, library)`, driver: path.join(benchDir, 'lib', 'peers', 'kfc.ts'), peer: true },
+    { id: 'cdk8s', title: `cdk8s import (cdk8s-cli ${result.versions['cdk8s-cli'] ?? ''}, library)`, driver: ownDriver('cdk8s-driver.ts', 'cdk8s.ts'), peer: true },
+  ];
+  for (const tool of drivers) {
+    if (!existsSync(tool.driver) || (tool.peer && !peersInstalled)) {
+      log(`generator: ${tool.id}: ${tool.peer ? 'peers not installed' : `${path.relative(repoRoot, tool.driver)} missing`}; skipped`);
+      continue;
+    }
+    wholeCorpus(
+      tool.id,
+      tool.title,
+      'one-process',
+      (inputs, dir) => ({ command: process.execPath, args: [tool.driver, ...(tool.peer ? [peersDir] : []), dir, ...inputs] }),
+      (run) => run.stderr.split('\n').filter((line) => line.startsWith('START ')).pop()?.slice(6),
+      (run, dir) => {
+        let summary:
+          | { accepted: number; rejected: number; outputs?: number; crds?: number; versions?: number; warnings?: number; errors: Array<{ file: string; message: string }> }
+          | undefined;
+        try {
+          summary = JSON.parse(run.stdout.trim().split('\n').pop() ?? '');
+        } catch {
+          summary = undefined;
+        }
+        writeFileSync(path.join(options.workDir, `generator-${tool.id}.json`), run.stdout.trim().split('\n').pop() ?? '');
+        if (!summary) return { ok: false, notes: `exit ${run.status}: ${run.stderr.trim().split('\n').slice(-3).join(' ').slice(0, 300)}` };
+        const rejectedFiles = summary.errors.map((e) => `${path.relative(corpus, e.file)} (${e.message.slice(0, 70)})`);
+        const typed =
+          tool.id === 'kopf-gen'
+            ? `${summary.crds} CRDs, ${summary.versions} versions typed; ${summary.warnings} warnings`
+            : `${summary.outputs} ${tool.id === 'kfc' ? 'CRD versions' : 'CRD modules'} typed`;
+        return {
+          ok: run.status === 0,
+          accepted: summary.accepted,
+          rejected: summary.rejected,
+          outputs: countFiles(dir, /\.ts$/),
+          notes: `${typed}${rejectedFiles.length ? `; rejected: ${rejectedFiles.join('; ')}` : ''}`,
+        };
+      },
+    );
+  }
+  for (const tool of result.tools) {
+    log(`generator: ${tool.title}: ${tool.ok ? `${tool.wallSeconds.toFixed(2)} s, ${(tool.peakRssBytes / 2 ** 20).toFixed(0)} MiB` : 'failed'}; ${tool.notes ?? ''}`);
+  }
+
+  // One CLI invocation per file.
+  if (options.perFile ?? !options.quick) {
+    const bin = (name: string): string => path.join(peersDir, 'node_modules', '.bin', name);
+    const perFile: Array<{ id: string; title: string; run: (file: string, dir: string) => Timed; produced: (dir: string) => boolean }> = [
+      {
+        id: 'kopf-gen',
+        title: `kopf-gen (${kopfGen.label})`,
+        run: (file, dir) => timed(kopfGen.command, [...kopfGen.args, file, '-o', dir, '--quiet']),
+        produced: (dir) => countFiles(dir, /\.ts$/) > 0,
+      },
+      { id: 'kfc', title: 'kfc crd (CLI)', run: (file, dir) => timed(bin('kubernetes-fluent-client'), ['crd', file, dir]), produced: (dir) => countFiles(dir, /\.ts$/) > 0 },
+      {
+        id: 'cdk8s',
+        title: 'cdk8s import (CLI)',
+        run: (file, dir) => timed(bin('cdk8s'), ['import', file, '--language', 'typescript', '--output', dir], dir),
+        produced: (dir) => countFiles(dir, /\.ts$/) > 0,
+      },
+    ];
+    for (const tool of perFile) {
+      if (tool.id !== 'kopf-gen' && !existsSync(bin(tool.id === 'kfc' ? 'kubernetes-fluent-client' : 'cdk8s'))) continue;
+      let wall = 0;
+      let peak = 0;
+      let accepted = 0;
+      for (const [i, file] of files.entries()) {
+        const dir = fresh(`${tool.id}-file-${i}`);
+        const run = tool.run(file, dir);
+        wall += run.wallSeconds;
+        peak = Math.max(peak, run.peakRssBytes || 0);
+        if (run.status === 0 && tool.produced(dir)) accepted++;
+        rmSync(dir, { recursive: true, force: true });
+      }
+      result.tools.push({ id: tool.id, title: tool.title, mode: 'per-file', ok: true, wallSeconds: wall, peakRssBytes: peak, accepted, rejected: files.length - accepted });
+      log(`generator: ${tool.title} per file: ${wall.toFixed(1)} s in total, ${accepted}/${files.length} files produced types`);
+    }
+  }
+  rmSync(out, { recursive: true, force: true });
+  return result;
+}
+
+export function statOrUndefined(file: string): number | undefined {
+  try {
+    return statSync(file).size;
+  } catch {
+    return undefined;
+  }
+}

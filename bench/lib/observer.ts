@@ -1,0 +1,75 @@
+/**
+ * One watch over all BenchObjects, recording when each object was first seen and when it first
+ * showed the result (status.created.message == "ok"). Times are performance.now() milliseconds.
+ */
+import { isHandled, sleep, type Kube } from './kube.ts';
+
+export class Observer {
+  readonly added = new Map<string, number>();
+  readonly handled = new Map<string, number>();
+  readonly present = new Set<string>();
+  private stopWatch: (() => void) | undefined;
+  private kube: Kube;
+
+  constructor(kube: Kube) {
+    this.kube = kube;
+  }
+
+  async start(): Promise<void> {
+    const list = await this.kube.list();
+    const now = performance.now();
+    for (const obj of list.items) this.record(`${obj.metadata.namespace}/${obj.metadata.name}`, isHandled(obj), now);
+    this.stopWatch = this.kube.watch(undefined, list.metadata.resourceVersion, (event, at) => {
+      const key = `${event.object.metadata.namespace}/${event.object.metadata.name}`;
+      if (event.type === 'DELETED') {
+        this.present.delete(key);
+        return;
+      }
+      if (event.type === 'ADDED' || event.type === 'MODIFIED') this.record(key, isHandled(event.object), at);
+    });
+  }
+
+  private record(key: string, handled: boolean, at: number): void {
+    this.present.add(key);
+    if (!this.added.has(key)) this.added.set(key, at);
+    if (handled && !this.handled.has(key)) this.handled.set(key, at);
+  }
+
+  /** Wait until every key is handled; returns how many are (all of them unless timed out). */
+  async waitHandled(keys: string[], timeoutMs: number, onProgress?: (done: number) => void): Promise<number> {
+    const deadline = performance.now() + timeoutMs;
+    let lastReport = performance.now();
+    for (;;) {
+      let done = 0;
+      for (const key of keys) if (this.handled.has(key)) done++;
+      if (done === keys.length || performance.now() > deadline) return done;
+      if (onProgress && performance.now() - lastReport > 5000) {
+        lastReport = performance.now();
+        onProgress(done);
+      }
+      await sleep(20);
+    }
+  }
+
+  /** Wait until no object of the namespace is present any more. */
+  async waitGone(namespace: string, timeoutMs: number): Promise<boolean> {
+    const deadline = performance.now() + timeoutMs;
+    const prefix = namespace + '/';
+    for (;;) {
+      let left = 0;
+      for (const key of this.present) if (key.startsWith(prefix)) left++;
+      if (left === 0) return true;
+      if (performance.now() > deadline) return false;
+      await sleep(100);
+    }
+  }
+
+  forget(namespace: string): void {
+    const prefix = namespace + '/';
+    for (const map of [this.added, this.handled]) for (const key of map.keys()) if (key.startsWith(prefix)) map.delete(key);
+  }
+
+  stop(): void {
+    this.stopWatch?.();
+  }
+}

@@ -1,0 +1,126 @@
+/** Process measurements from /proc: RSS (current and high-water mark) and CPU time of a process tree. */
+import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
+
+function readStatus(pid: number): Record<string, string> | undefined {
+  try {
+    const out: Record<string, string> = {};
+    for (const line of readFileSync(`/proc/${pid}/status`, 'utf8').split('\n')) {
+      const at = line.indexOf(':');
+      if (at > 0) out[line.slice(0, at)] = line.slice(at + 1).trim();
+    }
+    return out;
+  } catch {
+    return undefined;
+  }
+}
+
+function kib(value: string | undefined): number {
+  return value ? Number.parseInt(value, 10) || 0 : 0;
+}
+
+/** The pid and all its descendants (walks /proc/<pid>/task/<tid>/children). */
+export function processTree(root: number): number[] {
+  const out: number[] = [];
+  const queue = [root];
+  while (queue.length) {
+    const pid = queue.shift()!;
+    if (!readStatus(pid)) continue;
+    out.push(pid);
+    try {
+      for (const tid of readdirSync(`/proc/${pid}/task`)) {
+        try {
+          const children = readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').trim();
+          if (children) queue.push(...children.split(/\s+/).map(Number));
+        } catch {
+          // thread gone
+        }
+      }
+    } catch {
+      // process gone
+    }
+  }
+  return out;
+}
+
+/** Sum of VmRSS and of VmHWM (bytes) over the process tree. */
+export function treeMemory(root: number): { rss: number; hwm: number } {
+  let rss = 0;
+  let hwm = 0;
+  for (const pid of processTree(root)) {
+    const status = readStatus(pid);
+    rss += kib(status?.['VmRSS']) * 1024;
+    hwm += kib(status?.['VmHWM']) * 1024;
+  }
+  return { rss, hwm };
+}
+
+const TICKS = 100; // USER_HZ on Linux
+
+/** CPU seconds (user + system) used so far by the process tree. */
+export function treeCpuSeconds(root: number): number {
+  let ticks = 0;
+  for (const pid of processTree(root)) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // gone
+    }
+  }
+  return ticks / TICKS;
+}
+
+/** Open sockets (TCP connections, mostly to the apiserver) of the process tree. */
+export function treeSockets(root: number): number {
+  let n = 0;
+  for (const pid of processTree(root)) {
+    try {
+      for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+        try {
+          if (readlinkSync(`/proc/${pid}/fd/${fd}`).startsWith('socket:')) n++;
+        } catch {
+          // closed meanwhile
+        }
+      }
+    } catch {
+      // gone
+    }
+  }
+  return n;
+}
+
+/** Samples the tree's RSS every `intervalMs` and keeps the peak until stopped. */
+export class RssSampler {
+  peak = 0;
+  peakSockets = 0;
+  private ticks = 0;
+  readonly pid: number;
+  private timer: NodeJS.Timeout;
+  constructor(pid: number, intervalMs = 100) {
+    this.pid = pid;
+    this.sample();
+    this.timer = setInterval(() => this.sample(), intervalMs);
+  }
+  sample(): number {
+    const { rss } = treeMemory(this.pid);
+    if (rss > this.peak) this.peak = rss;
+    if (this.ticks++ % 4 === 0) this.peakSockets = Math.max(this.peakSockets, treeSockets(this.pid));
+    return rss;
+  }
+  stop(): number {
+    clearInterval(this.timer);
+    this.sample();
+    return this.peak;
+  }
+}
+
+export function machineInfo(): { cpuModel: string; cores: number; memoryGiB: number; kernel: string } {
+  const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
+  const cpuModel = /model name\s*:\s*(.+)/.exec(cpuinfo)?.[1]?.trim() ?? 'unknown';
+  const cores = cpuinfo.split('\n').filter((l) => l.startsWith('processor')).length;
+  const meminfo = readFileSync('/proc/meminfo', 'utf8');
+  const memoryGiB = kib(/MemTotal:\s*(\d+)/.exec(meminfo)?.[1]) / 1024 / 1024;
+  const kernel = readFileSync('/proc/version', 'utf8').split(' ').slice(0, 3).join(' ');
+  return { cpuModel, cores, memoryGiB, kernel };
+}

@@ -1,0 +1,81 @@
+/** The project scaffold: package.json, tsconfig.json, .gitignore, Dockerfile. Written once, then the user's. */
+
+export interface PackageSettings {
+  readonly name: string;
+  /** npm spec of the kopf-ts dependency, e.g. `^0.1.0` or `file:../..`. */
+  readonly kopfTs: string;
+  readonly typescriptVersion: string;
+  readonly nodeTypesVersion: string;
+}
+
+export function packageJson(settings: PackageSettings): Record<string, unknown> {
+  return {
+    name: settings.name,
+    version: '0.1.0',
+    private: true,
+    type: 'module',
+    engines: { node: '>=24' },
+    scripts: {
+      start: 'kopf run src/operator.ts',
+      typecheck: 'tsc -p tsconfig.json',
+      test: 'tsc -p tsconfig.json && node --test',
+    },
+    dependencies: { 'kopf-ts': settings.kopfTs },
+    devDependencies: { '@types/node': settings.nodeTypesVersion, typescript: settings.typescriptVersion },
+  };
+}
+
+export function tsconfigJson(): string {
+  return (
+    JSON.stringify(
+      {
+        compilerOptions: {
+          target: 'es2023',
+          lib: ['es2023'],
+          module: 'nodenext',
+          moduleResolution: 'nodenext',
+          types: ['node'],
+          strict: true,
+          noUncheckedIndexedAccess: true,
+          verbatimModuleSyntax: true,
+          erasableSyntaxOnly: true,
+          allowImportingTsExtensions: true,
+          rewriteRelativeImportExtensions: true,
+          isolatedModules: true,
+          skipLibCheck: true,
+          noEmit: true,
+        },
+        include: ['src'],
+      },
+      null,
+      2,
+    ) + '\n'
+  );
+}
+
+export const GITIGNORE = 'node_modules/\ndist/\n*.tsbuildinfo\n';
+
+export const DOCKERIGNORE = 'node_modules\n.git\ndeploy\n*.md\n';
+
+export function dockerfile(): string {
+  return `# syntax=docker/dockerfile:1
+# Multi-stage: dependencies are installed without dev dependencies in a throw-away stage, and the
+# final image holds only node_modules and src/. Node 24 runs the TypeScript sources directly.
+
+FROM node:24-slim AS dependencies
+WORKDIR /app
+COPY package.json package-lock.json* ./
+RUN if [ -f package-lock.json ]; then npm ci --omit=dev; else npm install --omit=dev; fi
+
+FROM node:24-slim
+ENV NODE_ENV=production
+WORKDIR /app
+COPY --from=dependencies /app/node_modules ./node_modules
+COPY package.json ./
+COPY src ./src
+# The image's unprivileged \`node\` user (uid 1000).
+USER 1000:1000
+EXPOSE 8080
+ENTRYPOINT ["node_modules/.bin/kopf", "run", "src/operator.ts", "--liveness", "http://0.0.0.0:8080/healthz"]
+`;
+}

@@ -1,0 +1,56 @@
+/** Finds the YAML files to read: given files as they are, directories searched recursively. */
+import { readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { InputError } from '../errors.ts';
+
+const YAML_EXTENSIONS = new Set(['.yaml', '.yml']);
+
+/** All YAML files under the given paths, in a stable order (each argument's files sorted by path). */
+export function findYamlFiles(inputs: readonly string[]): string[] {
+  const found: string[] = [];
+  for (const input of inputs) {
+    let stats;
+    try {
+      stats = statSync(input);
+    } catch (error) {
+      throw new InputError({ file: input }, `cannot read: ${describeFsError(error)}`);
+    }
+    if (stats.isDirectory()) found.push(...walk(input));
+    else found.push(input);
+  }
+  return [...new Set(found)];
+}
+
+function walk(directory: string): string[] {
+  let entries;
+  try {
+    entries = readdirSync(directory, { withFileTypes: true });
+  } catch (error) {
+    throw new InputError({ file: directory }, `cannot read directory: ${describeFsError(error)}`);
+  }
+  const files: string[] = [];
+  for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    const full = path.join(directory, entry.name);
+    if (entry.isDirectory()) {
+      // Hidden directories (.git) and dependencies are never CRD sources.
+      if (!entry.name.startsWith('.') && entry.name !== 'node_modules') files.push(...walk(full));
+    } else if (YAML_EXTENSIONS.has(path.extname(entry.name).toLowerCase())) {
+      files.push(full);
+    }
+  }
+  return files;
+}
+
+export function describeFsError(error: unknown): string {
+  if (error && typeof error === 'object' && 'code' in error) {
+    const code = String((error as { code: unknown }).code);
+    const known: Record<string, string> = {
+      ENOENT: 'no such file or directory',
+      EACCES: 'permission denied',
+      EISDIR: 'is a directory',
+      ENOTDIR: 'not a directory',
+    };
+    return known[code] ?? code;
+  }
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,69 @@
+/**
+ * kopf-gen.json in the project root: the choices made with flags on the first run, so that a bare
+ * `kopf-gen crds/` inside the project regenerates it the same way.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { readIfExists } from './files.ts';
+
+export const SETTINGS_FILE = 'kopf-gen.json';
+
+export interface ProjectSettings {
+  /** DNS-1123 name of the operator (ServiceAccount, roles, Deployment). */
+  readonly name: string;
+  /** The one namespace served; null for a cluster-wide operator. */
+  readonly namespace: string | null;
+  /** npm spec of the kopf-ts dependency. */
+  readonly kopfTs: string;
+}
+
+export function readSettings(root: string): Partial<ProjectSettings> {
+  const text = readIfExists(path.join(root, SETTINGS_FILE));
+  if (text === undefined) return {};
+  try {
+    const parsed = JSON.parse(text) as Partial<ProjectSettings>;
+    return typeof parsed === 'object' && parsed !== null ? parsed : {};
+  } catch {
+    return {};
+  }
+}
+
+export function emitSettings(settings: ProjectSettings): string {
+  return (
+    JSON.stringify({ name: settings.name, namespace: settings.namespace, kopfTs: settings.kopfTs }, null, 2) +
+    '\n'
+  );
+}
+
+/** The project name from its directory: lower-case DNS-1123, as Kubernetes names require. */
+export function projectName(root: string): string {
+  const base = path
+    .basename(path.resolve(root))
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 63);
+  return base || 'operator';
+}
+
+interface OwnPackage {
+  readonly version: string;
+  readonly devDependencies: Record<string, string>;
+}
+
+/** kopf-ts's own package.json, found from this module both in the sources and in dist/. */
+export function ownPackage(): OwnPackage {
+  let dir = import.meta.dirname;
+  for (let i = 0; i < 5; i++) {
+    try {
+      const parsed = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as {
+        name?: string;
+      } & OwnPackage;
+      if (parsed.name === 'kopf-ts') return parsed;
+    } catch {
+      // keep looking upwards
+    }
+    dir = path.dirname(dir);
+  }
+  return { version: '0.1.0', devDependencies: {} };
+}

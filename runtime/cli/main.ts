@@ -1,0 +1,111 @@
+/**
+ * `kopf` — the command line: `kopf run [FILES...] [-m MODULE...] [-n PATTERN... | -A] ...`.
+ * Runs from the built package (bin/kopf.js) or straight from source: `node runtime/cli/main.ts run ...`.
+ */
+import type { KubeConfig } from '@kubernetes/client-node';
+import { operator as runOperator, type OperatorOptions } from '../api/operator.ts';
+import { loadKubeConfig } from '../client/kubeconfig.ts';
+import { configureLogging, getLogger, type LogLevel } from '../structs/logging.ts';
+import { defaultSettings, type SettingsOverrides } from '../structs/settings.ts';
+import { LoadingError, loadHandlers } from './loading.ts';
+import { parseCommandLine, type RunOptions } from './options.ts';
+import { handleStopSignals } from './signals.ts';
+
+type OperatorFunction = (options: OperatorOptions) => Promise<void>;
+
+/** Run the `kopf` command line; resolves with the process exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const parsed = await parseCommandLine(argv);
+  if (parsed.command === 'exit') {
+    if (parsed.output) (parsed.code === 0 ? process.stdout : process.stderr).write(parsed.output + '\n');
+    return parsed.code;
+  }
+  return run(parsed.options);
+}
+
+/** `kopf run`: load the handlers, then run the operator until SIGTERM/SIGINT. */
+export async function run(options: RunOptions, operatorFunction?: OperatorFunction): Promise<number> {
+  configureLogging({
+    level: logLevel(options),
+    format: options.logFormat,
+    prefix: options.logPrefix ?? options.logFormat !== 'json',
+  });
+  const logger = getLogger('kopf.cli');
+  if (!options.allNamespaces && options.namespaces.length === 0) {
+    logger.warning(
+      'Neither --namespace nor --all-namespaces is specified: serving all namespaces cluster-wide. ' +
+        'Use -A/--all-namespaces to say so explicitly.',
+    );
+  }
+
+  // Everything that can fail because of the user's files fails here, before connecting anywhere.
+  try {
+    await loadHandlers(options.files, options.modules);
+  } catch (error) {
+    if (!(error instanceof LoadingError)) throw error;
+    const cause =
+      error.cause instanceof Error ? (error.cause.stack ?? error.cause.message) : String(error.cause);
+    process.stderr.write(`kopf: failed to load ${error.target}:\n${cause}\n`);
+    return 1;
+  }
+
+  let kubeConfig: KubeConfig;
+  try {
+    kubeConfig = loadKubeConfig();
+  } catch (error) {
+    process.stderr.write(
+      `kopf: cannot load the kubeconfig: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
+    return 1;
+  }
+
+  const operator = operatorFunction ?? runOperator;
+  const stop = handleStopSignals(defaultSettings().process.ultimateExitingTimeout);
+  try {
+    await operator({
+      ...(options.namespaces.length ? { namespaces: options.namespaces } : {}),
+      ...(options.liveness ? { liveness: options.liveness } : {}),
+      clusterwide: options.allNamespaces || options.namespaces.length === 0,
+      standalone: options.standalone,
+      settings: settingsFrom(options),
+      signal: stop.signal,
+      kubeConfig,
+    });
+    exitSoonIfStopped(stop.signal, 0);
+    return 0;
+  } catch (error) {
+    logger.exception('The operator failed', error);
+    exitSoonIfStopped(stop.signal, 1);
+    return 1;
+  } finally {
+    stop.dispose();
+  }
+}
+
+/**
+ * After a stop by SIGTERM/SIGINT, the process must end even if a user's timer or socket keeps the
+ * event loop alive. The timer is unref'd: it never delays a process that is exiting anyway.
+ */
+function exitSoonIfStopped(signal: AbortSignal, code: number): void {
+  if (signal.aborted) setTimeout(() => process.exit(code), 1000).unref();
+}
+
+function logLevel(options: RunOptions): LogLevel {
+  if (options.verbose || options.debug) return 'debug';
+  if (options.quiet) return 'warning';
+  return 'info';
+}
+
+/** Settings that follow from flags: peering identity, priority, standalone mode. */
+function settingsFrom(options: RunOptions): SettingsOverrides {
+  const peering: SettingsOverrides['peering'] = { standalone: options.standalone };
+  if (options.peering !== undefined) peering.name = options.peering;
+  if (options.dev) peering.priority = 666;
+  else if (options.priority !== undefined) peering.priority = options.priority;
+  return { peering };
+}
+
+if (import.meta.main) {
+  // The same as bin/kopf.js does with the built code.
+  process.exitCode = await main(process.argv.slice(2));
+}

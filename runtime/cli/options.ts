@@ -1,0 +1,220 @@
+/**
+ * Parsing `kopf run` arguments and `KOPF_RUN_*` environment variables into {@link RunOptions}.
+ * Pure (no I/O beyond reading the given env), so it is unit-testable. Command-line values win over
+ * the environment, except `-n`, where `KOPF_RUN_NAMESPACE` is appended (as Kopf's legacy variable).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import yargs, { type Argv } from 'yargs';
+import type { LogFormat } from '../structs/logging.ts';
+
+export interface RunOptions {
+  files: string[];
+  modules: string[];
+  namespaces: string[];
+  allNamespaces: boolean;
+  standalone: boolean;
+  peering: string | undefined;
+  priority: number | undefined;
+  dev: boolean;
+  liveness: string | undefined;
+  verbose: boolean;
+  debug: boolean;
+  quiet: boolean;
+  logFormat: LogFormat;
+  logPrefix: boolean | undefined;
+}
+
+/** The outcome of parsing: a command to run, or text to print and an exit code. */
+export type ParsedCommand =
+  { command: 'run'; options: RunOptions } | { command: 'exit'; code: number; output: string };
+
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+const TRUE_WORDS = new Set(['1', 'true', 'yes', 'on', 'y', 't']);
+const FALSE_WORDS = new Set(['0', 'false', 'no', 'off', 'n', 'f', '']);
+
+function envBoolean(env: NodeJS.ProcessEnv, name: string): boolean | undefined {
+  const value = env[name];
+  if (value === undefined) return undefined;
+  const word = value.trim().toLowerCase();
+  if (TRUE_WORDS.has(word)) return true;
+  if (FALSE_WORDS.has(word)) return false;
+  throw new UsageError(`${name}=${value} is not a boolean (use true/false, 1/0, yes/no)`);
+}
+
+/** Multi-value variables are split on whitespace, like click's envvars for multiple options. */
+function envList(env: NodeJS.ProcessEnv, name: string): string[] {
+  return (env[name] ?? '').split(/\s+/).filter(Boolean);
+}
+
+function defineRun(y: Argv) {
+  return (
+    y
+      .positional('files', {
+        type: 'string',
+        array: true,
+        describe: 'Handler files (.ts or .js) to load, in order',
+      })
+      // Repeatable options take one value each (no `array`: that would swallow the files after `-n x`).
+      .option('module', {
+        alias: 'm',
+        type: 'string',
+        describe: 'Modules (package names) to import after the files',
+      })
+      .option('namespace', {
+        alias: 'n',
+        type: 'string',
+        describe: 'Namespace patterns to serve (globs, !negations, commas)',
+      })
+      .option('all-namespaces', {
+        alias: 'A',
+        type: 'boolean',
+        describe: 'Serve all namespaces with cluster-wide watches',
+      })
+      .option('standalone', {
+        type: 'boolean',
+        describe: 'Do not use peering (run alone, no pausing by other operators)',
+      })
+      .option('peering', { alias: 'P', type: 'string', describe: 'Name of the peering object' })
+      .option('priority', { alias: 'p', type: 'number', describe: 'Priority of this operator among peers' })
+      .option('dev', { type: 'boolean', describe: 'Development mode: priority 666' })
+      .option('liveness', {
+        alias: 'L',
+        type: 'string',
+        describe: 'Serve a liveness endpoint, e.g. http://0.0.0.0:8080/healthz',
+      })
+      .option('verbose', { alias: 'v', type: 'boolean', describe: 'Log debug messages' })
+      .option('debug', {
+        alias: 'd',
+        type: 'boolean',
+        describe: 'Log debug messages, including the framework internals',
+      })
+      .option('quiet', { alias: 'q', type: 'boolean', describe: 'Log warnings and errors only' })
+      .option('log-format', {
+        type: 'string',
+        choices: ['plain', 'full', 'json'],
+        describe: 'Log line format (default: full)',
+      })
+      .option('log-prefix', {
+        type: 'boolean',
+        describe: 'Prefix object messages with [namespace/name] (default: on for text)',
+      })
+  );
+}
+
+/** Parse the command line of `kopf` (without the node and script arguments). */
+export async function parseCommandLine(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<ParsedCommand> {
+  let output = '';
+  let run: Record<string, unknown> | undefined;
+  let failure: string | undefined;
+  const parser = yargs([...argv])
+    .scriptName('kopf')
+    .usage('$0 <command> [options]')
+    .command(
+      'run [files..]',
+      'Run the operator with the handlers of the given files and modules',
+      defineRun,
+      (args) => {
+        run = args as Record<string, unknown>;
+      },
+    )
+    .demandCommand(1, 'Specify a command, e.g. `kopf run handlers.ts -A`.')
+    .strict()
+    .version(packageVersion())
+    .help()
+    .exitProcess(false)
+    .fail((message, error) => {
+      failure = message || error?.message || 'invalid usage';
+    });
+  await parser.parseAsync([...argv], {}, (_error, _argv, text) => {
+    output = text;
+  });
+  if (failure !== undefined)
+    return { command: 'exit', code: 2, output: `${output ? `${output}\n\n` : ''}Error: ${failure}` };
+  if (!run) return { command: 'exit', code: 0, output };
+  try {
+    return { command: 'run', options: runOptions(run, env) };
+  } catch (error) {
+    if (error instanceof UsageError) return { command: 'exit', code: 2, output: `Error: ${error.message}` };
+    throw error;
+  }
+}
+
+/** Combine parsed arguments with `KOPF_RUN_*` variables and check the combination. */
+export function runOptions(args: Record<string, unknown>, env: NodeJS.ProcessEnv): RunOptions {
+  const flag = (key: string, variable: string): boolean =>
+    (args[key] as boolean | undefined) ?? envBoolean(env, variable) ?? false;
+  const text = (key: string, variable: string): string | undefined =>
+    (args[key] as string | undefined) ?? env[variable] ?? undefined;
+  const list = (key: string): string[] =>
+    ([] as unknown[])
+      .concat(args[key] ?? [])
+      .map(String)
+      .filter((item) => item !== '');
+
+  const files = list('files');
+  const modules = list('module').length ? list('module') : envList(env, 'KOPF_RUN_MODULE');
+  const namespaces = [...list('namespace'), ...envList(env, 'KOPF_RUN_NAMESPACE')];
+  const allNamespaces = flag('all-namespaces', 'KOPF_RUN_ALL_NAMESPACES');
+  if (allNamespaces && namespaces.length > 0) {
+    throw new UsageError('Either --namespace or --all-namespaces can be used, not both.');
+  }
+  if (files.length === 0 && modules.length === 0) {
+    throw new UsageError('Nothing to run: give handler files and/or -m modules.');
+  }
+  const priorityText = text('priority', 'KOPF_RUN_PRIORITY');
+  const priority = priorityText === undefined ? undefined : Number(priorityText);
+  if (priority !== undefined && !Number.isInteger(priority))
+    throw new UsageError(`--priority must be an integer, not ${priorityText}`);
+  const logFormat = (text('log-format', 'KOPF_RUN_LOG_FORMAT') ?? 'full') as LogFormat;
+  if (!['plain', 'full', 'json'].includes(logFormat))
+    throw new UsageError(`--log-format must be plain, full or json, not ${logFormat}`);
+  const liveness = text('liveness', 'KOPF_RUN_LIVENESS');
+  if (liveness !== undefined && !/^http:\/\//.test(liveness))
+    throw new UsageError(`--liveness must be an http:// URL, not ${liveness}`);
+  const logPrefix = (args['log-prefix'] as boolean | undefined) ?? envBoolean(env, 'KOPF_RUN_LOG_PREFIX');
+  return {
+    files,
+    modules,
+    namespaces,
+    allNamespaces,
+    standalone: flag('standalone', 'KOPF_RUN_STANDALONE'),
+    peering: text('peering', 'KOPF_RUN_PEERING'),
+    priority,
+    dev: flag('dev', 'KOPF_RUN_DEV'),
+    liveness,
+    verbose: flag('verbose', 'KOPF_RUN_VERBOSE'),
+    debug: flag('debug', 'KOPF_RUN_DEBUG'),
+    quiet: flag('quiet', 'KOPF_RUN_QUIET'),
+    logFormat,
+    logPrefix,
+  };
+}
+
+let version: string | undefined;
+
+/** The version of the kopf-ts package (from its package.json, from source or from dist). */
+export function packageVersion(): string {
+  if (version) return version;
+  // Walk up from this module (runtime/cli/ in source, dist/runtime/cli/ when built) to our package.json.
+  let dir = import.meta.dirname;
+  for (;;) {
+    const manifest = path.join(dir, 'package.json');
+    if (existsSync(manifest)) {
+      const parsed = JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string; version?: string };
+      if (parsed.name === 'kopf-ts') return (version = parsed.version ?? '0.0.0');
+    }
+    const parent = path.dirname(dir);
+    if (parent === dir) return (version = '0.0.0');
+    dir = parent;
+  }
+}

@@ -1,0 +1,322 @@
+/**
+ * The API client: {@link createApiClient} implements the {@link ApiClient} contract over node:http(s)
+ * with Kopf's retry policy (§5): connection errors, timeouts, 5xx and 429 are retried with
+ * `settings.networking.errorBackoffs`; a 401 re-reads credentials once and replays; everything else
+ * becomes an {@link ApiError} naming the request.
+ */
+import type http from 'node:http';
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { ResourceInfo } from '../../common/resources.ts';
+import type { KubernetesObject } from '../structs/bodies.ts';
+import { getLogger } from '../structs/logging.ts';
+import type { OperatorSettings } from '../structs/settings.ts';
+import { credentialsCache, type CredentialsCache } from './credentials.ts';
+import { ApiConnectionError, ApiError, isApiError, parseStatus } from './errors.ts';
+import { parseJsonLine, splitLines } from './lines.ts';
+import { resourcePath, withQuery } from './paths.ts';
+import { isRetriableStatus, retryAfterSeconds, retryDelay } from './retries.ts';
+import { abortError, sleep } from './timing.ts';
+import { readText, send } from './transport.ts';
+import type {
+  ApiClient,
+  ListResult,
+  PatchType,
+  RawWatchEvent,
+  RequestOptions,
+  WatchOptions,
+} from './types.ts';
+
+const logger = getLogger('kopf.clients');
+
+const PATCH_CONTENT_TYPES: Record<PatchType, string> = {
+  merge: 'application/merge-patch+json',
+  json: 'application/json-patch+json',
+};
+
+interface CallOptions extends RequestOptions {
+  body?: unknown;
+  contentType?: string;
+  query?: Record<string, string | undefined>;
+}
+
+/** An {@link ApiClient} that can also release its connections. */
+export interface ClosableApiClient extends ApiClient {
+  /** Close idle keep-alive connections (the client stays usable; new ones are opened on demand). */
+  close(): void;
+}
+
+/**
+ * Create an API client for the cluster of `kubeConfig`. `settings` is read at every request, so
+ * changes made in startup handlers take effect.
+ */
+export function createApiClient(kubeConfig: KubeConfig, settings: OperatorSettings): ClosableApiClient {
+  const credentials = credentialsCache(kubeConfig);
+
+  async function call<T>(method: string, path: string, options: CallOptions = {}): Promise<T> {
+    const fullPath = withQuery(path, options.query);
+    const text = await exchange(credentials, settings, method, fullPath, options);
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+
+  return {
+    async list(resource, namespace, options): Promise<ListResult> {
+      const answer = await call<{
+        items?: KubernetesObject[];
+        kind?: string;
+        metadata?: { resourceVersion?: string };
+      }>('GET', resourcePath(resource, namespace), options);
+      // List items come without kind/apiVersion; handlers and patches expect them (as in Kopf).
+      const kind = answer.kind?.replace(/List$/, '') || resource.kind;
+      const apiVersion = resource.group ? `${resource.group}/${resource.version}` : resource.version;
+      const items = (answer.items ?? []).map((item) => ({
+        ...item,
+        kind: item.kind ?? kind,
+        apiVersion: item.apiVersion ?? apiVersion,
+      }));
+      return { items, resourceVersion: answer.metadata?.resourceVersion ?? '' };
+    },
+
+    watch(resource, namespace, options) {
+      return watchStream(credentials, settings, resource, namespace, options);
+    },
+
+    get(resource, namespace, name, options) {
+      return call<KubernetesObject>('GET', resourcePath(resource, namespace, name), options);
+    },
+
+    create(resource, namespace, body, options) {
+      return call<KubernetesObject>('POST', resourcePath(resource, namespace), { ...options, body });
+    },
+
+    async patch(resource, namespace, name, body, options = {}) {
+      const type = options.type ?? 'merge';
+      try {
+        return await call<KubernetesObject>(
+          'PATCH',
+          resourcePath(resource, namespace, name, options.subresource),
+          {
+            ...(options.signal ? { signal: options.signal } : {}),
+            body,
+            contentType: PATCH_CONTENT_TYPES[type],
+          },
+        );
+      } catch (error) {
+        if (isApiError(error, 404)) return undefined; // the object is gone: nothing to patch
+        throw error;
+      }
+    },
+
+    async delete(resource, namespace, name, options) {
+      try {
+        await call('DELETE', resourcePath(resource, namespace, name), options);
+      } catch (error) {
+        if (!isApiError(error, 404)) throw error; // already gone is what we wanted
+      }
+    },
+
+    request<T = unknown>(
+      method: string,
+      path: string,
+      options: RequestOptions & { body?: unknown; contentType?: string; query?: Record<string, string> } = {},
+    ): Promise<T> {
+      return call<T>(method, path, options);
+    },
+
+    close() {
+      credentials.close();
+    },
+  };
+}
+
+/** One request with retries; resolves with the body text of a 2xx answer. */
+async function exchange(
+  credentials: CredentialsCache,
+  settings: OperatorSettings,
+  method: string,
+  path: string,
+  options: CallOptions,
+): Promise<string> {
+  const label = `${method} ${path}`;
+  const body = options.body === undefined ? undefined : JSON.stringify(options.body);
+  const backoffs = settings.networking.errorBackoffs;
+  const attempts = backoffs.length + 1;
+  let reauthenticated = false;
+  let retriedStaleSocket = false;
+  for (let attempt = 1; ; attempt++) {
+    const { signal } = options;
+    if (signal?.aborted) throw abortError(signal);
+    const timeout = AbortSignal.timeout(settings.networking.requestTimeout * 1000);
+    let failure: { error: Error; retryAfter?: number };
+    try {
+      const connection = await credentials.get();
+      const connectTimeout = settings.networking.connectTimeout;
+      const response = await send(connection, {
+        method,
+        path,
+        ...(body !== undefined ? { body, contentType: options.contentType ?? 'application/json' } : {}),
+        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+        ...(connectTimeout !== undefined ? { answerTimeout: connectTimeout } : {}),
+      });
+      const text = await readText(response);
+      const status = response.statusCode ?? 0;
+      if (status >= 200 && status < 300) return text;
+      const statusBody = parseStatus(text);
+      const error = new ApiError({
+        status,
+        request: label,
+        ...(statusBody ? { body: statusBody } : {}),
+        text,
+      });
+      if (status === 401 && !reauthenticated) {
+        logger.warning(`${label} was unauthorized (401); re-reading the credentials and retrying.`);
+        credentials.invalidate();
+        reauthenticated = true;
+        attempt--; // a re-login is not an attempt
+        continue;
+      }
+      if (!isRetriableStatus(status)) throw error;
+      const retryAfter =
+        status === 429 ? retryAfterSeconds(response.headers['retry-after'], statusBody) : undefined;
+      failure = { error, ...(retryAfter !== undefined ? { retryAfter } : {}) };
+    } catch (error) {
+      if (error instanceof ApiError) throw error;
+      if (signal?.aborted) throw abortError(signal);
+      if (isStaleSocket(error) && !retriedStaleSocket) {
+        // The server closed an idle keep-alive connection just as we reused it: not a real failure.
+        retriedStaleSocket = true;
+        attempt--;
+        continue;
+      }
+      failure = {
+        error:
+          error instanceof ApiConnectionError
+            ? error
+            : new ApiConnectionError(label, describeCause(error, timeout)),
+      };
+    }
+    const backoff = backoffs[attempt - 1];
+    if (backoff === undefined) throw failure.error;
+    const delay = retryDelay(backoff, failure.retryAfter, settings.networking.enforceRetryAfter);
+    logger.warning(
+      `Request attempt #${attempt}/${attempts} failed; will try again in ${delay} s: ${failure.error.message}`,
+    );
+    await sleep(delay, signal);
+  }
+}
+
+function isStaleSocket(error: unknown): boolean {
+  return (
+    (error as { reusedSocket?: boolean; code?: string } | null)?.reusedSocket === true &&
+    (error as { code?: string }).code === 'ECONNRESET'
+  );
+}
+
+function describeCause(error: unknown, timeout: AbortSignal): unknown {
+  return timeout.aborted ? new Error(`timed out (networking.requestTimeout)`, { cause: error }) : error;
+}
+
+/**
+ * A watch request streamed as raw events. No retries here: the watcher decides how to reconnect.
+ * Ends quietly when the server closes the stream, when the stream is silent past the inactivity
+ * timeout, or on abort; throws ApiError for an error answer (e.g. 410 for a too-old version) and
+ * ApiConnectionError when the connection breaks.
+ */
+async function* watchStream(
+  credentials: CredentialsCache,
+  settings: OperatorSettings,
+  resource: ResourceInfo,
+  namespace: string | undefined,
+  options: WatchOptions,
+): AsyncGenerator<RawWatchEvent> {
+  const timeoutSeconds = options.timeoutSeconds ?? settings.watching.serverTimeout;
+  const path = withQuery(resourcePath(resource, namespace), {
+    watch: 'true',
+    allowWatchBookmarks: 'true',
+    resourceVersion: options.resourceVersion || undefined,
+    timeoutSeconds: timeoutSeconds !== undefined ? String(Math.round(timeoutSeconds)) : undefined,
+  });
+  const label = `GET ${path}`;
+  const local = new AbortController();
+  const signals = [local.signal];
+  if (options.signal) signals.push(options.signal);
+  const clientTimeout = settings.watching.clientTimeout;
+  if (clientTimeout !== undefined) signals.push(AbortSignal.timeout(clientTimeout * 1000));
+  const signal = AbortSignal.any(signals);
+  let silent = false;
+  let inactivity: NodeJS.Timeout | undefined;
+  const inactivitySeconds = settings.watching.inactivityTimeout;
+  const stirred = () => {
+    clearTimeout(inactivity);
+    if (inactivitySeconds > 0) {
+      inactivity = setTimeout(() => {
+        silent = true;
+        local.abort();
+      }, inactivitySeconds * 1000);
+    }
+  };
+  let response: http.IncomingMessage | undefined;
+  try {
+    stirred(); // a server that never answers the request counts as silent, too
+    response = await openWatch(credentials, settings, path, signal);
+    const status = response.statusCode ?? 0;
+    if (status < 200 || status >= 300) {
+      const text = await readText(response);
+      const body = parseStatus(text);
+      throw new ApiError({ status, request: label, ...(body ? { body } : {}), text });
+    }
+    stirred();
+    const chunks = async function* (stream: http.IncomingMessage) {
+      for await (const chunk of stream) {
+        stirred();
+        yield chunk as Buffer;
+      }
+    };
+    for await (const line of splitLines(chunks(response))) {
+      const parsed = parseJsonLine(line);
+      if (parsed === undefined) continue;
+      if (!parsed.ok) {
+        logger.error(
+          `Malformed line in the watch-stream of ${label} (skipped): ${parsed.error}: ${parsed.excerpt}`,
+        );
+        continue;
+      }
+      const event = parsed.value as Partial<RawWatchEvent> | null;
+      if (!event || typeof event !== 'object' || typeof event.type !== 'string' || !event.object) {
+        logger.error(`Unexpected watch event in ${label} (skipped): ${line.slice(0, 200)}`);
+        continue;
+      }
+      yield event as RawWatchEvent;
+    }
+  } catch (error) {
+    if (error instanceof ApiError) throw error;
+    if (silent || options.signal?.aborted) return;
+    if (clientTimeout !== undefined && signal.aborted) return; // the client-side limit of one watch request
+    throw new ApiConnectionError(label, error);
+  } finally {
+    clearTimeout(inactivity);
+    if (response && !response.complete) response.destroy();
+  }
+}
+
+/** Send the watch request, re-reading credentials once on a 401. */
+async function openWatch(
+  credentials: CredentialsCache,
+  settings: OperatorSettings,
+  path: string,
+  signal: AbortSignal,
+): Promise<http.IncomingMessage> {
+  const connectTimeout = settings.watching.connectTimeout ?? settings.networking.connectTimeout;
+  for (let reauthenticated = false; ; reauthenticated = true) {
+    const connection = await credentials.get();
+    const response = await send(connection, {
+      method: 'GET',
+      path,
+      signal,
+      ...(connectTimeout !== undefined ? { answerTimeout: connectTimeout } : {}),
+    });
+    if (response.statusCode !== 401 || reauthenticated) return response;
+    response.resume();
+    logger.warning(`Watching ${path} was unauthorized (401); re-reading the credentials and retrying.`);
+    credentials.invalidate();
+  }
+}

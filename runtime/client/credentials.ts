@@ -1,0 +1,99 @@
+/**
+ * Where and how to connect, taken from a client-node KubeConfig (client-node is used for kubeconfig
+ * parsing and authentication only). Credentials are cached and re-read when they may have changed:
+ * periodically (rotated service-account tokens, exec plugins) and on demand after a 401.
+ */
+import http from 'node:http';
+import https from 'node:https';
+import type { KubeConfig } from '@kubernetes/client-node';
+
+/** Everything needed to send one request to the API server. */
+export interface Connection {
+  /** Server URL without a trailing slash, e.g. `https://127.0.0.1:6443`. */
+  server: string;
+  agent: http.Agent;
+  secure: boolean;
+  headers: Record<string, string>;
+  servername?: string;
+}
+
+/** Re-read credentials at least this often: in-cluster tokens rotate, exec plugins issue short tokens. */
+const REFRESH_SECONDS = 60;
+
+/**
+ * Idle kept-alive connections are closed after this long, before servers drop them on their side
+ * (a request on a connection the server is closing fails). Agents only apply it to idle sockets.
+ */
+const IDLE_SOCKET_SECONDS = 30;
+
+/** A cache of the current {@link Connection}, refreshed periodically and on {@link invalidate}. */
+export interface CredentialsCache {
+  get(): Promise<Connection>;
+  /** Forget the cached credentials (after a 401): the next {@link get} re-reads them. */
+  invalidate(): void;
+  /** Close idle keep-alive connections. */
+  close(): void;
+}
+
+export function credentialsCache(kubeConfig: KubeConfig): CredentialsCache {
+  let current: { connection: Connection; tlsKey: string; loadedAt: number } | undefined;
+  let loading: Promise<Connection> | undefined;
+
+  async function load(): Promise<Connection> {
+    const cluster = kubeConfig.getCurrentCluster();
+    if (!cluster) throw new Error('the kubeconfig has no current cluster (no current-context?)');
+    const options: https.RequestOptions = {};
+    await kubeConfig.applyToHTTPSOptions(options);
+    // client-node created an agent of its own; we keep ours (keep-alive, reused across refreshes).
+    const secure = cluster.server.startsWith('https:');
+    const tlsKey = [options.ca, options.cert, options.key, options.rejectUnauthorized, options.servername]
+      .map((part) => (Buffer.isBuffer(part) ? part.toString('base64') : String(part)))
+      .join('|');
+    const agent =
+      current && current.tlsKey === tlsKey
+        ? current.connection.agent
+        : secure
+          ? new https.Agent({
+              keepAlive: true,
+              timeout: IDLE_SOCKET_SECONDS * 1000,
+              ...(options.ca ? { ca: options.ca } : {}),
+              ...(options.cert ? { cert: options.cert } : {}),
+              ...(options.key ? { key: options.key } : {}),
+              ...(options.rejectUnauthorized !== undefined
+                ? { rejectUnauthorized: options.rejectUnauthorized }
+                : {}),
+              ...(options.servername ? { servername: options.servername } : {}),
+            })
+          : new http.Agent({ keepAlive: true, timeout: IDLE_SOCKET_SECONDS * 1000 });
+    if (current && current.connection.agent !== agent) current.connection.agent.destroy();
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(options.headers ?? {})) {
+      if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : String(value);
+    }
+    if (options.auth) headers['Authorization'] = `Basic ${Buffer.from(options.auth).toString('base64')}`;
+    const connection: Connection = {
+      server: cluster.server.replace(/\/+$/, ''),
+      agent,
+      secure,
+      headers,
+      ...(options.servername ? { servername: options.servername } : {}),
+    };
+    current = { connection, tlsKey, loadedAt: Date.now() };
+    return connection;
+  }
+
+  return {
+    get() {
+      if (current && Date.now() - current.loadedAt < REFRESH_SECONDS * 1000)
+        return Promise.resolve(current.connection);
+      loading ??= load().finally(() => (loading = undefined));
+      return loading;
+    },
+    invalidate() {
+      if (current) current.loadedAt = 0;
+    },
+    close() {
+      current?.connection.agent.destroy();
+    },
+  };
+}

@@ -1,0 +1,54 @@
+/**
+ * kopf-ts: Kubernetes operators in TypeScript, the Kopf way.
+ *
+ * @example
+ * ```ts
+ * import * as kopf from 'kopf-ts';
+ * const examples = kopf.resource<{ size?: number }, { createFn?: { size?: number } }>({
+ *   group: 'kopf.dev', version: 'v1', plural: 'kopfexamples', kind: 'KopfExample', namespaced: true,
+ * });
+ * kopf.on.create(examples, function createFn({ spec, logger }) {
+ *   logger.info(`size=${spec.size}`);
+ *   return { size: spec.size }; // → status.createFn
+ * });
+ * ```
+ * @module
+ */
+export { on } from './api/on.ts';
+export { timer, daemon, type SpawnArgs, type TimerOptions, type DaemonOptions } from './api/spawning.ts';
+export { resource, type Resource } from './api/resources.ts';
+export { operator, type OperatorOptions } from './api/operator.ts';
+export { Registry, defaultRegistry } from './api/registry.ts';
+export { event, info, warn, exception, type EventTargets, type EventOptions } from './api/events.ts';
+export { TemporaryError, PermanentError, HandlerTimeoutError, HandlerRetriesError } from './api/errors.ts';
+export { PRESENT, ABSENT, type FilterValue } from './structs/filters.ts';
+export type {
+  ChangeArgs,
+  ChangeHandler,
+  DeleteOptions,
+  Essence,
+  FieldFilter,
+  FilterArgs,
+  HandlerOptions,
+  Patch,
+  ResourceArg,
+  ResumeOptions,
+  SpecOf,
+  StatusOf,
+  TypedObject,
+  UpdateOptions,
+} from './api/types.ts';
+export type { ErrorsMode, Reason } from './processing/handlers.ts';
+export type { ProcessingStats } from './processing/processor.ts';
+export type { Diff, DiffItem, DiffOperation } from './structs/diffs.ts';
+export type { MergePatch } from './structs/patches.ts';
+export type { KubernetesObject, ObjectMeta } from './structs/bodies.ts';
+export type { Logger, LogLevel, LogFormat, LogRecord } from './structs/logging.ts';
+export { configureLogging, addLogListener } from './structs/logging.ts';
+export {
+  defaultSettings,
+  makeSettings,
+  type OperatorSettings,
+  type SettingsOverrides,
+} from './structs/settings.ts';
+export type { ResourceInfo } from '../common/resources.ts';

@@ -1,0 +1,56 @@
+/**
+ * The essence of an object: what change detection compares, and what the diff-base annotation stores.
+ * Everything top-level but `apiVersion`, `kind`, `metadata` and `status`; of the metadata, only labels
+ * and annotations that are not Kopf's (ours or other Kopf operators') and not kubectl's last-applied;
+ * plus the fields handlers filter on (that is how `status.x` can be watched).
+ */
+import type { KubernetesObject } from '../structs/bodies.ts';
+import { detectMarkedPrefixes } from '../structs/conventions.ts';
+import { deepCopy, isPlainObject, resolveField, setField, type FieldPath } from '../structs/dicts.ts';
+
+const KUBECTL_LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+
+export interface EssenceOptions {
+  /** Our own annotations prefix (always excluded, even without a marker). */
+  prefix: string;
+  /** Fields of handlers' `field` filters, re-added even if non-essential (e.g. under `status`). */
+  extraFields?: readonly FieldPath[];
+  /** Where the status progress storage keeps records (never essential). */
+  progressField?: FieldPath;
+}
+
+export function essenceOf(body: KubernetesObject, options: EssenceOptions): Record<string, unknown> {
+  const essence: Record<string, unknown> = deepCopy({ ...body });
+  delete essence.apiVersion;
+  delete essence.kind;
+  delete essence.metadata;
+  delete essence.status;
+
+  const labels = body.metadata?.labels ?? {};
+  const annotations = body.metadata?.annotations ?? {};
+  const marked = detectMarkedPrefixes(Object.keys(annotations));
+  marked.add(options.prefix);
+  const keptAnnotations = Object.fromEntries(
+    Object.entries(annotations).filter(([key]) => {
+      if (key === KUBECTL_LAST_APPLIED) return false;
+      const slash = key.indexOf('/');
+      return slash < 0 || !marked.has(key.slice(0, slash));
+    }),
+  );
+  const metadata: Record<string, unknown> = {};
+  if (Object.keys(labels).length) metadata.labels = { ...labels };
+  if (Object.keys(keptAnnotations).length) metadata.annotations = keptAnnotations;
+  if (Object.keys(metadata).length) essence.metadata = metadata;
+
+  for (const field of options.extraFields ?? []) {
+    const value = resolveField(body, field);
+    if (value !== undefined) setField(essence, field, deepCopy(value));
+  }
+  if (options.progressField && isPlainObject(essence.status)) {
+    const parent = resolveField(essence, options.progressField.slice(0, -1));
+    const last = options.progressField[options.progressField.length - 1];
+    if (isPlainObject(parent) && last !== undefined) delete parent[last];
+    if (Object.keys(essence.status).length === 0) delete essence.status;
+  }
+  return essence;
+}

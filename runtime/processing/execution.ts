@@ -1,0 +1,105 @@
+/**
+ * Running a handler once and judging the outcome (Kopf's `execute_handler_once`): strict checks of
+ * `retries`/`timeout` before the call; after a failure, a look-ahead that makes it final if the next
+ * attempt would exceed them; TemporaryError/PermanentError/arbitrary errors per the `errors` mode.
+ */
+import {
+  HandlerRetriesError,
+  HandlerTimeoutError,
+  PermanentError,
+  TemporaryError,
+} from '../structs/errors.ts';
+import type { Logger } from '../structs/logging.ts';
+import { runtimeOf, type HandlerState, type Outcome } from '../structs/progress.ts';
+import type { ChangingHandler, ChangeKwargs } from './handlers.ts';
+
+export interface ExecutionContext {
+  handler: ChangingHandler;
+  state: HandlerState;
+  /** Handler arguments without the attempt-specific ones (added here). */
+  kwargs: Omit<ChangeKwargs, 'retry' | 'started' | 'runtime' | 'param'>;
+  logger: Logger;
+  defaultBackoff: number;
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) return error.message || error.name;
+  return String(error);
+}
+
+export async function executeOnce(context: ExecutionContext): Promise<Outcome> {
+  const { handler, state, logger } = context;
+  const title = `Handler '${handler.id}'`;
+  const runtime = runtimeOf(state);
+  const backoff = handler.backoff ?? context.defaultBackoff;
+  const mode = handler.errors ?? 'temporary';
+  let result: unknown;
+  try {
+    logger.debug(`${title} is invoked.`);
+    if (handler.timeout !== undefined && runtime >= handler.timeout) {
+      throw new HandlerTimeoutError(`${title} has timed out after ${runtime.toFixed(3)} seconds.`);
+    }
+    if (handler.retries !== undefined && state.retries >= handler.retries) {
+      throw new HandlerRetriesError(`${title} has exceeded ${state.retries} retries.`);
+    }
+    result = await handler.fn({
+      ...context.kwargs,
+      retry: state.retries,
+      started: state.started,
+      runtime,
+      param: handler.param,
+    });
+  } catch (error) {
+    const lookaheadRetries = handler.retries !== undefined && state.retries + 1 >= handler.retries;
+    if (error instanceof TemporaryError) {
+      const lookaheadTimeout = handler.timeout !== undefined && runtime + error.delay >= handler.timeout;
+      if (lookaheadTimeout) {
+        const message = `${title} failed temporarily but will time out after ${handler.timeout} seconds: ${describe(error)}`;
+        logger.error(message);
+        return { final: true, error: new HandlerTimeoutError(message) };
+      }
+      if (lookaheadRetries) {
+        const message = `${title} failed temporarily but will exceed ${handler.retries} retries: ${describe(error)}`;
+        logger.error(message);
+        return { final: true, error: new HandlerRetriesError(message) };
+      }
+      logger.error(`${title} failed temporarily: ${describe(error)}`);
+      return { final: false, error, delay: error.delay };
+    }
+    if (error instanceof HandlerTimeoutError || error instanceof HandlerRetriesError) {
+      logger.error(describe(error));
+      return { final: true, error };
+    }
+    if (error instanceof PermanentError) {
+      logger.error(`${title} failed permanently: ${describe(error)}`);
+      return { final: true, error };
+    }
+    const wrapped = error instanceof Error ? error : new Error(String(error));
+    const lookaheadTimeout = handler.timeout !== undefined && runtime + backoff >= handler.timeout;
+    if (mode === 'ignored') {
+      logger.exception(`${title} failed with an exception and will ignore it: ${describe(error)}`, error);
+      return { final: true };
+    }
+    if (mode === 'temporary' && lookaheadTimeout) {
+      const message = `${title} failed with an exception and will stop now (it would time out in ${handler.timeout} seconds on the next attempt): ${describe(error)}`;
+      logger.exception(message, error);
+      return { final: true, error: new HandlerTimeoutError(message) };
+    }
+    if (mode === 'temporary' && lookaheadRetries) {
+      const message = `${title} failed with an exception and will stop now (it would exceed ${handler.retries} retries on the next attempt): ${describe(error)}`;
+      logger.exception(message, error);
+      return { final: true, error: new HandlerRetriesError(message) };
+    }
+    if (mode === 'temporary') {
+      logger.exception(
+        `${title} failed with an exception and will try again in ${backoff} seconds: ${describe(error)}`,
+        error,
+      );
+      return { final: false, error: wrapped, delay: backoff };
+    }
+    logger.exception(`${title} failed with an exception and will stop now: ${describe(error)}`, error);
+    return { final: true, error: wrapped };
+  }
+  logger.info(`${title} succeeded.`);
+  return { final: true, result };
+}

@@ -1,0 +1,147 @@
+/**
+ * Handler declarations as the processing layer sees them (untyped: the public API in `api/` adds the
+ * types from resource descriptors), and the registry that collects them.
+ */
+import type { ResourceInfo } from '../../common/resources.ts';
+import type { ObjectMeta, KubernetesObject } from '../structs/bodies.ts';
+import type { Diff } from '../structs/diffs.ts';
+import type { FieldPath } from '../structs/dicts.ts';
+import type { FilterValue } from '../structs/filters.ts';
+import type { Logger } from '../structs/logging.ts';
+
+/** A user-facing change reason (`reason` kwarg). */
+export type Reason = 'create' | 'update' | 'delete' | 'resume';
+
+/** What arbitrary (non-kopf) errors of a handler mean. */
+export type ErrorsMode = 'temporary' | 'permanent' | 'ignored';
+
+/** Whatever names a resource: a descriptor, or a string resolved by discovery at operator start. */
+export type ResourceSelector = ResourceInfo | string;
+
+/** Everything a change handler is called with, before the API layer types it. */
+export interface ChangeKwargs {
+  body: KubernetesObject;
+  spec: Record<string, unknown>;
+  meta: ObjectMeta;
+  status: Record<string, unknown>;
+  name: string;
+  namespace: string | undefined;
+  uid: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  /** Merge-patch the handler may fill; applied with the handler's result in one PATCH. */
+  patch: HandlerPatch;
+  logger: Logger;
+  reason: Reason;
+  diff: Diff;
+  old: unknown;
+  new: unknown;
+  memo: Record<string, unknown>;
+  resource: ResourceInfo;
+  /** Aborted when the operator stops. */
+  signal: AbortSignal;
+  retry: number;
+  started: Date;
+  /** Seconds since the handler's first attempt. */
+  runtime: number;
+  param: unknown;
+}
+
+/** The handler's `patch`: pre-created stanzas so that `patch.spec.x = 1` just works. */
+export interface HandlerPatch {
+  metadata: { labels: Record<string, unknown>; annotations: Record<string, unknown>; [key: string]: unknown };
+  spec: Record<string, unknown>;
+  status: Record<string, unknown>;
+  [key: string]: unknown;
+}
+
+/** The arguments of filter callbacks (`when`, and callbacks in `labels`, `annotations`, `value`, ...). */
+export type FilterKwargs = Omit<ChangeKwargs, 'retry' | 'started' | 'runtime' | 'param'>;
+
+export type RawHandlerFn = (kwargs: ChangeKwargs) => unknown;
+
+export interface HandlerFilters {
+  labels?: Readonly<Record<string, FilterValue<string, FilterKwargs>>> | undefined;
+  annotations?: Readonly<Record<string, FilterValue<string, FilterKwargs>>> | undefined;
+  /** With `value`: old or new value matches; alone: the field is present. */
+  field?: FieldPath | undefined;
+  value?: FilterValue<unknown, FilterKwargs> | undefined;
+  old?: FilterValue<unknown, FilterKwargs> | undefined;
+  new?: FilterValue<unknown, FilterKwargs> | undefined;
+  when?: ((kwargs: FilterKwargs) => boolean) | undefined;
+}
+
+/** A change handler: `on.create/update/delete/resume/field`. */
+export interface ChangingHandler extends HandlerFilters {
+  id: string;
+  fn: RawHandlerFn;
+  selector: ResourceSelector;
+  /** `undefined` for resume (any reason, initial only) and field handlers (create/update with a change). */
+  reason: Reason | undefined;
+  /** `on.field` and `on.update` with `field`: fires only when the field changed. */
+  requiresChange: boolean;
+  /** Resume handlers: only for objects first seen by the initial listing. */
+  initial: boolean;
+  /** Resume handlers: also for objects being deleted. */
+  deleted: boolean;
+  errors: ErrorsMode | undefined;
+  retries: number | undefined;
+  timeout: number | undefined;
+  backoff: number | undefined;
+  /** Non-optional delete handlers block deletion with a finalizer. */
+  requiresFinalizer: boolean;
+  param: unknown;
+}
+
+/** A timer or daemon declaration (accepted for the generator's stubs; served in a later version). */
+export interface SpawningHandler {
+  kind: 'timer' | 'daemon';
+  id: string;
+  fn: (kwargs: never) => unknown;
+  selector: ResourceSelector;
+}
+
+/**
+ * The handlers of an operator. `kopf.on.*` registers into the default registry unless given
+ * `{ registry }`; `kopf.operator({ registry })` serves one.
+ */
+export class Registry {
+  readonly changing: ChangingHandler[] = [];
+  readonly spawning: SpawningHandler[] = [];
+
+  /** Add a change handler; the same id twice for the same resource and reason is an error. */
+  addChanging(handler: ChangingHandler): void {
+    const clash = this.changing.find(
+      (h) =>
+        h.id === handler.id &&
+        h.reason === handler.reason &&
+        h.initial === handler.initial &&
+        selectorKey(h.selector) === selectorKey(handler.selector),
+    );
+    if (clash && clash.fn !== handler.fn) {
+      throw new Error(
+        `Duplicate handler id '${handler.id}' for ${selectorKey(handler.selector)}; give one of them another \`id\`.`,
+      );
+    }
+    if (!clash) this.changing.push(handler);
+  }
+
+  addSpawning(handler: SpawningHandler): void {
+    this.spawning.push(handler);
+  }
+
+  /** Distinct resource selectors of all handlers, in registration order. */
+  selectors(): ResourceSelector[] {
+    const seen = new Map<string, ResourceSelector>();
+    for (const h of [...this.changing, ...this.spawning]) {
+      if (!seen.has(selectorKey(h.selector))) seen.set(selectorKey(h.selector), h.selector);
+    }
+    return [...seen.values()];
+  }
+}
+
+/** A stable text key for a selector (for grouping handlers by resource). */
+export function selectorKey(selector: ResourceSelector): string {
+  if (typeof selector === 'string') return selector;
+  return `${selector.plural}.${selector.version}${selector.group ? `.${selector.group}` : ''}`;
+}

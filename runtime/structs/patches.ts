@@ -1,0 +1,86 @@
+/**
+ * Patches as the framework accumulates them during one processing cycle: a JSON merge-patch (where
+ * `null` deletes a key) plus JSON-patch operations for what merge-patches cannot do safely (finalizers,
+ * guarded by a `test` on the resourceVersion). One cycle → one patch → at most four requests.
+ */
+import { deepCopy, deepEqual, isPlainObject } from './dicts.ts';
+
+/** A JSON merge-patch of `T` (RFC 7386): every field optional, `null` deletes it; arrays are replaced whole. */
+export type MergePatch<T> = T extends readonly unknown[]
+  ? T
+  : T extends object
+    ? { -readonly [K in keyof T]?: MergePatch<T[K]> | null }
+    : T;
+
+/** One JSON-patch operation (RFC 6902). */
+export type JsonPatchOp =
+  { op: 'test' | 'add' | 'replace'; path: string; value: unknown } | { op: 'remove'; path: string };
+
+/** Deep-merge merge-patch `source` into `target` (later values win; `null`s are kept as deletions). */
+export function mergeInto(target: Record<string, unknown>, source: Record<string, unknown>): void {
+  for (const [key, value] of Object.entries(source)) {
+    if (value === undefined) continue;
+    const existing = target[key];
+    if (isPlainObject(existing) && isPlainObject(value)) mergeInto(existing, value);
+    else target[key] = deepCopy(value);
+  }
+}
+
+/** Drop `undefined` values and empty objects (a handler's untouched `patch.spec` etc.) recursively. */
+export function pruneEmpty(patch: Record<string, unknown>): Record<string, unknown> {
+  const result: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === undefined) continue;
+    if (isPlainObject(value)) {
+      const pruned = pruneEmpty(value);
+      if (Object.keys(pruned).length > 0) result[key] = pruned;
+    } else {
+      result[key] = value;
+    }
+  }
+  return result;
+}
+
+/** The object as it would look after a merge-patch (RFC 7386), without modifying it. */
+export function applyMergePatch<T>(body: T, patch: unknown): T {
+  if (!isPlainObject(patch)) return deepCopy(patch) as T;
+  const result: Record<string, unknown> = isPlainObject(body) ? deepCopy(body) : {};
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null) delete result[key];
+    else if (value !== undefined) result[key] = applyMergePatch(result[key], value);
+  }
+  return result as T;
+}
+
+/** Escape a key for a JSON-pointer path segment (RFC 6901). */
+export function pointerSegment(key: string): string {
+  return key.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+/**
+ * Paths of the merge-patch that the returned body does not reflect (e.g. pruned by the CRD schema).
+ * Emptied `labels`/`annotations`/`finalizers` are not mismatches: the API server drops empty maps.
+ */
+export function findInconsistencies(
+  patch: Record<string, unknown>,
+  body: unknown,
+  path: string[] = [],
+): string[] {
+  const found: string[] = [];
+  for (const [key, value] of Object.entries(patch)) {
+    const here = [...path, key];
+    const actual = isPlainObject(body) ? body[key] : undefined;
+    if (value === null) {
+      if (actual !== undefined && actual !== null) found.push(here.join('.'));
+    } else if (isPlainObject(value)) {
+      const emptied = Object.values(value).every((v) => v === null);
+      if (emptied && actual === undefined && ['labels', 'annotations'].includes(key)) continue;
+      found.push(...findInconsistencies(value, actual, here));
+    } else if (!deepEqual(value, actual)) {
+      if (key === 'finalizers' && Array.isArray(value) && value.length === 0 && actual === undefined)
+        continue;
+      found.push(here.join('.'));
+    }
+  }
+  return found;
+}

@@ -1,0 +1,115 @@
+/**
+ * The namespace observer: which existing namespaces match the `-n` patterns, kept up to date by
+ * list+watch of `v1/namespaces`. Without permission to list namespaces (403), or with scanning
+ * disabled, only the literal names among the patterns are served (with a warning), as in Kopf.
+ */
+import type { ResourceInfo } from '../../common/resources.ts';
+import { isApiError } from '../client/errors.ts';
+import type { ApiClient } from '../client/types.ts';
+import type { KubernetesObject } from '../structs/bodies.ts';
+import { getLogger } from '../structs/logging.ts';
+import type { OperatorSettings } from '../structs/settings.ts';
+import { isLiteralNamespace, literalNamespaces, matchAnyNamespace } from './namespaces.ts';
+import { watchObjects } from './stream.ts';
+
+export const NAMESPACES: ResourceInfo = Object.freeze({
+  group: '',
+  version: 'v1',
+  plural: 'namespaces',
+  kind: 'Namespace',
+  namespaced: false,
+  subresources: { status: true },
+});
+
+export interface NamespaceObserverOptions {
+  client: ApiClient;
+  patterns: readonly string[];
+  settings: OperatorSettings;
+  signal: AbortSignal;
+  /** Called with the full set of served namespaces whenever it changes (first after the listing). */
+  onChange: (served: ReadonlySet<string>) => void;
+}
+
+/**
+ * A namespace stays served while it exists, including while it terminates but something still
+ * blocks its termination (a condition with status True); it is gone once it is terminating freely.
+ */
+export function isNamespaceAlive(namespace: KubernetesObject): boolean {
+  if (!namespace.metadata?.deletionTimestamp) return true;
+  const conditions =
+    (namespace.status as { conditions?: Array<{ status?: string }> } | undefined)?.conditions ?? [];
+  if (conditions.length === 0) return true;
+  return conditions.some((condition) => condition.status === 'True');
+}
+
+/** Observe namespaces until the signal aborts; resolves then. Never throws for API trouble. */
+export async function observeNamespaces(options: NamespaceObserverOptions): Promise<void> {
+  const { client, patterns, settings, signal, onChange } = options;
+  const logger = getLogger('kopf.namespaces');
+  const literal = () => {
+    onChange(new Set(literalNamespaces(patterns)));
+    return new Promise<void>((resolve) => {
+      if (signal.aborted) resolve();
+      signal.addEventListener('abort', () => resolve(), { once: true });
+    });
+  };
+  if (patterns.every(isLiteralNamespace)) return literal();
+  if (settings.scanning.disabled) {
+    logger.warning(
+      `Namespace scanning is disabled: only the literal namespaces of ${patterns.join(' ')} are served.`,
+    );
+    return literal();
+  }
+  try {
+    await client.list(NAMESPACES, undefined, { signal });
+  } catch (error) {
+    if (signal.aborted) return;
+    if (isApiError(error, 403)) {
+      logger.warning(
+        `Not enough permissions to list namespaces (403): only the literal namespaces of ${patterns.join(' ')} are served; ` +
+          `globs and negations need 'list' and 'watch' on namespaces cluster-wide.`,
+      );
+      return literal();
+    }
+    logger.error(
+      `Listing namespaces failed; will keep trying: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+
+  let served = new Set<string>();
+  // Names gathered during a (re-)listing; it replaces the served set at the LISTED marker, so that
+  // namespaces deleted while the watch was down disappear.
+  let listing: Set<string> | undefined;
+  const publish = (next: Set<string>) => {
+    const changed = next.size !== served.size || [...next].some((name) => !served.has(name));
+    served = next;
+    if (changed) onChange(new Set(served));
+  };
+  let first = true;
+  for await (const item of watchObjects(client, NAMESPACES, undefined, settings, signal)) {
+    if (item.type === 'LISTED') {
+      const next = listing ?? new Set<string>();
+      listing = undefined;
+      if (first) {
+        served = next;
+        onChange(new Set(next)); // announce the first result, even if empty
+      } else {
+        publish(next);
+      }
+      first = false;
+      continue;
+    }
+    if (item.type === null) listing ??= new Set();
+    const name = item.object.metadata?.name;
+    if (!name || !matchAnyNamespace(name, patterns)) continue;
+    const alive = item.type !== 'DELETED' && isNamespaceAlive(item.object);
+    if (item.type === null) {
+      if (alive) listing!.add(name);
+      continue;
+    }
+    const next = new Set(served);
+    if (alive) next.add(name);
+    else next.delete(name);
+    publish(next);
+  }
+}

@@ -1,0 +1,187 @@
+/**
+ * Per-object queueing (Kopf §10): events are multiplexed by object uid to one worker per object,
+ * which processes that object's events strictly one at a time; different objects run in parallel
+ * (up to `settings.queueing.workerLimit`). Events that arrive while a cycle runs are coalesced to the
+ * newest state, and a DELETED is never lost. Idle workers exit after `settings.queueing.idleTimeout`.
+ */
+import type { ResourceInfo } from '../../common/resources.ts';
+import { getLogger } from '../structs/logging.ts';
+import type { OperatorSettings } from '../structs/settings.ts';
+import { createLimiter } from './limiter.ts';
+import { describeStream, isListedMarker, type StreamItem } from './stream.ts';
+import type { ObjectKey, ObjectProcessor, WatchEvent } from './types.ts';
+
+export interface QueueOptions {
+  resource: ResourceInfo;
+  namespace: string | undefined;
+  /** Called each time a (re-)listing has been fully dispatched to the workers. */
+  onListed?: () => void;
+}
+
+/** One object's worker state. */
+interface Slot {
+  key: ObjectKey;
+  /** The newest event not yet processed (older ones were coalesced away). */
+  pending: WatchEvent | undefined;
+  /** Aborted when a newer event arrives during the running cycle (or when the queues stop). */
+  pressure: AbortController | undefined;
+  /** Wakes the worker while it idles. */
+  wake: (() => void) | undefined;
+}
+
+/**
+ * Merge a newly arrived event into the pending one: the newest state wins, except that a pending
+ * DELETED is kept (the object is gone; whatever came later for the same uid is stale).
+ */
+export function coalesce(pending: WatchEvent | undefined, incoming: WatchEvent): WatchEvent {
+  if (pending?.type === 'DELETED') return pending;
+  return incoming;
+}
+
+/** The queue key of an object: its uid, or Kopf's fallback for objects without one. */
+export function objectId(event: WatchEvent): string {
+  const meta = event.object.metadata ?? {};
+  if (meta.uid) return meta.uid;
+  return [event.object.kind, event.object.apiVersion, meta.name, meta.namespace, meta.creationTimestamp].join(
+    '//',
+  );
+}
+
+/**
+ * Consume `events` and run `processor` per object until `signal` aborts (or the events end); then
+ * stop taking events, drop what is pending, let running cycles finish within
+ * `settings.process.gracefulShutdownTimeout`, and resolve. Never rejects for processor errors: they
+ * are logged with the object's name.
+ */
+export async function runQueues(
+  events: AsyncIterable<StreamItem>,
+  processor: ObjectProcessor,
+  settings: OperatorSettings,
+  signal: AbortSignal,
+  options: QueueOptions,
+): Promise<void> {
+  const logger = getLogger('kopf.queueing');
+  const what = describeStream(options.resource, options.namespace);
+  const slots = new Map<string, Slot>();
+  const workers = new Set<Promise<void>>();
+  const limiter = createLimiter(() => settings.queueing.workerLimit);
+  const stopping = new AbortController();
+
+  async function work(id: string, slot: Slot): Promise<void> {
+    try {
+      for (;;) {
+        if (!slot.pending) await idle(slot);
+        if (!slot.pending || stopping.signal.aborted) return;
+        if (!(await limiter.acquire(stopping.signal))) return;
+        const event = slot.pending;
+        slot.pending = undefined;
+        const pressure = new AbortController();
+        slot.pressure = pressure;
+        try {
+          await processor(slot.key, event, pressure.signal);
+        } catch (error) {
+          getLogger('kopf.objects', { namespace: slot.key.namespace, name: slot.key.name }).exception(
+            `Processing of ${event.type ?? 'a listed'} event failed unexpectedly`,
+            error,
+          );
+        } finally {
+          slot.pressure = undefined;
+          limiter.release();
+        }
+      }
+    } finally {
+      if (slots.get(id) === slot) slots.delete(id);
+    }
+  }
+
+  /** Wait for a new event, the idle timeout, or the stop, whichever comes first. */
+  function idle(slot: Slot): Promise<void> {
+    if (stopping.signal.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        stopping.signal.removeEventListener('abort', done);
+        slot.wake = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, settings.queueing.idleTimeout * 1000);
+      stopping.signal.addEventListener('abort', done, { once: true });
+      slot.wake = done;
+    });
+  }
+
+  function dispatch(event: WatchEvent): void {
+    const id = objectId(event);
+    const meta = event.object.metadata ?? {};
+    let slot = slots.get(id);
+    if (!slot) {
+      slot = {
+        key: {
+          resource: options.resource,
+          namespace: meta.namespace,
+          name: meta.name ?? '',
+          uid: meta.uid ?? id,
+        },
+        pending: event,
+        pressure: undefined,
+        wake: undefined,
+      };
+      slots.set(id, slot);
+      const worker = work(id, slot);
+      workers.add(worker);
+      void worker.finally(() => workers.delete(worker));
+      return;
+    }
+    slot.pending = coalesce(slot.pending, event);
+    slot.pressure?.abort();
+    slot.wake?.();
+  }
+
+  const iterator = events[Symbol.asyncIterator]();
+  const stopped = new Promise<'stopped'>((resolve) => {
+    if (signal.aborted) resolve('stopped');
+    signal.addEventListener('abort', () => resolve('stopped'), { once: true });
+  });
+  try {
+    for (;;) {
+      const next = await Promise.race([iterator.next(), stopped]);
+      if (next === 'stopped' || next.done) break;
+      const item = next.value;
+      if (isListedMarker(item)) options.onListed?.();
+      else dispatch(item);
+    }
+  } catch (error) {
+    // The stream is expected never to fail (watchObjects handles errors); stay alive regardless.
+    logger.exception(`The event stream of ${what} failed; its queues stop`, error);
+  } finally {
+    void iterator.return?.().catch(() => undefined);
+  }
+
+  // Stop: no new cycles, cut sleeps short, let running cycles finish within the grace period.
+  stopping.abort();
+  for (const slot of slots.values()) {
+    slot.pending = undefined;
+    slot.pressure?.abort();
+  }
+  if (workers.size === 0) return;
+  const grace = settings.process.gracefulShutdownTimeout;
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<'expired'>(
+    (resolve) => (timer = setTimeout(() => resolve('expired'), grace * 1000)),
+  );
+  const finished = await Promise.race([
+    Promise.allSettled([...workers]).then(() => 'finished' as const),
+    expired,
+  ]);
+  clearTimeout(timer);
+  if (finished === 'expired') {
+    const names = [...slots.values()].map((s) => describeKey(s.key)).join(', ');
+    logger.warning(
+      `${workers.size} object(s) of ${what} were still being processed after ${grace} s; abandoning them: ${names}`,
+    );
+  }
+}
+
+function describeKey(key: ObjectKey): string {
+  return key.namespace ? `${key.namespace}/${key.name}` : key.name;
+}

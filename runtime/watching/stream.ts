@@ -1,0 +1,160 @@
+/**
+ * The list+watch loop of one resource in one namespace (Kopf §10): list, then watch from the list's
+ * resourceVersion, re-watch from the last seen version when a stream ends or goes silent, re-list on
+ * 410 Gone. It yields listed objects as `type: null` events followed by a LISTED marker, then live
+ * events. Nothing escapes this loop but the abort: errors are logged and the loop reconnects.
+ */
+import type { ResourceInfo } from '../../common/resources.ts';
+import { ApiConnectionError, isApiError } from '../client/errors.ts';
+import { sleep } from '../client/timing.ts';
+import type { ApiClient, RawWatchEvent } from '../client/types.ts';
+import { getLogger, type Logger } from '../structs/logging.ts';
+import type { OperatorSettings } from '../structs/settings.ts';
+import { reconnectBackoff } from './backoff.ts';
+import type { WatchEvent } from './types.ts';
+
+/** Marks the end of a (re-)listing: every object that existed was yielded before it. */
+export interface ListedMarker {
+  type: 'LISTED';
+}
+
+export type StreamItem = WatchEvent | ListedMarker;
+
+export function isListedMarker(item: StreamItem): item is ListedMarker {
+  return item.type === 'LISTED';
+}
+
+/** Describes the stream in log lines: `kopfexamples.v1.kopf.dev in ns1`. */
+export function describeStream(resource: ResourceInfo, namespace: string | undefined): string {
+  const name = `${resource.plural}.${resource.version}${resource.group ? `.${resource.group}` : ''}`;
+  return namespace === undefined ? `${name} cluster-wide` : `${name} in ${namespace}`;
+}
+
+/** Why a watch request stopped: a reason to re-watch, or to re-list from scratch. */
+type WatchOutcome = 'rewatch' | 'relist';
+
+/**
+ * Stream the objects of `resource` (in `namespace`, or all namespaces/cluster-scoped when undefined)
+ * until `signal` aborts; then the iterable ends. Never throws for API or connection trouble.
+ */
+export async function* watchObjects(
+  client: ApiClient,
+  resource: ResourceInfo,
+  namespace: string | undefined,
+  settings: OperatorSettings,
+  signal: AbortSignal,
+): AsyncGenerator<StreamItem> {
+  const logger = getLogger('kopf.watching');
+  const what = describeStream(resource, namespace);
+  const backoff = reconnectBackoff(() => ({
+    base: settings.watching.reconnectBackoff,
+    max: Math.max(settings.watching.reconnectBackoff, settings.watching.reconnectBackoffMax),
+  }));
+  const pause = async (reason: string) => {
+    const delay = backoff.next();
+    logger.debug(`Pausing ${delay.toFixed(2)} s before ${reason} ${what}.`);
+    await sleep(delay, signal);
+  };
+
+  while (!signal.aborted) {
+    // Listing: every existing object, then the marker, then watching from the list's version.
+    let resourceVersion: string;
+    try {
+      const listing = await client.list(resource, namespace, { signal });
+      resourceVersion = listing.resourceVersion;
+      for (const object of listing.items) yield { type: null, object };
+      yield { type: 'LISTED' };
+    } catch (error) {
+      if (signal.aborted) return;
+      logger.error(`Listing ${what} failed; will retry: ${describe(error)}`);
+      await pause('re-listing');
+      continue;
+    }
+
+    // Watching: re-watch from the latest version until the server says that version is gone.
+    for (;;) {
+      if (signal.aborted) return;
+      const state = { resourceVersion, healthy: false };
+      const outcome: WatchOutcome = yield* watchOnce(
+        client,
+        resource,
+        namespace,
+        state,
+        signal,
+        logger,
+        what,
+      );
+      resourceVersion = state.resourceVersion;
+      if (signal.aborted) return;
+      if (state.healthy) backoff.reset();
+      if (outcome === 'relist') {
+        logger.info(`Restarting the watch-stream for ${what} (re-listing).`);
+        await pause('re-listing');
+        break;
+      }
+      await pause('re-watching');
+    }
+  }
+}
+
+/** One watch request. Updates `state.resourceVersion` (also from bookmarks); yields live events. */
+async function* watchOnce(
+  client: ApiClient,
+  resource: ResourceInfo,
+  namespace: string | undefined,
+  state: { resourceVersion: string; healthy: boolean },
+  signal: AbortSignal,
+  logger: Logger,
+  what: string,
+): AsyncGenerator<WatchEvent, WatchOutcome> {
+  try {
+    const events = client.watch(resource, namespace, { resourceVersion: state.resourceVersion, signal });
+    for await (const event of events) {
+      state.healthy = true;
+      const version = event.object?.metadata?.resourceVersion;
+      switch (event.type) {
+        case 'BOOKMARK':
+          if (version) state.resourceVersion = version;
+          break;
+        case 'ERROR':
+          state.healthy = true; // the server answered; the backoff need not grow
+          return watchError(event, logger, what);
+        case 'ADDED':
+        case 'MODIFIED':
+        case 'DELETED':
+          if (version) state.resourceVersion = version;
+          yield { type: event.type, object: event.object };
+          break;
+        default:
+          logger.warning(
+            `Ignoring an unknown event type '${String(event.type)}' in the watch-stream of ${what}.`,
+          );
+      }
+    }
+    state.healthy = true; // a stream that ended normally (server timeout, inactivity) is no failure
+    logger.debug(`The watch-stream of ${what} ended; re-watching from ${state.resourceVersion}.`);
+    return 'rewatch';
+  } catch (error) {
+    if (signal.aborted) return 'rewatch';
+    if (isApiError(error, 410)) return 'relist';
+    // Broken connections are routine (server restarts, load balancers); API errors are not.
+    const log = error instanceof ApiConnectionError ? logger.warning : logger.error;
+    log(`Watching ${what} failed; will reconnect: ${describe(error)}`);
+    return 'rewatch';
+  }
+}
+
+/** An ERROR event: 410 Gone means our version is too old (re-list); others are logged, then re-watched. */
+function watchError(event: RawWatchEvent, logger: Logger, what: string): WatchOutcome {
+  const status = event.object as { code?: number; reason?: string; message?: string };
+  if (status.code === 410) return 'relist';
+  logger.error(
+    `Error in the watch-stream of ${what}: ${status.code ?? '?'} ${status.reason ?? ''}: ${status.message ?? JSON.stringify(status)}`,
+  );
+  // An unknown error may mean our version is unusable; a re-list is the safe recovery.
+  return 'relist';
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

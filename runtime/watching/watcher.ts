@@ -1,0 +1,50 @@
+/** The watching layer wired up for one (resource, namespace): list+watch stream into per-object queues. */
+import type { ResourceInfo } from '../../common/resources.ts';
+import type { ApiClient } from '../client/types.ts';
+import type { OperatorSettings } from '../structs/settings.ts';
+import { runQueues } from './queues.ts';
+import { watchObjects } from './stream.ts';
+import type { ObjectProcessor } from './types.ts';
+
+export interface WatcherOptions {
+  client: ApiClient;
+  resource: ResourceInfo;
+  /** A namespace, or undefined for cluster-wide (all namespaces, or a cluster-scoped resource). */
+  namespace: string | undefined;
+  settings: OperatorSettings;
+  processor: ObjectProcessor;
+  /** Stops the watcher: no new events are taken, running cycles get the graceful-shutdown time. */
+  signal: AbortSignal;
+  /** Called after every (re-)listing has been dispatched (e.g. to mark indexes as populated). */
+  onListed?: () => void;
+}
+
+/** A running watcher. */
+export interface Watcher {
+  /** Resolves once the first listing has been dispatched to the workers. */
+  listed: Promise<void>;
+  /** Resolves when the watcher has stopped (after the signal aborted) and its workers finished. */
+  done: Promise<void>;
+}
+
+/** Start watching one resource in one namespace and feeding its objects' events to `processor`. */
+export function startWatcher(options: WatcherOptions): Watcher {
+  let markListed!: () => void;
+  const listed = new Promise<void>((resolve) => (markListed = resolve));
+  const events = watchObjects(
+    options.client,
+    options.resource,
+    options.namespace,
+    options.settings,
+    options.signal,
+  );
+  const done = runQueues(events, options.processor, options.settings, options.signal, {
+    resource: options.resource,
+    namespace: options.namespace,
+    onListed: () => {
+      markListed();
+      options.onListed?.();
+    },
+  });
+  return { listed, done };
+}

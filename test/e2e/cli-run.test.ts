@@ -1,0 +1,203 @@
+/** `kopf run` as users run it: a child process loading TypeScript handler files from source. */
+import net from 'node:net';
+import path from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { afterEach, beforeAll, expect, test } from 'vitest';
+import { createApiClient } from '../../runtime/client/index.ts';
+import { makeSettings } from '../../runtime/structs/settings.ts';
+import { eventually, freshNamespace } from '../../runtime/testing/index.ts';
+import { testCluster } from '../setup/cluster.ts';
+import { handlerFile, runs, spawnKopf, workDir, type KopfProcess } from './cli-kit.ts';
+import { installCrd } from './handlers-kit.ts';
+
+const cluster = testCluster();
+const kc = cluster.kubeConfig();
+const client = createApiClient(kc, makeSettings());
+const examples = {
+  group: 'kopf.dev',
+  version: 'v1',
+  plural: 'kopfexamples',
+  kind: 'KopfExample',
+  namespaced: true,
+} as const;
+const cleanups: Array<() => unknown> = [];
+
+beforeAll(() => installCrd(kc));
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+function track(kopf: KopfProcess): KopfProcess {
+  cleanups.push(() => {
+    if (kopf.child.exitCode === null) kopf.child.kill('SIGKILL');
+  });
+  return kopf;
+}
+
+async function namespace(prefix: string): Promise<string> {
+  const ns = await freshNamespace(kc, prefix);
+  cleanups.push(() => ns.delete());
+  return ns.name;
+}
+
+test('kopf run loads a TypeScript handler file, takes its options from KOPF_RUN_* variables, and handles an object', async () => {
+  const ns = await namespace('cli-run');
+  const dir = workDir();
+  const runsFile = path.join(dir, 'runs.log');
+  const file = handlerFile(
+    dir,
+    `kopf.on.create(examples, function createFn({ name }: { name: string }) {
+      record('create ' + name);
+      return { message: 'hello ' + name };
+    });`,
+  );
+  const kopf = track(
+    spawnKopf(['run', '--verbose', file], {
+      KUBECONFIG: cluster.kubeconfig,
+      RUNS_FILE: runsFile,
+      KOPF_RUN_NAMESPACE: ns,
+      KOPF_RUN_STANDALONE: 'true',
+    }),
+  );
+  await client.create(examples, ns, {
+    apiVersion: 'kopf.dev/v1',
+    kind: 'KopfExample',
+    metadata: { name: 'one' },
+    spec: {},
+  });
+  const object = await eventually(
+    async () => {
+      const o = await client.get(examples, ns, 'one');
+      return (o.status as { createFn?: unknown } | undefined)?.createFn ? o : undefined;
+    },
+    { what: 'the handler result in status' },
+  );
+  expect(object.status).toEqual({ createFn: { message: 'hello one' } });
+  expect(runs(runsFile)).toEqual(['create one']);
+  expect(await kopf.stop()).toBe(0);
+});
+
+test('a handler file with a syntax error exits non-zero naming the file, before connecting anywhere', async () => {
+  // A "cluster" that only counts connections: the operator must not reach it.
+  let connections = 0;
+  const server = net.createServer((socket) => {
+    connections++;
+    socket.destroy();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  cleanups.push(() => new Promise((resolve) => server.close(resolve)));
+  const dir = workDir();
+  const kubeconfig = path.join(dir, 'kubeconfig');
+  const port = (server.address() as net.AddressInfo).port;
+  writeFileSync(
+    kubeconfig,
+    `apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: 'https://127.0.0.1:${port}'}}]\n` +
+      `users: [{name: u, user: {token: t}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n`,
+  );
+  const good = handlerFile(
+    dir,
+    `kopf.on.create(examples, function noopFn() { return undefined; });`,
+    'good.ts',
+  );
+  const broken = handlerFile(dir, `kopf.on.create(examples, () => { return {; });`, 'broken.ts');
+  const kopf = track(
+    spawnKopf(['run', '-A', '--standalone', good, broken], {
+      KUBECONFIG: kubeconfig,
+      RUNS_FILE: '/dev/null',
+    }),
+  );
+  const code = await kopf.exited;
+  expect(code).not.toBe(0);
+  const output = kopf.lines.join('\n');
+  expect(output).toContain(`failed to load ${broken}`);
+  expect(output).toMatch(/SyntaxError|ERR_INVALID_TYPESCRIPT_SYNTAX/);
+  expect(connections).toBe(0);
+});
+
+test('SIGTERM while a handler runs: the handler finishes, its outcome is persisted, and kopf exits 0', async () => {
+  const ns = await namespace('cli-term');
+  const dir = workDir();
+  const runsFile = path.join(dir, 'runs.log');
+  const file = handlerFile(
+    dir,
+    `kopf.on.create(examples, async function slowFn({ name }: { name: string }) {
+      record('start ' + name);
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      record('end ' + name);
+      return { done: true };
+    });`,
+  );
+  const kopf = track(
+    spawnKopf(['run', '--standalone', '-n', ns, file], {
+      KUBECONFIG: cluster.kubeconfig,
+      RUNS_FILE: runsFile,
+    }),
+  );
+  await client.create(examples, ns, {
+    apiVersion: 'kopf.dev/v1',
+    kind: 'KopfExample',
+    metadata: { name: 'slow' },
+    spec: {},
+  });
+  await eventually(() => runs(runsFile).includes('start slow'), { what: 'the handler to start' });
+  const began = Date.now();
+  expect(await kopf.stop()).toBe(0);
+  const stoppedIn = Date.now() - began;
+  expect(runs(runsFile)).toEqual(['start slow', 'end slow']);
+  const object = await client.get(examples, ns, 'slow');
+  expect(object.status).toEqual({ slowFn: { done: true } });
+  expect(object.metadata?.annotations?.['kopf.zalando.org/slowFn']).toBeUndefined(); // progress purged: done
+  expect(stoppedIn).toBeLessThan(5000);
+});
+
+test('kopf run serves the liveness endpoint while it runs', async () => {
+  const probe = net.createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const port = (probe.address() as net.AddressInfo).port;
+  await new Promise((resolve) => probe.close(resolve));
+  const dir = workDir();
+  const file = handlerFile(dir, `kopf.on.create(examples, function noopFn() { return undefined; });`);
+  const ns = await namespace('cli-live');
+  const kopf = track(
+    spawnKopf(['run', '--standalone', '-n', ns, '--liveness', `http://127.0.0.1:${port}/healthz`, file], {
+      KUBECONFIG: cluster.kubeconfig,
+      RUNS_FILE: '/dev/null',
+    }),
+  );
+  const answer = await eventually(
+    async () => {
+      const response = await fetch(`http://127.0.0.1:${port}/healthz`);
+      return response.status === 200 ? await response.json() : undefined;
+    },
+    { what: 'the liveness endpoint' },
+  );
+  expect(answer).toEqual({});
+  expect((await fetch(`http://127.0.0.1:${port}/elsewhere`)).status).toBe(404);
+  expect(await kopf.stop()).toBe(0);
+});
+
+test('after SIGTERM, kopf exits even if a handler file keeps a timer running', async () => {
+  const ns = await namespace('cli-timer');
+  const dir = workDir();
+  const file = handlerFile(
+    dir,
+    `setInterval(() => undefined, 1000); // keeps the event loop alive forever
+    kopf.on.create(examples, function noopFn() { return undefined; });`,
+  );
+  const kopf = track(
+    spawnKopf(['run', '--standalone', '-v', '-n', ns, file], {
+      KUBECONFIG: cluster.kubeconfig,
+      RUNS_FILE: '/dev/null',
+    }),
+  );
+  await client.create(examples, ns, {
+    apiVersion: 'kopf.dev/v1',
+    kind: 'KopfExample',
+    metadata: { name: 'x' },
+    spec: {},
+  });
+  await kopf.waitForLine("Handler 'noopFn' succeeded");
+  const began = Date.now();
+  expect(await kopf.stop()).toBe(0);
+  expect(Date.now() - began).toBeLessThan(4000);
+});

@@ -1,0 +1,73 @@
+/** Creation: the handler runs once, its result lands in status, annotations are exactly Kopf's. */
+import { afterEach, beforeAll, expect, test } from 'vitest';
+import * as kopf from '../../runtime/index.ts';
+import { eventually, freshNamespace, type TestNamespace } from '../../runtime/testing/index.ts';
+import { testCluster } from '../setup/cluster.ts';
+import {
+  EXAMPLES,
+  countLines,
+  exampleBody,
+  installCrd,
+  settle,
+  startOperator,
+  waitForLine,
+  type RunningOperator,
+} from './handlers-kit.ts';
+
+const cluster = testCluster();
+const kc = cluster.kubeConfig();
+let op: RunningOperator | undefined;
+let ns: TestNamespace | undefined;
+
+beforeAll(() => installCrd(kc));
+afterEach(async () => {
+  await op?.stop();
+  await ns?.delete();
+  op = undefined;
+  ns = undefined;
+});
+
+test('a create handler runs once; its result lands in status; only the diff-base annotation is left', async () => {
+  ns = await freshNamespace(kc, 'h-create');
+  const registry = new kopf.Registry();
+  let calls = 0;
+  kopf.on.create(
+    EXAMPLES,
+    function createFn({ spec, name }) {
+      calls++;
+      return { message: `hello ${name}`, field: spec.field };
+    },
+    { registry },
+  );
+  op = startOperator(kc, registry, ns.name);
+  await op.client.create(
+    EXAMPLES,
+    ns.name,
+    exampleBody('one', { field: 'value' }, { labels: { app: 'demo' } }),
+  );
+
+  const object = await eventually(
+    async () => {
+      const o = await op!.client.get(EXAMPLES, ns!.name, 'one');
+      return (o.status as Record<string, unknown> | undefined)?.createFn ? o : undefined;
+    },
+    { what: 'status.createFn' },
+  );
+  expect(object.status).toEqual({ createFn: { message: 'hello one', field: 'value' } });
+  await waitForLine(op, 'Creation is processed: 1 succeeded; 0 failed.');
+  const annotations = await eventually(async () => {
+    const o = await op!.client.get(EXAMPLES, ns!.name, 'one');
+    const a = o.metadata?.annotations ?? {};
+    return a['kopf.zalando.org/last-handled-configuration'] ? a : undefined;
+  });
+  expect(annotations).toEqual({
+    'kopf.zalando.org/last-handled-configuration':
+      '{"spec":{"field":"value"},"metadata":{"labels":{"app":"demo"}}}\n',
+  });
+  const body = await op.client.get(EXAMPLES, ns.name, 'one');
+  expect(body.metadata?.finalizers ?? []).toEqual([]);
+
+  await settle(1000);
+  expect(calls).toBe(1);
+  expect(countLines(op, "Handler 'createFn' succeeded.")).toBe(1);
+});

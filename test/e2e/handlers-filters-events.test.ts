@@ -1,0 +1,125 @@
+/** Filters keep unmatched objects invisible; kopf.info/warn and the object logger post Kubernetes Events. */
+import { afterEach, beforeAll, expect, test } from 'vitest';
+import * as kopf from '../../runtime/index.ts';
+import { eventually, freshNamespace, type TestNamespace } from '../../runtime/testing/index.ts';
+import { testCluster } from '../setup/cluster.ts';
+import {
+  EXAMPLES,
+  exampleBody,
+  installCrd,
+  settle,
+  startOperator,
+  waitForLine,
+  type RunningOperator,
+} from './handlers-kit.ts';
+
+const cluster = testCluster();
+const kc = cluster.kubeConfig();
+const EVENTS = { group: '', version: 'v1', plural: 'events', kind: 'Event', namespaced: true };
+let op: RunningOperator | undefined;
+let ns: TestNamespace | undefined;
+
+beforeAll(() => installCrd(kc));
+afterEach(async () => {
+  await op?.stop();
+  await ns?.delete();
+  op = undefined;
+  ns = undefined;
+});
+
+test('objects matched by no handler get no annotations, no finalizer and no log lines', async () => {
+  ns = await freshNamespace(kc, 'h-filters');
+  const registry = new kopf.Registry();
+  const seen: string[] = [];
+  kopf.on.create(
+    EXAMPLES,
+    function labelled({ name }) {
+      seen.push(name);
+    },
+    { registry, labels: { app: 'mine', tier: kopf.PRESENT, legacy: kopf.ABSENT } },
+  );
+  kopf.on.delete(EXAMPLES, function cleanup() {}, { registry, labels: { app: 'mine', legacy: kopf.ABSENT } });
+  kopf.on.create(
+    EXAMPLES,
+    function sized({ name }) {
+      seen.push(`sized:${name}`);
+    },
+    { registry, field: 'spec.size', value: (v) => typeof v === 'number' && v > 10 },
+  );
+  op = startOperator(kc, registry, ns.name);
+  await op.client.create(
+    EXAMPLES,
+    ns.name,
+    exampleBody('other', {}, { labels: { app: 'theirs', tier: 'x' } }),
+  );
+  await op.client.create(
+    EXAMPLES,
+    ns.name,
+    exampleBody('legacy', {}, { labels: { app: 'mine', tier: 'x', legacy: 'y' } }),
+  );
+  await op.client.create(EXAMPLES, ns.name, exampleBody('small', { size: 1 }));
+  await op.client.create(EXAMPLES, ns.name, exampleBody('mine', {}, { labels: { app: 'mine', tier: 'x' } }));
+  await op.client.create(EXAMPLES, ns.name, exampleBody('big', { size: 20 }));
+  await waitForLine(op, 'Creation is processed', 2);
+  await settle(1000);
+  expect(seen.sort()).toEqual(['mine', 'sized:big']);
+  for (const name of ['other', 'legacy', 'small']) {
+    const object = await op.client.get(EXAMPLES, ns.name, name);
+    expect(object.metadata?.annotations).toBeUndefined();
+    expect(object.metadata?.finalizers).toBeUndefined();
+    expect(op.records.filter((r) => r.object?.name === name)).toEqual([]);
+  }
+  expect((await op.client.get(EXAMPLES, ns.name, 'mine')).metadata?.finalizers).toEqual([
+    'kopf.zalando.org/KopfFinalizerMarker',
+  ]);
+  expect((await op.client.get(EXAMPLES, ns.name, 'big')).metadata?.finalizers).toBeUndefined();
+});
+
+test('kopf.info/warn post Events in Kopf format; with posting.loggers, so does the object logger', async () => {
+  ns = await freshNamespace(kc, 'h-events');
+  const registry = new kopf.Registry();
+  kopf.on.create(
+    EXAMPLES,
+    function announce({ body, logger }) {
+      kopf.info(body, { reason: 'Greeting', message: 'Hello from the handler.' });
+      kopf.warn(body, { reason: 'Careful', message: 'Mind the gap.' });
+      logger.info('Logged and posted.');
+    },
+    { registry },
+  );
+  op = startOperator(kc, registry, ns.name, { posting: { loggers: true } });
+  const created = await op.client.create(EXAMPLES, ns.name, exampleBody('one'));
+  await waitForLine(op, 'Creation is processed');
+  const events = await eventually(
+    async () => {
+      const { items } = await op!.client.list(EVENTS, ns!.name);
+      const reasons = items.map((e) => e.reason);
+      return reasons.includes('Greeting') && reasons.includes('Careful') && reasons.includes('Logging')
+        ? items
+        : undefined;
+    },
+    { what: 'events' },
+  );
+  const greeting = events.find((e) => e.reason === 'Greeting')!;
+  expect(greeting).toMatchObject({
+    type: 'Normal',
+    message: 'Hello from the handler.',
+    source: { component: 'kopf' },
+    reportingComponent: 'kopf',
+    involvedObject: {
+      apiVersion: 'kopf.dev/v1',
+      kind: 'KopfExample',
+      name: 'one',
+      namespace: ns.name,
+      uid: created.metadata?.uid,
+    },
+  });
+  expect(greeting.metadata?.name).toMatch(/^kopf-event-/);
+  expect(events.find((e) => e.reason === 'Careful')).toMatchObject({
+    type: 'Warning',
+    message: 'Mind the gap.',
+  });
+  const logged = events.filter((e) => e.reason === 'Logging').map((e) => e.message);
+  expect(logged).toContain('Logged and posted.');
+  expect(logged).toContain("Handler 'announce' succeeded.");
+});

@@ -1,0 +1,86 @@
+/** 200 objects created at once: `kopf run` handles each exactly once. Prints the throughput. */
+import path from 'node:path';
+import { afterEach, beforeAll, expect, test } from 'vitest';
+import { createApiClient } from '../../runtime/client/index.ts';
+import { makeSettings } from '../../runtime/structs/settings.ts';
+import { eventually, freshNamespace } from '../../runtime/testing/index.ts';
+import { testCluster } from '../setup/cluster.ts';
+import { handlerFile, runs, spawnKopf, workDir, type KopfProcess } from './cli-kit.ts';
+import { installCrd } from './handlers-kit.ts';
+
+const cluster = testCluster();
+const kc = cluster.kubeConfig();
+const client = createApiClient(kc, makeSettings());
+const examples = {
+  group: 'kopf.dev',
+  version: 'v1',
+  plural: 'kopfexamples',
+  kind: 'KopfExample',
+  namespaced: true,
+} as const;
+const COUNT = 200;
+let kopf: KopfProcess | undefined;
+
+beforeAll(() => installCrd(kc));
+afterEach(() => {
+  if (kopf?.child.exitCode === null) kopf.child.kill('SIGKILL');
+});
+
+test(`${COUNT} objects created at once are each handled exactly once`, async () => {
+  const ns = await freshNamespace(kc, 'res-bulk');
+  const dir = workDir();
+  const runsFile = path.join(dir, 'runs.log');
+  const file = handlerFile(
+    dir,
+    `kopf.on.create(examples, function createFn({ name }: { name: string }) { record(name); return { ok: true }; });`,
+  );
+  kopf = spawnKopf(['run', '--standalone', '-n', ns.name, file], {
+    KUBECONFIG: cluster.kubeconfig,
+    RUNS_FILE: runsFile,
+  });
+  // A first object handled means the operator is up and watching: the measurement starts after it.
+  await client.create(examples, ns.name, {
+    apiVersion: 'kopf.dev/v1',
+    kind: 'KopfExample',
+    metadata: { name: 'sentinel' },
+    spec: {},
+  });
+  await eventually(() => runs(runsFile).includes('sentinel'), { what: 'the operator to be up' });
+
+  const names = Array.from({ length: COUNT }, (_, i) => `obj-${String(i).padStart(3, '0')}`);
+  const began = Date.now();
+  const queue = [...names];
+  await Promise.all(
+    Array.from({ length: 20 }, async () => {
+      for (let name = queue.shift(); name; name = queue.shift()) {
+        await client.create(examples, ns.name, {
+          apiVersion: 'kopf.dev/v1',
+          kind: 'KopfExample',
+          metadata: { name },
+          spec: {},
+        });
+      }
+    }),
+  );
+  const created = Date.now();
+  await eventually(
+    async () => {
+      const { items } = await client.list(examples, ns.name);
+      return (
+        items.filter((o) => (o.status as { createFn?: unknown } | undefined)?.createFn).length === COUNT + 1
+      );
+    },
+    { what: `status.createFn on all ${COUNT} objects`, timeoutMs: 90_000, intervalMs: 250 },
+  );
+  const handled = Date.now();
+  console.error(
+    `bulk: created ${COUNT} objects in ${created - began} ms; all handled (status written) ${handled - began} ms after the first create ` +
+      `(${((COUNT * 1000) / (handled - began)).toFixed(1)} objects/s)`,
+  );
+  await new Promise((resolve) => setTimeout(resolve, 1500)); // room for duplicates to show up
+  const recorded = runs(runsFile).filter((name) => name !== 'sentinel');
+  expect(recorded).toHaveLength(COUNT);
+  expect([...recorded].sort()).toEqual(names);
+  expect(await kopf.stop()).toBe(0);
+  await ns.delete();
+});

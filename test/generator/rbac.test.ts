@@ -1,0 +1,179 @@
+/** RBAC derived from the CRDs and from reading the handler code, merged and sorted like controller-gen. */
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { load, loadAll } from 'js-yaml';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { mergeRules } from '../../generator/model/rbac.ts';
+import { runCli } from './helpers.ts';
+
+const GOLDEN = path.join(import.meta.dirname, 'golden');
+let tmp: string;
+let project: string;
+
+interface Rule {
+  apiGroups: string[];
+  resources: string[];
+  verbs: string[];
+}
+interface Doc {
+  kind: string;
+  rules?: Rule[];
+}
+
+function roles(): Record<string, Rule[]> {
+  const docs = loadAll(readFileSync(path.join(project, 'deploy/rbac.yaml'), 'utf8')) as Array<Doc | null>;
+  return Object.fromEntries(docs.filter((d): d is Doc => !!d?.rules).map((d) => [d.kind, d.rules!]));
+}
+
+beforeEach(async () => {
+  tmp = mkdtempSync(path.join(os.tmpdir(), 'kopf-gen-rbac-'));
+  project = path.join(tmp, 'op');
+  mkdirSync(path.join(tmp, 'crds'));
+  cpSync(path.join(GOLDEN, 'enums', 'crd.yaml'), path.join(tmp, 'crds', 'lamps.yaml'));
+  cpSync(path.join(GOLDEN, 'versions', 'crd.yaml'), path.join(tmp, 'crds', 'engines.yaml'));
+  expect((await runCli([path.join(tmp, 'crds'), '-o', project, '-q'])).code).toBe(0);
+});
+
+afterEach(() => rmSync(tmp, { recursive: true, force: true }));
+
+describe('RBAC', () => {
+  it('grants the runtime exactly what it needs per CRD, with no wildcards', () => {
+    const { ClusterRole } = roles();
+    expect(ClusterRole).toEqual([
+      { apiGroups: [''], resources: ['events'], verbs: ['create'] },
+      { apiGroups: [''], resources: ['namespaces'], verbs: ['list', 'watch'] },
+      {
+        apiGroups: ['apiextensions.k8s.io'],
+        resources: ['customresourcedefinitions'],
+        verbs: ['list', 'watch'],
+      },
+      {
+        apiGroups: ['example.com'],
+        resources: ['engines', 'lamps'],
+        verbs: ['get', 'list', 'patch', 'watch'],
+      },
+      { apiGroups: ['example.com'], resources: ['engines/status', 'lamps/status'], verbs: ['get', 'patch'] },
+      {
+        apiGroups: ['kopf.dev'],
+        resources: ['clusterkopfpeerings'],
+        verbs: ['get', 'list', 'patch', 'watch'],
+      },
+    ]);
+    expect(readFileSync(path.join(project, 'deploy/rbac.yaml'), 'utf8')).not.toMatch(/'\*'|"\*"|- \*/);
+  });
+
+  it('`kopf-gen rbac` adds rules for what the handler code registers for and calls', async () => {
+    writeFileSync(
+      path.join(project, 'src/handlers/children.ts'),
+      `import * as kopf from 'kopf-ts';
+import { engines } from '../generated/example.com/engine.ts';
+
+const deployments = kopf.resource({ group: 'apps', version: 'v1', plural: 'deployments', kind: 'Deployment', namespaced: true });
+
+kopf.on.create('pods', async function podCreated({ logger }) {
+  logger.info('pod');
+});
+kopf.on.update('ingresses.networking.k8s.io', async function ingressUpdated() {});
+
+interface Client {
+  create(resource: unknown, namespace: string, body: unknown): Promise<unknown>;
+  delete(resource: unknown, namespace: string, name: string): Promise<void>;
+}
+export async function spawn(client: Client, cache: Map<string, string>): Promise<void> {
+  cache.get('not a resource');
+  await client.create(deployments, 'ns', {});
+  await client.delete(deployments, 'ns', 'x');
+  await client.create(engines, 'ns', {});
+}
+`,
+    );
+    const run = await runCli(['rbac', '-o', project]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/1 files written/);
+    const { ClusterRole } = roles();
+    expect(ClusterRole).toContainEqual({
+      apiGroups: [''],
+      resources: ['pods'],
+      verbs: ['get', 'list', 'patch', 'watch'],
+    });
+    expect(ClusterRole).toContainEqual({
+      apiGroups: ['networking.k8s.io'],
+      resources: ['ingresses'],
+      verbs: ['get', 'list', 'patch', 'watch'],
+    });
+    expect(ClusterRole).toContainEqual({
+      apiGroups: ['apps'],
+      resources: ['deployments'],
+      verbs: ['create', 'delete'],
+    });
+    expect(ClusterRole).toContainEqual({
+      apiGroups: ['example.com'],
+      resources: ['engines'],
+      verbs: ['create', 'get', 'list', 'patch', 'watch'],
+    });
+    // Only rbac.yaml changed; a full regeneration agrees with it.
+    const full = await runCli([path.join(tmp, 'crds'), '-o', project, '--check']);
+    expect(full.code).toBe(0);
+    // A module of the user's own that imports live generated types is not reported as orphaned.
+    expect(full.stderr).not.toMatch(/no longer in the input/);
+    expect((await runCli(['rbac', '-o', project, '--check'])).code).toBe(0);
+  });
+
+  it('warns when a registration names a resource it cannot resolve', async () => {
+    writeFileSync(
+      path.join(project, 'src/handlers/odd.ts'),
+      `import * as kopf from 'kopf-ts';\nconst which = process.env.RESOURCE ?? 'x';\nkopf.on.create(which, async function odd() {});\n`,
+    );
+    const run = await runCli(['rbac', '-o', project]);
+    expect(run.stderr).toMatch(
+      /src\/handlers\/odd\.ts:3: cannot tell which resource `kopf\.on\.create` is registered for/,
+    );
+  });
+
+  it('--namespace moves namespaced rules into a Role and drops cluster-wide namespace watching', async () => {
+    expect((await runCli([path.join(tmp, 'crds'), '-o', project, '-q', '--namespace', 'shop'])).code).toBe(0);
+    const { ClusterRole, Role } = roles();
+    expect(Role).toEqual([
+      { apiGroups: [''], resources: ['events'], verbs: ['create'] },
+      { apiGroups: ['example.com'], resources: ['engines'], verbs: ['get', 'list', 'patch', 'watch'] },
+      { apiGroups: ['example.com'], resources: ['engines/status'], verbs: ['get', 'patch'] },
+      { apiGroups: ['kopf.dev'], resources: ['kopfpeerings'], verbs: ['get', 'list', 'patch', 'watch'] },
+    ]);
+    // lamps are cluster-scoped: served cluster-wide, with the cluster peering.
+    expect(ClusterRole).toContainEqual({
+      apiGroups: ['example.com'],
+      resources: ['lamps'],
+      verbs: ['get', 'list', 'patch', 'watch'],
+    });
+    expect(ClusterRole!.some((r) => r.resources.includes('namespaces'))).toBe(false);
+    const deployment = load(readFileSync(path.join(project, 'deploy/deployment.yaml'), 'utf8')) as {
+      spec: {
+        strategy: { type: string };
+        replicas: number;
+        template: { spec: { containers: Array<{ args: string[] }> } };
+      };
+    };
+    expect(deployment.spec.replicas).toBe(1);
+    expect(deployment.spec.strategy.type).toBe('Recreate');
+    expect(deployment.spec.template.spec.containers[0]!.args).toEqual(['--namespace=shop']);
+  });
+});
+
+describe('mergeRules', () => {
+  it('unions verbs per resource, then joins resources, then groups; sorted', () => {
+    const rules = mergeRules([
+      { scope: 'cluster', group: 'b', resource: 'xs', verbs: ['watch', 'list'], reason: '' },
+      { scope: 'cluster', group: 'a', resource: 'xs', verbs: ['list', 'watch'], reason: '' },
+      { scope: 'cluster', group: 'a', resource: 'ys', verbs: ['watch'], reason: '' },
+      { scope: 'cluster', group: 'a', resource: 'ys', verbs: ['list'], reason: '' },
+      { scope: 'cluster', group: 'a', resource: 'zs', verbs: ['create'], reason: '' },
+      { scope: 'cluster', group: 'c', resource: 'zs', verbs: ['create'], reason: '' },
+    ]);
+    expect(rules).toEqual([
+      { apiGroups: ['a'], resources: ['xs', 'ys'], verbs: ['list', 'watch'] },
+      { apiGroups: ['a', 'c'], resources: ['zs'], verbs: ['create'] },
+      { apiGroups: ['b'], resources: ['xs'], verbs: ['list', 'watch'] },
+    ]);
+  });
+});

@@ -1,0 +1,80 @@
+/** Handler registration: ids, validation, registries. */
+import { describe, expect, test } from 'vitest';
+import * as kopf from '../../runtime/index.ts';
+
+const RESOURCE = 'kopfexamples.kopf.dev';
+
+describe('registration', () => {
+  test('ids default to the function name; field handlers get the /field suffix', () => {
+    const registry = new kopf.Registry();
+    kopf.on.create(RESOURCE, function createFn() {}, { registry });
+    kopf.on.field(RESOURCE, 'spec.size', function sizeFn() {}, { registry });
+    kopf.on.update(RESOURCE, function upd() {}, { registry, id: 'custom', field: 'spec.x' });
+    expect(registry.changing.map((h) => h.id)).toEqual(['createFn', 'sizeFn/spec.size', 'custom/spec.x']);
+  });
+  test('anonymous handlers need an id', () => {
+    const registry = new kopf.Registry();
+    expect(() =>
+      kopf.on.create(
+        RESOURCE,
+        (
+          () => () =>
+            undefined
+        )(),
+        { registry },
+      ),
+    ).toThrow(/anonymous handler needs an `id`/);
+    kopf.on.create(
+      RESOURCE,
+      (
+        () => () =>
+          undefined
+      )(),
+      { registry, id: 'given' },
+    );
+    expect(registry.changing.map((h) => h.id)).toEqual(['given']);
+  });
+  test('a duplicate id for the same resource and reason is an error', () => {
+    const registry = new kopf.Registry();
+    kopf.on.create(RESOURCE, function same() {}, { registry });
+    expect(() => kopf.on.create(RESOURCE, () => undefined, { registry, id: 'same' })).toThrow(
+      /Duplicate handler id 'same'/,
+    );
+  });
+  test('value/old/new need a field and exclude each other; null label filters are rejected', () => {
+    const registry = new kopf.Registry();
+    expect(() => kopf.on.create(RESOURCE, function f() {}, { registry, value: 1 })).toThrow(/need `field`/);
+    expect(() =>
+      kopf.on.update(RESOURCE, function f() {}, { registry, field: 'a', value: 1, old: 2 }),
+    ).toThrow(/mutually exclusive/);
+    expect(() =>
+      kopf.on.create(RESOURCE, function f() {}, { registry, labels: { a: null as unknown as string } }),
+    ).toThrow(/kopf.PRESENT or kopf.ABSENT/);
+  });
+  test('delete handlers require a finalizer unless optional; resume handlers are initial', () => {
+    const registry = new kopf.Registry();
+    kopf.on.delete(RESOURCE, function mandatory() {}, { registry });
+    kopf.on.delete(RESOURCE, function optional() {}, { registry, optional: true });
+    kopf.on.resume(RESOURCE, function resumed() {}, { registry });
+    expect(registry.changing.map((h) => [h.id, h.reason, h.requiresFinalizer, h.initial])).toEqual([
+      ['mandatory', 'delete', true, false],
+      ['optional', 'delete', false, false],
+      ['resumed', undefined, false, true],
+    ]);
+  });
+  test('the default registry is shared through globalThis', () => {
+    const registry = kopf.defaultRegistry();
+    expect((globalThis as Record<symbol, unknown>)[Symbol.for('kopf-ts.registry')]).toBe(registry);
+    expect(kopf.defaultRegistry()).toBe(registry);
+  });
+  test('registration returns the handler', () => {
+    const registry = new kopf.Registry();
+    function fn() {}
+    expect(kopf.on.create(RESOURCE, fn, { registry })).toBe(fn);
+  });
+  test('an operator with timers or daemons refuses to start', async () => {
+    const registry = new kopf.Registry();
+    kopf.timer(RESOURCE, function tick() {}, { registry, interval: 1 });
+    await expect(kopf.operator({ registry })).rejects.toThrow(/not implemented yet.*timer 'tick'/);
+  });
+});

@@ -1,0 +1,104 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, test } from 'vitest';
+import { parseCommandLine, type ParsedCommand } from '../../runtime/cli/options.ts';
+
+async function parse(argv: string[], env: NodeJS.ProcessEnv = {}): Promise<ParsedCommand> {
+  return parseCommandLine(argv, env);
+}
+
+async function options(argv: string[], env: NodeJS.ProcessEnv = {}) {
+  const parsed = await parse(argv, env);
+  if (parsed.command !== 'run') throw new Error(`expected a run, got: ${parsed.output}`);
+  return parsed.options;
+}
+
+describe('kopf run options', () => {
+  test('files, modules, repeated namespaces and flags', async () => {
+    const o = await options([
+      'run',
+      '-n',
+      'ns1',
+      'a.ts',
+      '-m',
+      'pkg',
+      '--namespace',
+      'app-*',
+      'b.ts',
+      '--standalone',
+      '-v',
+    ]);
+    expect(o).toMatchObject({
+      files: ['a.ts', 'b.ts'],
+      modules: ['pkg'],
+      namespaces: ['ns1', 'app-*'],
+      allNamespaces: false,
+      standalone: true,
+      verbose: true,
+      logFormat: 'full',
+    });
+  });
+
+  test('-A and -n together are a usage error (exit code 2)', async () => {
+    expect(await parse(['run', 'a.ts', '-A', '-n', 'x'])).toMatchObject({ command: 'exit', code: 2 });
+  });
+
+  test('nothing to load is a usage error', async () => {
+    expect(await parse(['run', '-A'])).toMatchObject({ command: 'exit', code: 2 });
+  });
+
+  test('unknown options are usage errors', async () => {
+    expect(await parse(['run', 'a.ts', '--no-such-thing'])).toMatchObject({ command: 'exit', code: 2 });
+  });
+
+  test('every option can come from KOPF_RUN_* variables; booleans accept 1/true/yes', async () => {
+    const o = await options(['run', 'a.ts'], {
+      KOPF_RUN_ALL_NAMESPACES: '1',
+      KOPF_RUN_STANDALONE: 'yes',
+      KOPF_RUN_VERBOSE: 'true',
+      KOPF_RUN_LOG_FORMAT: 'json',
+      KOPF_RUN_LIVENESS: 'http://0.0.0.0:8080/healthz',
+      KOPF_RUN_PEERING: 'mine',
+      KOPF_RUN_PRIORITY: '100',
+      KOPF_RUN_MODULE: 'one two',
+    });
+    expect(o).toMatchObject({
+      allNamespaces: true,
+      standalone: true,
+      verbose: true,
+      logFormat: 'json',
+      liveness: 'http://0.0.0.0:8080/healthz',
+      peering: 'mine',
+      priority: 100,
+      modules: ['one', 'two'],
+    });
+  });
+
+  test('the command line wins over the environment; KOPF_RUN_NAMESPACE is appended to -n', async () => {
+    const o = await options(['run', 'a.ts', '--log-format', 'plain', '-n', 'x'], {
+      KOPF_RUN_LOG_FORMAT: 'json',
+      KOPF_RUN_NAMESPACE: 'y z',
+    });
+    expect(o.logFormat).toBe('plain');
+    expect(o.namespaces).toEqual(['x', 'y', 'z']);
+  });
+
+  test('an unreadable boolean variable is a usage error, not silently false', async () => {
+    expect(await parse(['run', 'a.ts'], { KOPF_RUN_ALL_NAMESPACES: 'perhaps' })).toMatchObject({
+      command: 'exit',
+      code: 2,
+    });
+  });
+
+  test('--liveness must be an http:// URL', async () => {
+    expect(await parse(['run', 'a.ts', '-L', 'https://x/'])).toMatchObject({ command: 'exit', code: 2 });
+  });
+
+  test('kopf --version prints the package version', async () => {
+    const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
+    expect(await parse(['--version'])).toEqual({ command: 'exit', code: 0, output: version });
+  });
+
+  test('kopf without a command is a usage error', async () => {
+    expect(await parse([])).toMatchObject({ command: 'exit', code: 2 });
+  });
+});

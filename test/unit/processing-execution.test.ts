@@ -1,0 +1,199 @@
+/** One attempt of a handler: error taxonomy and the retries/timeout math (strict and look-ahead). */
+import { describe, expect, test } from 'vitest';
+import { executeOnce } from '../../runtime/processing/execution.ts';
+import type { ChangeKwargs, ChangingHandler } from '../../runtime/processing/handlers.ts';
+import {
+  HandlerRetriesError,
+  HandlerTimeoutError,
+  PermanentError,
+  TemporaryError,
+} from '../../runtime/structs/errors.ts';
+import type { Logger } from '../../runtime/structs/logging.ts';
+import { freshState, type HandlerState } from '../../runtime/structs/progress.ts';
+
+const lines: string[] = [];
+const logger: Logger = {
+  debug: (m) => lines.push(`debug:${m}`),
+  info: (m) => lines.push(`info:${m}`),
+  warning: (m) => lines.push(`warning:${m}`),
+  warn: (m) => lines.push(`warning:${m}`),
+  error: (m) => lines.push(`error:${m}`),
+  exception: (m) => lines.push(`error:${m}`),
+};
+
+function handler(
+  fn: (kwargs: ChangeKwargs) => unknown,
+  options: Partial<ChangingHandler> = {},
+): ChangingHandler {
+  return {
+    id: 'fn',
+    fn,
+    selector: 'x',
+    reason: 'create',
+    requiresChange: false,
+    initial: false,
+    deleted: false,
+    errors: undefined,
+    retries: undefined,
+    timeout: undefined,
+    backoff: undefined,
+    requiresFinalizer: false,
+    param: 'P',
+    ...options,
+  };
+}
+
+function run(h: ChangingHandler, state: Partial<HandlerState> = {}) {
+  lines.length = 0;
+  return executeOnce({
+    handler: h,
+    state: { ...freshState('create'), ...state },
+    kwargs: {} as Omit<ChangeKwargs, 'retry' | 'started' | 'runtime' | 'param'>,
+    logger,
+    defaultBackoff: 60,
+  });
+}
+
+const secondsAgo = (s: number) => new Date(Date.now() - s * 1000);
+
+describe('executeOnce', () => {
+  test('success carries the result and passes retry/param', async () => {
+    let seen: unknown;
+    const outcome = await run(
+      handler(({ retry, param }) => ((seen = { retry, param }), 42)),
+      { retries: 2 },
+    );
+    expect(outcome).toEqual({ final: true, result: 42 });
+    expect(seen).toEqual({ retry: 2, param: 'P' });
+    expect(lines).toEqual(["debug:Handler 'fn' is invoked.", "info:Handler 'fn' succeeded."]);
+  });
+  test('TemporaryError delays by its delay', async () => {
+    const outcome = await run(
+      handler(() => {
+        throw new TemporaryError('later', { delay: 7 });
+      }),
+    );
+    expect(outcome).toMatchObject({ final: false, delay: 7 });
+    expect(lines).toContain("error:Handler 'fn' failed temporarily: later");
+  });
+  test('PermanentError is final', async () => {
+    const outcome = await run(
+      handler(() => {
+        throw new PermanentError('never');
+      }),
+    );
+    expect(outcome.final).toBe(true);
+    expect(outcome.error).toBeInstanceOf(PermanentError);
+  });
+  test('arbitrary errors back off by `backoff`, else the default', async () => {
+    expect(
+      await run(
+        handler(
+          () => {
+            throw new Error('x');
+          },
+          { backoff: 3 },
+        ),
+      ),
+    ).toMatchObject({ final: false, delay: 3 });
+    expect(
+      await run(
+        handler(() => {
+          throw new Error('x');
+        }),
+      ),
+    ).toMatchObject({ final: false, delay: 60 });
+  });
+  test("errors: 'permanent' and 'ignored'", async () => {
+    expect(
+      await run(
+        handler(
+          () => {
+            throw new Error('x');
+          },
+          { errors: 'permanent' },
+        ),
+      ),
+    ).toMatchObject({ final: true });
+    const ignored = await run(
+      handler(
+        () => {
+          throw new Error('x');
+        },
+        { errors: 'ignored' },
+      ),
+    );
+    expect(ignored).toEqual({ final: true });
+  });
+  test('retries: strict check before invoking', async () => {
+    let called = false;
+    const outcome = await run(
+      handler(
+        () => {
+          called = true;
+        },
+        { retries: 3 },
+      ),
+      { retries: 3 },
+    );
+    expect(called).toBe(false);
+    expect(outcome.error).toBeInstanceOf(HandlerRetriesError);
+  });
+  test('retries: look-ahead makes the last allowed failure final (at most N attempts)', async () => {
+    const outcome = await run(
+      handler(
+        () => {
+          throw new TemporaryError('t', { delay: 1 });
+        },
+        { retries: 3 },
+      ),
+      { retries: 2 },
+    );
+    expect(outcome.final).toBe(true);
+    expect(outcome.error).toBeInstanceOf(HandlerRetriesError);
+    const earlier = await run(
+      handler(
+        () => {
+          throw new TemporaryError('t', { delay: 1 });
+        },
+        { retries: 3 },
+      ),
+      { retries: 1 },
+    );
+    expect(earlier.final).toBe(false);
+  });
+  test('timeout: strict check since the first attempt', async () => {
+    const outcome = await run(
+      handler(() => undefined, { timeout: 10 }),
+      { started: secondsAgo(11) },
+    );
+    expect(outcome.error).toBeInstanceOf(HandlerTimeoutError);
+  });
+  test('timeout: look-ahead with the next delay', async () => {
+    const h = handler(
+      () => {
+        throw new TemporaryError('t', { delay: 5 });
+      },
+      { timeout: 10 },
+    );
+    expect((await run(h, { started: secondsAgo(6) })).error).toBeInstanceOf(HandlerTimeoutError);
+    expect((await run(h, { started: secondsAgo(1) })).final).toBe(false);
+    const arbitrary = handler(
+      () => {
+        throw new Error('x');
+      },
+      { timeout: 10, backoff: 20 },
+    );
+    expect((await run(arbitrary)).error).toBeInstanceOf(HandlerTimeoutError);
+  });
+  test('async handlers are awaited', async () => {
+    expect(
+      await run(
+        handler(async () => {
+          await new Promise((r) => setTimeout(r, 5));
+          return 'later';
+        }),
+      ),
+    ).toEqual({ final: true, result: 'later' });
+  });
+});

@@ -1,0 +1,166 @@
+/**
+ * The processor's own logic with an in-memory stand-in for the client (the e2e tests cover the
+ * real API): consistency after our own PATCH, and one PATCH per cycle.
+ */
+import { describe, expect, test } from 'vitest';
+import type { ApiClient } from '../../runtime/client/types.ts';
+import type { ChangingHandler } from '../../runtime/processing/handlers.ts';
+import { createProcessor } from '../../runtime/processing/processor.ts';
+import type { KubernetesObject } from '../../runtime/structs/bodies.ts';
+import { configureLogging } from '../../runtime/structs/logging.ts';
+import { applyMergePatch } from '../../runtime/structs/patches.ts';
+import { makeSettings } from '../../runtime/structs/settings.ts';
+import type { ObjectKey, WatchEvent } from '../../runtime/watching/types.ts';
+
+configureLogging({ write: () => undefined });
+
+const RESOURCE = {
+  group: 'kopf.dev',
+  version: 'v1',
+  plural: 'kopfexamples',
+  kind: 'KopfExample',
+  namespaced: true,
+};
+
+/** Stores one object; merge-patches bump its resourceVersion like the API server does. */
+function objectStore(initial: KubernetesObject) {
+  let current = initial;
+  const patches: unknown[] = [];
+  const client = {
+    async patch(_r: unknown, _ns: unknown, _name: unknown, body: unknown) {
+      patches.push(body);
+      const rv = String(Number(current.metadata?.resourceVersion) + 1);
+      current = applyMergePatch(current, body);
+      current = { ...current, metadata: { ...current.metadata, resourceVersion: rv } };
+      return current;
+    },
+  } as unknown as ApiClient;
+  return { client, patches, current: () => current };
+}
+
+function handler(id: string, calls: string[]): ChangingHandler {
+  return {
+    id,
+    fn: ({ body }) => void calls.push(`${id}@${body.metadata?.resourceVersion}`),
+    selector: 'kopfexamples',
+    reason: 'create',
+    requiresChange: false,
+    initial: false,
+    deleted: false,
+    errors: undefined,
+    retries: undefined,
+    timeout: undefined,
+    backoff: undefined,
+    requiresFinalizer: false,
+    param: undefined,
+  };
+}
+
+const body: KubernetesObject = {
+  apiVersion: 'kopf.dev/v1',
+  kind: 'KopfExample',
+  metadata: { name: 'one', namespace: 'ns', uid: 'u1', resourceVersion: '1' },
+  spec: { a: 1 },
+};
+const key: ObjectKey = { resource: RESOURCE, namespace: 'ns', name: 'one', uid: 'u1' };
+const event = (object: KubernetesObject, type: WatchEvent['type'] = 'MODIFIED'): WatchEvent => ({
+  type,
+  object,
+});
+const calm = () => new AbortController().signal;
+
+describe('consistency', () => {
+  test('a stale event after our PATCH runs no handler when a newer event interrupts the wait', async () => {
+    const store = objectStore(body);
+    const calls: string[] = [];
+    const process = createProcessor({
+      client: store.client,
+      resource: RESOURCE,
+      handlers: [handler('a', calls), handler('b', calls)],
+      settings: makeSettings({ persistence: { consistencyTimeout: 5 } }),
+      signal: calm(),
+    });
+    await process(key, event(body, 'ADDED'), calm());
+    expect(calls).toEqual(['a@1']);
+
+    const newer = new AbortController();
+    setTimeout(() => newer.abort(), 50);
+    const started = Date.now();
+    await process(key, event(body), newer.signal); // the same stale version again
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(calls).toEqual(['a@1']);
+
+    await process(key, event(store.current()), calm()); // our PATCH's echo
+    expect(calls).toEqual(['a@1', 'b@2']);
+  });
+
+  test('without a newer event, consistency is assumed after the timeout', async () => {
+    const store = objectStore(body);
+    const calls: string[] = [];
+    const process = createProcessor({
+      client: store.client,
+      resource: RESOURCE,
+      handlers: [handler('a', calls), handler('b', calls)],
+      settings: makeSettings({ persistence: { consistencyTimeout: 0.2 } }),
+      signal: calm(),
+    });
+    await process(key, event(body, 'ADDED'), calm());
+    const started = Date.now();
+    await process(
+      key,
+      event({ ...store.current(), metadata: { ...store.current().metadata, resourceVersion: '1' } }),
+      calm(),
+    );
+    expect(Date.now() - started).toBeGreaterThanOrEqual(150);
+    expect(calls).toEqual(['a@1', 'b@1']);
+  });
+
+  test('a newer resourceVersion than expected also counts as consistent', async () => {
+    const store = objectStore(body);
+    const calls: string[] = [];
+    const process = createProcessor({
+      client: store.client,
+      resource: RESOURCE,
+      handlers: [handler('a', calls), handler('b', calls)],
+      settings: makeSettings({ persistence: { consistencyTimeout: 5 } }),
+      signal: calm(),
+    });
+    await process(key, event(body, 'ADDED'), calm());
+    const later = { ...store.current(), metadata: { ...store.current().metadata, resourceVersion: '7' } };
+    const started = Date.now();
+    await process(key, event(later), calm());
+    expect(Date.now() - started).toBeLessThan(500);
+    expect(calls).toEqual(['a@1', 'b@7']);
+  });
+});
+
+describe('one patch per cycle', () => {
+  test('progress, results, the user patch and the diff-base go in one request', async () => {
+    const store = objectStore(body);
+    const process = createProcessor({
+      client: store.client,
+      resource: RESOURCE,
+      handlers: [
+        {
+          ...handler('only', []),
+          fn: ({ patch }) => {
+            patch.metadata.labels['touched'] = 'yes';
+            return { ok: true };
+          },
+        },
+      ],
+      settings: makeSettings(),
+      signal: calm(),
+    });
+    await process(key, event(body, 'ADDED'), calm());
+    expect(store.patches).toEqual([
+      {
+        metadata: {
+          labels: { touched: 'yes' },
+          annotations: { 'kopf.zalando.org/last-handled-configuration': '{"spec":{"a":1}}\n' },
+        },
+        status: { only: { ok: true } },
+      },
+    ]);
+  });
+});

@@ -1,0 +1,45 @@
+/** Merge-patch helpers: accumulation, pruning, local application, inconsistency detection. */
+import { describe, expect, test } from 'vitest';
+import {
+  applyMergePatch,
+  findInconsistencies,
+  mergeInto,
+  pruneEmpty,
+} from '../../runtime/structs/patches.ts';
+
+describe('merge-patches', () => {
+  test('accumulate deeply; later values win; nulls are kept as deletions', () => {
+    const target: Record<string, unknown> = { metadata: { annotations: { a: '1' } }, status: { x: 1 } };
+    mergeInto(target, { metadata: { annotations: { b: null } }, status: { x: 2, y: { z: 1 } } });
+    expect(target).toEqual({ metadata: { annotations: { a: '1', b: null } }, status: { x: 2, y: { z: 1 } } });
+  });
+  test('empty stanzas are pruned, nulls kept', () => {
+    expect(
+      pruneEmpty({ metadata: { labels: {}, annotations: { a: null } }, spec: {}, status: { s: undefined } }),
+    ).toEqual({
+      metadata: { annotations: { a: null } },
+    });
+  });
+  test('apply like RFC 7386', () => {
+    expect(applyMergePatch({ a: 1, b: { c: 2, d: 3 }, l: [1] }, { a: null, b: { c: 9 }, l: [2] })).toEqual({
+      b: { c: 9, d: 3 },
+      l: [2],
+    });
+  });
+});
+
+describe('inconsistencies', () => {
+  test('fields the server did not store are reported', () => {
+    expect(findInconsistencies({ status: { kept: 1, pruned: 2 } }, { status: { kept: 1 } })).toEqual([
+      'status.pruned',
+    ]);
+  });
+  test('deletions that happened and emptied maps are fine', () => {
+    expect(
+      findInconsistencies(
+        { metadata: { annotations: { a: null } }, spec: { x: null } },
+        { metadata: {}, spec: {} },
+      ),
+    ).toEqual([]);
+  });
+});
