@@ -6,7 +6,7 @@ import type { Contender, StartContext } from './contenders.ts';
 import { sleep, type Kube } from './kube.ts';
 import { deltaCounts, parseRequestTotals, type RequestCounts } from './metrics.ts';
 import type { Observer } from './observer.ts';
-import { RssSampler, treeCpuSeconds, treeMemory } from './proc.ts';
+import { RssSampler, treeCpuSeconds, treeMemory, treeSockets } from './proc.ts';
 
 export interface Sizes {
   throughputN: number;
@@ -47,6 +47,8 @@ export interface IdleResult {
   handled: number;
   fillSeconds: number;
   rssBytes: number;
+  /** Open sockets while idle. */
+  sockets: number;
 }
 
 export interface RestartResult {
@@ -316,8 +318,11 @@ export async function runSession(contender: Contender, options: SessionOptions):
         rss += treeMemory(proc.pid).rss;
         await sleep(200);
       }
-      result.idle = { objects: m, handled, fillSeconds, rssBytes: rss / 10 };
-      log(`${contender.id}: idle with ${handled}/${m} objects: RSS ${(result.idle.rssBytes / 2 ** 20).toFixed(1)} MiB (filled in ${fillSeconds.toFixed(1)} s)`);
+      result.idle = { objects: m, handled, fillSeconds, rssBytes: rss / 10, sockets: treeSockets(proc.pid) };
+      log(
+        `${contender.id}: idle with ${handled}/${m} objects: RSS ${(result.idle.rssBytes / 2 ** 20).toFixed(1)} MiB, ` +
+          `${result.idle.sockets} open sockets (filled in ${fillSeconds.toFixed(1)} s)`,
+      );
 
       if (measures.has('restart')) {
         const readyBeforeStopHandlerRuns = proc.handlerRuns();

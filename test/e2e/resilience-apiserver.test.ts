@@ -1,23 +1,27 @@
 /**
  * The API server restarts while streams and `kopf run` are running: the watch re-lists (the restarted
  * server's watch cache answers 410 Gone for the old resourceVersion), no event is lost, nothing is
- * handled twice, and nothing exits. Both scenarios restart the shared API server, so they live in
- * one file and run one after the other.
+ * handled twice, and nothing exits. Restarting the run's shared API server would break the tests of
+ * other files running at the same time, so this file starts a private one.
  */
 import path from 'node:path';
-import { afterEach, beforeAll, expect, test } from 'vitest';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { afterAll, afterEach, beforeAll, expect, test } from 'vitest';
 import { createApiClient } from '../../runtime/client/index.ts';
 import { makeSettings } from '../../runtime/structs/settings.ts';
 import { watchObjects, type StreamItem } from '../../runtime/watching/index.ts';
-import { eventually, freshNamespace } from '../../runtime/testing/index.ts';
-import { testCluster } from '../setup/cluster.ts';
+import {
+  eventually,
+  freshNamespace,
+  startLocalCluster,
+  type LocalCluster,
+} from '../../runtime/testing/index.ts';
 import { handlerFile, runs, spawnKopf, workDir, type KopfProcess } from './cli-kit.ts';
 import { installCrd } from './handlers-kit.ts';
 
-const cluster = testCluster();
-const kc = cluster.kubeConfig();
-// Patient: requests made while the server is down retry until it is back.
-const client = createApiClient(kc, makeSettings({ networking: { errorBackoffs: Array(120).fill(0.5) } }));
+let cluster: LocalCluster;
+let kc: KubeConfig;
+let client: ReturnType<typeof createApiClient>;
 const examples = {
   group: 'kopf.dev',
   version: 'v1',
@@ -27,7 +31,17 @@ const examples = {
 } as const;
 let kopf: KopfProcess | undefined;
 
-beforeAll(() => installCrd(kc));
+beforeAll(async () => {
+  cluster = await startLocalCluster({ controllers: false, progress: () => undefined });
+  kc = cluster.kubeConfig();
+  // Patient: requests made while the server is down retry until it is back.
+  client = createApiClient(kc, makeSettings({ networking: { errorBackoffs: Array(120).fill(0.5) } }));
+  await installCrd(kc);
+});
+afterAll(async () => {
+  client?.close();
+  await cluster?.stop();
+});
 afterEach(() => {
   if (kopf?.child.exitCode === null) kopf.child.kill('SIGKILL');
 });
@@ -79,7 +93,6 @@ test('an API server restart loses no event, handles nothing twice, and does not 
   await new Promise((resolve) => setTimeout(resolve, 1000)); // room for duplicates to show up
   expect(runs(runsFile).sort()).toEqual([...expected].sort());
   expect(await kopf.stop()).toBe(0);
-  await ns.delete();
 });
 
 test('a watch stream keeps delivering across an API server restart and does not end', async () => {
@@ -119,6 +132,5 @@ test('a watch stream keeps delivering across an API server restart and does not 
   } finally {
     abort.abort();
     await running;
-    await ns.delete();
   }
 });
