@@ -3,8 +3,8 @@
  * TypeScript types natively, so `.ts` files need no build step. Loading happens before anything
  * connects to the cluster, so a broken file fails fast.
  */
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire, isBuiltin } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -44,10 +44,39 @@ export async function loadHandlers(
 
 /** Resolve a module name from the user's directory (their node_modules), falling back to ours. */
 function resolveModule(name: string, cwd: string): string {
+  if (isBuiltin(name)) return name;
   if (name.startsWith('.') || path.isAbsolute(name)) return pathToFileURL(path.resolve(cwd, name)).href;
   try {
     return pathToFileURL(createRequire(path.join(cwd, 'package.json')).resolve(name)).href;
   } catch {
-    return name;
+    // ESM-only packages (exports without a `require` condition) are invisible to require.resolve.
+    return findEsmEntry(name, cwd) ?? name;
   }
+}
+
+/** The `import` entry of a package found in a node_modules directory at or above `cwd`. */
+function findEsmEntry(name: string, cwd: string): string | undefined {
+  for (let dir = cwd; ; dir = path.dirname(dir)) {
+    const manifest = path.join(dir, 'node_modules', name, 'package.json');
+    if (existsSync(manifest)) {
+      const pkg = JSON.parse(readFileSync(manifest, 'utf8')) as { exports?: unknown; main?: string };
+      const entry = exportedEntry(pkg.exports) ?? pkg.main ?? 'index.js';
+      return pathToFileURL(path.join(path.dirname(manifest), entry)).href;
+    }
+    if (path.dirname(dir) === dir) return undefined;
+  }
+}
+
+function exportedEntry(exports: unknown): string | undefined {
+  if (typeof exports === 'string') return exports;
+  if (!exports || typeof exports !== 'object') return undefined;
+  const map = exports as Record<string, unknown>;
+  const root = '.' in map ? map['.'] : map;
+  if (typeof root === 'string') return root;
+  if (!root || typeof root !== 'object') return undefined;
+  for (const condition of ['import', 'node', 'default']) {
+    const target = exportedEntry((root as Record<string, unknown>)[condition]);
+    if (target) return target;
+  }
+  return undefined;
 }

@@ -4,27 +4,18 @@
  * `settings.networking.errorBackoffs`; a 401 re-reads credentials once and replays; everything else
  * becomes an {@link ApiError} naming the request.
  */
-import type http from 'node:http';
 import type { KubeConfig } from '@kubernetes/client-node';
-import type { ResourceInfo } from '../../common/resources.ts';
 import type { KubernetesObject } from '../structs/bodies.ts';
 import { getLogger } from '../structs/logging.ts';
 import type { OperatorSettings } from '../structs/settings.ts';
 import { credentialsCache, type CredentialsCache } from './credentials.ts';
 import { ApiConnectionError, ApiError, isApiError, parseStatus } from './errors.ts';
-import { parseJsonLine, splitLines } from './lines.ts';
 import { resourcePath, withQuery } from './paths.ts';
 import { isRetriableStatus, retryAfterSeconds, retryDelay } from './retries.ts';
 import { abortError, sleep } from './timing.ts';
 import { readText, send } from './transport.ts';
-import type {
-  ApiClient,
-  ListResult,
-  PatchType,
-  RawWatchEvent,
-  RequestOptions,
-  WatchOptions,
-} from './types.ts';
+import type { ApiClient, ListResult, PatchType, RequestOptions } from './types.ts';
+import { watchStream } from './watch.ts';
 
 const logger = getLogger('kopf.clients');
 
@@ -213,110 +204,4 @@ function isStaleSocket(error: unknown): boolean {
 
 function describeCause(error: unknown, timeout: AbortSignal): unknown {
   return timeout.aborted ? new Error(`timed out (networking.requestTimeout)`, { cause: error }) : error;
-}
-
-/**
- * A watch request streamed as raw events. No retries here: the watcher decides how to reconnect.
- * Ends quietly when the server closes the stream, when the stream is silent past the inactivity
- * timeout, or on abort; throws ApiError for an error answer (e.g. 410 for a too-old version) and
- * ApiConnectionError when the connection breaks.
- */
-async function* watchStream(
-  credentials: CredentialsCache,
-  settings: OperatorSettings,
-  resource: ResourceInfo,
-  namespace: string | undefined,
-  options: WatchOptions,
-): AsyncGenerator<RawWatchEvent> {
-  const timeoutSeconds = options.timeoutSeconds ?? settings.watching.serverTimeout;
-  const path = withQuery(resourcePath(resource, namespace), {
-    watch: 'true',
-    allowWatchBookmarks: 'true',
-    resourceVersion: options.resourceVersion || undefined,
-    timeoutSeconds: timeoutSeconds !== undefined ? String(Math.round(timeoutSeconds)) : undefined,
-  });
-  const label = `GET ${path}`;
-  const local = new AbortController();
-  const signals = [local.signal];
-  if (options.signal) signals.push(options.signal);
-  const clientTimeout = settings.watching.clientTimeout;
-  if (clientTimeout !== undefined) signals.push(AbortSignal.timeout(clientTimeout * 1000));
-  const signal = AbortSignal.any(signals);
-  let silent = false;
-  let inactivity: NodeJS.Timeout | undefined;
-  const inactivitySeconds = settings.watching.inactivityTimeout;
-  const stirred = () => {
-    clearTimeout(inactivity);
-    if (inactivitySeconds > 0) {
-      inactivity = setTimeout(() => {
-        silent = true;
-        local.abort();
-      }, inactivitySeconds * 1000);
-    }
-  };
-  let response: http.IncomingMessage | undefined;
-  try {
-    stirred(); // a server that never answers the request counts as silent, too
-    response = await openWatch(credentials, settings, path, signal);
-    const status = response.statusCode ?? 0;
-    if (status < 200 || status >= 300) {
-      const text = await readText(response);
-      const body = parseStatus(text);
-      throw new ApiError({ status, request: label, ...(body ? { body } : {}), text });
-    }
-    stirred();
-    const chunks = async function* (stream: http.IncomingMessage) {
-      for await (const chunk of stream) {
-        stirred();
-        yield chunk as Buffer;
-      }
-    };
-    for await (const line of splitLines(chunks(response))) {
-      const parsed = parseJsonLine(line);
-      if (parsed === undefined) continue;
-      if (!parsed.ok) {
-        logger.error(
-          `Malformed line in the watch-stream of ${label} (skipped): ${parsed.error}: ${parsed.excerpt}`,
-        );
-        continue;
-      }
-      const event = parsed.value as Partial<RawWatchEvent> | null;
-      if (!event || typeof event !== 'object' || typeof event.type !== 'string' || !event.object) {
-        logger.error(`Unexpected watch event in ${label} (skipped): ${line.slice(0, 200)}`);
-        continue;
-      }
-      yield event as RawWatchEvent;
-    }
-  } catch (error) {
-    if (error instanceof ApiError) throw error;
-    if (silent || options.signal?.aborted) return;
-    if (clientTimeout !== undefined && signal.aborted) return; // the client-side limit of one watch request
-    throw new ApiConnectionError(label, error);
-  } finally {
-    clearTimeout(inactivity);
-    if (response && !response.complete) response.destroy();
-  }
-}
-
-/** Send the watch request, re-reading credentials once on a 401. */
-async function openWatch(
-  credentials: CredentialsCache,
-  settings: OperatorSettings,
-  path: string,
-  signal: AbortSignal,
-): Promise<http.IncomingMessage> {
-  const connectTimeout = settings.watching.connectTimeout ?? settings.networking.connectTimeout;
-  for (let reauthenticated = false; ; reauthenticated = true) {
-    const connection = await credentials.get();
-    const response = await send(connection, {
-      method: 'GET',
-      path,
-      signal,
-      ...(connectTimeout !== undefined ? { answerTimeout: connectTimeout } : {}),
-    });
-    if (response.statusCode !== 401 || reauthenticated) return response;
-    response.resume();
-    logger.warning(`Watching ${path} was unauthorized (401); re-reading the credentials and retrying.`);
-    credentials.invalidate();
-  }
 }

@@ -63,7 +63,7 @@ export function send(connection: Connection, options: SendOptions): Promise<http
   });
 }
 
-/** Read a whole response body as text, optionally failing after `timeout` seconds. */
+/** Read a whole response body as text (time limits come from the request's signal). */
 export async function readText(response: http.IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of response) chunks.push(chunk as Buffer);

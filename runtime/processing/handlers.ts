@@ -101,6 +101,21 @@ export interface SpawningHandler {
   selector: ResourceSelector;
 }
 
+/** Operator-level handlers (`kopf.on.startup/cleanup/login/probe`): no resource, no object. */
+export type Activity = 'startup' | 'cleanup' | 'login' | 'probe';
+
+/** An activity handler as registered (the API layer types its arguments and result). */
+export interface ActivityHandler {
+  id: string;
+  activity: Activity;
+  fn: (kwargs: never) => unknown;
+  errors: ErrorsMode | undefined;
+  retries: number | undefined;
+  timeout: number | undefined;
+  backoff: number | undefined;
+  param: unknown;
+}
+
 /**
  * The handlers of an operator. `kopf.on.*` registers into the default registry unless given
  * `{ registry }`; `kopf.operator({ registry })` serves one.
@@ -108,6 +123,7 @@ export interface SpawningHandler {
 export class Registry {
   readonly changing: ChangingHandler[] = [];
   readonly spawning: SpawningHandler[] = [];
+  readonly activities: ActivityHandler[] = [];
 
   /** Add a change handler; the same id twice for the same resource and reason is an error. */
   addChanging(handler: ChangingHandler): void {
@@ -124,6 +140,15 @@ export class Registry {
       );
     }
     if (!clash) this.changing.push(handler);
+  }
+
+  /** Add an activity handler; the same id twice for the same activity is an error. */
+  addActivity(handler: ActivityHandler): void {
+    const clash = this.activities.find((h) => h.id === handler.id && h.activity === handler.activity);
+    if (clash && clash.fn !== handler.fn) {
+      throw new Error(`Duplicate ${handler.activity} handler id '${handler.id}'; give one of them another \`id\`.`);
+    }
+    if (!clash) this.activities.push(handler);
   }
 
   addSpawning(handler: SpawningHandler): void {

@@ -66,7 +66,9 @@ export function packageRoot(): string {
  * Build the cluster binary if this machine has not built it yet (10–20 minutes the first time, cached
  * by the hash of the Go module), and return its path.
  */
-export async function buildLocalCluster(options: Pick<StartOptions, 'cacheDir' | 'progress'> = {}): Promise<string> {
+export async function buildLocalCluster(
+  options: Pick<StartOptions, 'cacheDir' | 'progress'> = {},
+): Promise<string> {
   const script = path.join(packageRoot(), 'test', 'cluster', 'build.sh');
   const env = { ...process.env, ...(options.cacheDir ? { KOPF_TS_CACHE: options.cacheDir } : {}) };
   const child = spawn('bash', [script], { env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -75,7 +77,8 @@ export async function buildLocalCluster(options: Pick<StartOptions, 'cacheDir' |
   let out = '';
   child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  if (code !== 0) throw new Error(`building the local cluster failed (${script} exited with ${code}); see the lines above`);
+  if (code !== 0)
+    throw new Error(`building the local cluster failed (${script} exited with ${code}); see the lines above`);
   return out.trim().split('\n').pop() ?? '';
 }
 
@@ -133,7 +136,12 @@ function readyz(info: LocalClusterInfo): Promise<boolean> {
   return new Promise((resolve) => {
     const request = https.get(
       `${info.url}/readyz`,
-      { ca: readFileSync(info.ca), cert: readFileSync(info.clientCert), key: readFileSync(info.clientKey), timeout: 2000 },
+      {
+        ca: readFileSync(info.ca),
+        cert: readFileSync(info.clientCert),
+        key: readFileSync(info.clientKey),
+        timeout: 2000,
+      },
       (response) => {
         response.resume();
         resolve(response.statusCode === 200);

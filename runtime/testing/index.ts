@@ -19,3 +19,4 @@ export {
   eventually,
   type TestNamespace,
 } from './kube.ts';
+export { run, type OperatorRunner, type RunOptions } from './runner.ts';

@@ -13,21 +13,33 @@ import {
  * Create or update every object of a YAML text (multi-document; empty documents are skipped) with
  * server-side apply, in order. Returns the applied objects as the server stored them.
  */
-export async function applyYaml(kc: KubeConfig, yamlText: string, options: { namespace?: string } = {}): Promise<ClientObject[]> {
+export async function applyYaml(
+  kc: KubeConfig,
+  yamlText: string,
+  options: { namespace?: string } = {},
+): Promise<ClientObject[]> {
   const api = kc.makeApiClient(ScopeAwareObjectApi);
-  const documents = (loadAllYaml(yamlText) as Array<ClientObject | null>).filter((d): d is ClientObject => !!d);
+  const documents = (loadAllYaml(yamlText) as Array<ClientObject | null>).filter(
+    (d): d is ClientObject => !!d,
+  );
   const applied: ClientObject[] = [];
   for (const doc of documents) {
     if (options.namespace && !doc.metadata?.namespace && (await api.isNamespaced(doc))) {
       doc.metadata = { ...doc.metadata, namespace: options.namespace };
     }
-    applied.push(await api.patch(doc, undefined, undefined, 'kopf-ts-testing', true, 'application/apply-patch+yaml'));
+    applied.push(
+      await api.patch(doc, undefined, undefined, 'kopf-ts-testing', true, 'application/apply-patch+yaml'),
+    );
   }
   return applied;
 }
 
 /** {@link applyYaml} for a file. */
-export function applyYamlFile(kc: KubeConfig, file: string, options: { namespace?: string } = {}): Promise<ClientObject[]> {
+export function applyYamlFile(
+  kc: KubeConfig,
+  file: string,
+  options: { namespace?: string } = {},
+): Promise<ClientObject[]> {
   return applyYaml(kc, readFileSync(file, 'utf8'), options);
 }
 
@@ -116,7 +128,10 @@ export async function serviceAccountKubeConfig(
 }
 
 /** Poll `probe` until it returns a value other than undefined/false, or fail after `timeoutMs`. */
-export async function eventually<T>(probe: () => Promise<T | undefined | false> | T | undefined | false, options: { timeoutMs?: number; intervalMs?: number; what?: string } = {}): Promise<T> {
+export async function eventually<T>(
+  probe: () => Promise<T | undefined | false> | T | undefined | false,
+  options: { timeoutMs?: number; intervalMs?: number; what?: string } = {},
+): Promise<T> {
   const deadline = Date.now() + (options.timeoutMs ?? 20_000);
   let lastError: unknown;
   for (;;) {
@@ -127,7 +142,9 @@ export async function eventually<T>(probe: () => Promise<T | undefined | false> 
       lastError = error;
     }
     if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${options.what ?? 'a condition'}${lastError ? `; last error: ${String(lastError)}` : ''}`);
+      throw new Error(
+        `timed out waiting for ${options.what ?? 'a condition'}${lastError ? `; last error: ${String(lastError)}` : ''}`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 100));
   }

@@ -2,6 +2,7 @@
 import net from 'node:net';
 import path from 'node:path';
 import { writeFileSync } from 'node:fs';
+import { CoreV1Api } from '@kubernetes/client-node';
 import { afterEach, beforeAll, expect, test } from 'vitest';
 import { createApiClient } from '../../runtime/client/index.ts';
 import { makeSettings } from '../../runtime/structs/settings.ts';
@@ -200,4 +201,68 @@ test('after SIGTERM, kopf exits even if a handler file keeps a timer running', a
   const began = Date.now();
   expect(await kopf.stop()).toBe(0);
   expect(Date.now() - began).toBeLessThan(4000);
+});
+
+test('kopf run -n with a glob serves namespaces that appear after the start', async () => {
+  const tag = Math.random().toString(16).slice(2, 8);
+  const dir = workDir();
+  const runsFile = path.join(dir, 'runs.log');
+  const file = handlerFile(
+    dir,
+    `kopf.on.create(examples, function createFn({ namespace, name }: { namespace: string; name: string }) {
+      record(namespace + '/' + name);
+    });`,
+  );
+  const kopf = track(
+    spawnKopf(['run', '--standalone', '-n', `glob-${tag}-*,!*-skip`, file], {
+      KUBECONFIG: cluster.kubeconfig,
+      RUNS_FILE: runsFile,
+    }),
+  );
+  const served = `glob-${tag}-late`;
+  const skipped = `glob-${tag}-skip`;
+  for (const name of [served, skipped]) {
+    await kc.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name } } });
+    cleanups.push(() =>
+      kc
+        .makeApiClient(CoreV1Api)
+        .deleteNamespace({ name })
+        .catch(() => undefined),
+    );
+  }
+  const body = { apiVersion: 'kopf.dev/v1', kind: 'KopfExample', metadata: { name: 'x' }, spec: {} };
+  await client.create(examples, skipped, body);
+  await client.create(examples, served, body);
+  await eventually(() => runs(runsFile).includes(`${served}/x`), { what: 'the object in the new namespace' });
+  expect(await kopf.stop()).toBe(0);
+  expect(runs(runsFile)).toEqual([`${served}/x`]);
+});
+
+test('a second SIGTERM exits at once, even while a handler hangs', async () => {
+  const ns = await namespace('cli-twice');
+  const dir = workDir();
+  const runsFile = path.join(dir, 'runs.log');
+  const file = handlerFile(
+    dir,
+    `kopf.on.create(examples, async function hangFn() { record('hanging'); await new Promise(() => undefined); });`,
+  );
+  const kopf = track(
+    spawnKopf(['run', '--standalone', '-n', ns, file], {
+      KUBECONFIG: cluster.kubeconfig,
+      RUNS_FILE: runsFile,
+    }),
+  );
+  await client.create(examples, ns, {
+    apiVersion: 'kopf.dev/v1',
+    kind: 'KopfExample',
+    metadata: { name: 'x' },
+    spec: {},
+  });
+  await eventually(() => runs(runsFile).includes('hanging'), { what: 'the handler to hang' });
+  kopf.child.kill('SIGTERM');
+  await kopf.waitForLine('Operator is stopping');
+  const began = Date.now();
+  kopf.child.kill('SIGTERM');
+  expect(await kopf.exited).toBe(143);
+  expect(Date.now() - began).toBeLessThan(2000);
 });

@@ -28,7 +28,7 @@ export const FAST: kopf.SettingsOverrides = {
 };
 
 export async function installCrd(kc: KubeConfig): Promise<void> {
-  await applyYaml(kc, readFileSync('/work/shared/crd-corpus/kopf/crd.yaml', 'utf8'));
+  await applyYaml(kc, readFileSync(new URL('../../crds/kopfexamples.yaml', import.meta.url), 'utf8'));
   await waitForCrd(kc, 'kopfexamples.kopf.dev');
 }
 

@@ -33,7 +33,7 @@ let client: ClosableApiClient;
 let ns: TestNamespace;
 
 beforeAll(async () => {
-  await applyYaml(kc, readFileSync('/work/shared/crd-corpus/kopf/crd.yaml', 'utf8'));
+  await applyYaml(kc, readFileSync(new URL('../../crds/kopfexamples.yaml', import.meta.url), 'utf8'));
   await waitForCrd(kc, 'kopfexamples.kopf.dev');
   client = createApiClient(kc, settings);
   ns = await freshNamespace(kc, 'client');

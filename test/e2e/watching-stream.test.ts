@@ -32,7 +32,7 @@ let admin: ClosableApiClient;
 const cleanups: Array<() => unknown> = [];
 
 beforeAll(async () => {
-  await applyYaml(kc, readFileSync('/work/shared/crd-corpus/kopf/crd.yaml', 'utf8'));
+  await applyYaml(kc, readFileSync(new URL('../../crds/kopfexamples.yaml', import.meta.url), 'utf8'));
   await waitForCrd(kc, 'kopfexamples.kopf.dev');
   admin = createApiClient(kc, makeSettings(fast));
 });

@@ -25,3 +25,12 @@ if (counterFile) {
     renameSync(counterFile + '.tmp', counterFile);
   }, 200).unref();
 }
+
+// Diagnostics for the memory measure (only with BENCH_MEMORY_LOG=1): where the RSS is.
+if (process.env['BENCH_MEMORY_LOG']) {
+  setInterval(() => {
+    const m = process.memoryUsage();
+    const mib = (n: number): string => (n / 2 ** 20).toFixed(1);
+    process.stderr.write(`bench-memory rss=${mib(m.rss)} heapTotal=${mib(m.heapTotal)} heapUsed=${mib(m.heapUsed)} external=${mib(m.external)} arrayBuffers=${mib(m.arrayBuffers)}\n`);
+  }, 5000).unref();
+}

@@ -1,0 +1,123 @@
+/**
+ * Watch requests: one streaming GET, read line by line. No retries here — the watching layer decides
+ * how to reconnect; this module only makes sure a stream never hangs silently (inactivity timeout)
+ * and that every line is either delivered or reported.
+ */
+import type http from 'node:http';
+import type { ResourceInfo } from '../../common/resources.ts';
+import { getLogger } from '../structs/logging.ts';
+import type { OperatorSettings } from '../structs/settings.ts';
+import type { CredentialsCache } from './credentials.ts';
+import { ApiConnectionError, ApiError, parseStatus } from './errors.ts';
+import { parseJsonLine, splitLines } from './lines.ts';
+import { resourcePath, withQuery } from './paths.ts';
+import { readText, send } from './transport.ts';
+import type { RawWatchEvent, WatchOptions } from './types.ts';
+
+const logger = getLogger('kopf.clients');
+
+/**
+ * A watch request streamed as raw events. No retries here: the watcher decides how to reconnect.
+ * Ends quietly when the server closes the stream, when the stream is silent past the inactivity
+ * timeout, or on abort; throws ApiError for an error answer (e.g. 410 for a too-old version) and
+ * ApiConnectionError when the connection breaks.
+ */
+export async function* watchStream(
+  credentials: CredentialsCache,
+  settings: OperatorSettings,
+  resource: ResourceInfo,
+  namespace: string | undefined,
+  options: WatchOptions,
+): AsyncGenerator<RawWatchEvent> {
+  const timeoutSeconds = options.timeoutSeconds ?? settings.watching.serverTimeout;
+  const path = withQuery(resourcePath(resource, namespace), {
+    watch: 'true',
+    allowWatchBookmarks: 'true',
+    resourceVersion: options.resourceVersion || undefined,
+    timeoutSeconds: timeoutSeconds !== undefined ? String(Math.round(timeoutSeconds)) : undefined,
+  });
+  const label = `GET ${path}`;
+  const local = new AbortController();
+  const signals = [local.signal];
+  if (options.signal) signals.push(options.signal);
+  const clientTimeout = settings.watching.clientTimeout;
+  if (clientTimeout !== undefined) signals.push(AbortSignal.timeout(clientTimeout * 1000));
+  const signal = AbortSignal.any(signals);
+  let silent = false;
+  let inactivity: NodeJS.Timeout | undefined;
+  const inactivitySeconds = settings.watching.inactivityTimeout;
+  const stirred = () => {
+    clearTimeout(inactivity);
+    if (inactivitySeconds > 0) {
+      inactivity = setTimeout(() => {
+        silent = true;
+        local.abort();
+      }, inactivitySeconds * 1000);
+    }
+  };
+  let response: http.IncomingMessage | undefined;
+  try {
+    stirred(); // a server that never answers the request counts as silent, too
+    response = await openWatch(credentials, settings, path, signal);
+    const status = response.statusCode ?? 0;
+    if (status < 200 || status >= 300) {
+      const text = await readText(response);
+      const body = parseStatus(text);
+      throw new ApiError({ status, request: label, ...(body ? { body } : {}), text });
+    }
+    stirred();
+    const chunks = async function* (stream: http.IncomingMessage) {
+      for await (const chunk of stream) {
+        stirred();
+        yield chunk as Buffer;
+      }
+    };
+    for await (const line of splitLines(chunks(response))) {
+      const parsed = parseJsonLine(line);
+      if (parsed === undefined) continue;
+      if (!parsed.ok) {
+        logger.error(
+          `Malformed line in the watch-stream of ${label} (skipped): ${parsed.error}: ${parsed.excerpt}`,
+        );
+        continue;
+      }
+      const event = parsed.value as Partial<RawWatchEvent> | null;
+      if (!event || typeof event !== 'object' || typeof event.type !== 'string' || !event.object) {
+        logger.error(`Unexpected watch event in ${label} (skipped): ${line.slice(0, 200)}`);
+        continue;
+      }
+      yield event as RawWatchEvent;
+    }
+  } catch (error) {
+    if (error instanceof ApiError) throw error;
+    if (silent || options.signal?.aborted) return;
+    if (clientTimeout !== undefined && signal.aborted) return; // the client-side limit of one watch request
+    throw new ApiConnectionError(label, error);
+  } finally {
+    clearTimeout(inactivity);
+    if (response && !response.complete) response.destroy();
+  }
+}
+
+/** Send the watch request, re-reading credentials once on a 401. */
+async function openWatch(
+  credentials: CredentialsCache,
+  settings: OperatorSettings,
+  path: string,
+  signal: AbortSignal,
+): Promise<http.IncomingMessage> {
+  const connectTimeout = settings.watching.connectTimeout ?? settings.networking.connectTimeout;
+  for (let reauthenticated = false; ; reauthenticated = true) {
+    const connection = await credentials.get();
+    const response = await send(connection, {
+      method: 'GET',
+      path,
+      signal,
+      ...(connectTimeout !== undefined ? { answerTimeout: connectTimeout } : {}),
+    });
+    if (response.statusCode !== 401 || reauthenticated) return response;
+    response.resume();
+    logger.warning(`Watching ${path} was unauthorized (401); re-reading the credentials and retrying.`);
+    credentials.invalidate();
+  }
+}
