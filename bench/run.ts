@@ -51,10 +51,13 @@ const sizes: Sizes = {
 };
 const allMeasures = ['throughput', 'api-calls', 'latency', 'memory', 'restart', 'generator'];
 const measures = new Set(values.measures ? values.measures.split(',') : allMeasures);
-for (const m of measures) if (!allMeasures.includes(m)) throw new Error(`unknown measure ${m}; known: ${allMeasures.join(', ')}`);
+for (const m of measures)
+  if (!allMeasures.includes(m)) throw new Error(`unknown measure ${m}; known: ${allMeasures.join(', ')}`);
 const only = values.only ? new Set(values.only.split(',')) : undefined;
 const contenders = allContenders.filter((c) => !only || only.has(c.id));
-if (only) for (const id of only) if (!allContenders.some((c) => c.id === id)) throw new Error(`unknown contender ${id}`);
+if (only)
+  for (const id of only)
+    if (!allContenders.some((c) => c.id === id)) throw new Error(`unknown contender ${id}`);
 
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');
 const resultsDir = path.join(benchDir, 'results');
@@ -66,7 +69,9 @@ const log = (line: string): void => {
   process.stderr.write(`[bench ${elapsed}s] ${line}\n`);
 };
 
-log(`mode: ${quick ? 'quick' : 'full'}; sizes ${JSON.stringify(sizes)}; measures: ${[...measures].join(', ')}`);
+log(
+  `mode: ${quick ? 'quick' : 'full'}; sizes ${JSON.stringify(sizes)}; measures: ${[...measures].join(', ')}`,
+);
 log(`contenders: ${contenders.map((c) => c.id).join(', ')}; logs in ${path.relative(repoRoot, workDir)}`);
 
 const results: ContenderResult[] = [];
@@ -80,7 +85,15 @@ if (clusterMeasures.length && contenders.length) {
   kubernetesVersion = cluster.kubernetesVersion;
   log(`cluster ready at ${cluster.url} (kube-apiserver ${cluster.kubernetesVersion}, pid ${cluster.pid})`);
   const clusterJson = path.join(workDir, 'cluster.json');
-  writeFileSync(clusterJson, JSON.stringify({ url: cluster.url, ca: cluster.ca, clientCert: cluster.clientCert, clientKey: cluster.clientKey }));
+  writeFileSync(
+    clusterJson,
+    JSON.stringify({
+      url: cluster.url,
+      ca: cluster.ca,
+      clientCert: cluster.clientCert,
+      clientKey: cluster.clientKey,
+    }),
+  );
   const kube = new Kube(cluster);
   const observer = new Observer(kube);
   try {
@@ -105,12 +118,15 @@ if (clusterMeasures.length && contenders.length) {
           kubeconfig: cluster.kubeconfig,
           clusterJson,
           rawCalls,
-          ...(values.profile && contender.id === 'kopf-ts' ? { cpuProfileDir: path.join(workDir, 'cpu-profile') } : {}),
+          ...(values.profile && contender.id === 'kopf-ts'
+            ? { cpuProfileDir: path.join(workDir, 'cpu-profile') }
+            : {}),
         },
         log,
       });
       results.push(result);
-      if (values.profile && contender.id === 'kopf-ts') result.profile = profileSummary(path.join(workDir, 'cpu-profile'));
+      if (values.profile && contender.id === 'kopf-ts')
+        result.profile = profileSummary(path.join(workDir, 'cpu-profile'));
       if (contender.id === 'kopf-ts' && result.apiCalls) {
         rawCalls = mirrorCalls(result.apiCalls.byKind) ?? rawCalls;
         log(`raw limit will mirror kopf-ts's calls per object: ${rawCalls}`);
@@ -126,10 +142,17 @@ if (clusterMeasures.length && contenders.length) {
 
 if (measures.has('generator')) {
   log('=== generator (measure 6) ===');
-  generator = await runGeneratorMeasure({ quick, workDir, log, ...(values['per-file'] ? { perFile: true } : {}) });
+  generator = await runGeneratorMeasure({
+    quick,
+    workDir,
+    log,
+    ...(values['per-file'] ? { perFile: true } : {}),
+  });
 }
 
-const custom = ['n', 'idle', 'rate', 'seconds', 'only', 'measures'].some((k) => values[k as keyof typeof values] !== undefined);
+const custom = ['n', 'idle', 'rate', 'seconds', 'only', 'measures'].some(
+  (k) => values[k as keyof typeof values] !== undefined,
+);
 const run: BenchRun = {
   timestamp: new Date().toISOString(),
   mode: (quick ? 'quick' : 'full') + (custom ? ' (custom)' : ''),
@@ -142,6 +165,9 @@ const run: BenchRun = {
   contenders: results,
   ...(generator ? { generator } : {}),
   durationSeconds: (performance.now() - t0) / 1000,
+  ...(existsSync(path.join(benchDir, 'findings.md'))
+    ? { findings: readFileSync(path.join(benchDir, 'findings.md'), 'utf8') }
+    : {}),
 };
 const jsonFile = path.join(resultsDir, `${stamp}.json`);
 writeFileSync(jsonFile, JSON.stringify(run, null, 2));
@@ -154,7 +180,9 @@ if (!values['no-report']) {
 /** Summaries of the CPU profiles kopf-ts wrote (one per process: the first run, then the restarted one). */
 function profileSummary(dir: string): string | undefined {
   if (!existsSync(dir)) return undefined;
-  const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.cpuprofile'))
+    .sort();
   const text = files.map((f) => summarizeProfile(path.join(dir, f), 20)).join('\n\n');
   log(`kopf-ts CPU profiles (${path.relative(repoRoot, dir)}):\n${text}`);
   return text;

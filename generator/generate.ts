@@ -14,6 +14,7 @@ import {
 } from './emit/deploy.ts';
 import { handlerStub, importSpecifier, OPERATOR_PATH, operatorModule } from './emit/handlers.ts';
 import { dockerfile, DOCKERIGNORE, GITIGNORE, packageJson, tsconfigJson } from './emit/project-files.ts';
+import { EXAMPLE_TEST_PATH, exampleTest } from './emit/example-test.ts';
 import { emitPreferredModule, emitTypesModule, GENERATED_HEADER } from './emit/types.ts';
 import { modelProject, typeWarnings, type ProjectModel } from './model/project.ts';
 import { runtimePermissions } from './model/rbac.ts';
@@ -176,6 +177,7 @@ async function addUserFiles(
   once('.gitignore', () => GITIGNORE);
   once('.dockerignore', () => DOCKERIGNORE);
   once('Dockerfile', dockerfile);
+  if (model.resources.length > 0) once(EXAMPLE_TEST_PATH, () => exampleTest(model.resources));
 
   const created = model.resources.filter((r) => readIfExists(path.join(root, r.handlerPath)) === undefined);
   for (const resource of created) desired.set(resource.handlerPath, handlerStub(resource));

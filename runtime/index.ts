@@ -18,6 +18,17 @@ export { on } from './api/on.ts';
 export { timer, daemon, type SpawnArgs, type TimerOptions, type DaemonOptions } from './api/spawning.ts';
 export { resource, type Resource } from './api/resources.ts';
 export { operator, type OperatorOptions } from './api/operator.ts';
+export {
+  ActivityError,
+  type ActivityArgs,
+  type ActivityOptions,
+  type StartupHandler,
+  type CleanupHandler,
+  type LoginHandler,
+  type ProbeHandler,
+} from './api/activities.ts';
+export { kubeConfigFromConnection, type ConnectionInfo } from './api/credentials.ts';
+export { renderMetrics } from './api/metrics.ts';
 export { Registry, defaultRegistry } from './api/registry.ts';
 export { event, info, warn, exception, type EventTargets, type EventOptions } from './api/events.ts';
 export { TemporaryError, PermanentError, HandlerTimeoutError, HandlerRetriesError } from './api/errors.ts';
@@ -38,7 +49,7 @@ export type {
   TypedObject,
   UpdateOptions,
 } from './api/types.ts';
-export type { ErrorsMode, Reason } from './processing/handlers.ts';
+export type { Activity, ErrorsMode, Reason } from './processing/handlers.ts';
 export type { ProcessingStats } from './processing/processor.ts';
 export type { Diff, DiffItem, DiffOperation } from './structs/diffs.ts';
 export type { MergePatch } from './structs/patches.ts';
@@ -52,3 +63,5 @@ export {
   type SettingsOverrides,
 } from './structs/settings.ts';
 export type { ResourceInfo } from '../common/resources.ts';
+/** The test kit, also importable on its own as `kopf-ts/testing`. */
+export * as testing from './testing/index.ts';

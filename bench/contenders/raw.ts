@@ -15,7 +15,9 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { Kube, PLURAL, GROUP, VERSION, isHandled, type BenchObject } from '../lib/kube.ts';
 
-const access = JSON.parse(readFileSync(process.env['BENCH_CLUSTER'] ?? '', 'utf8')) as ConstructorParameters<typeof Kube>[0];
+const access = JSON.parse(readFileSync(process.env['BENCH_CLUSTER'] ?? '', 'utf8')) as ConstructorParameters<
+  typeof Kube
+>[0];
 const calls = (process.env['BENCH_RAW_CALLS'] ?? 'annotations,status').split(',').filter(Boolean);
 const maxSockets = Number(process.env['BENCH_RAW_MAX_SOCKETS'] ?? 'Infinity');
 const kube = new Kube(access, maxSockets);
@@ -28,9 +30,19 @@ async function handle(obj: BenchObject): Promise<void> {
   for (const call of calls) {
     if (call === 'annotations') {
       const essence = JSON.stringify({ spec: obj.spec ?? {} }) + '\n';
-      await kube.request('PATCH', path, { metadata: { annotations: { 'kopf.zalando.org/last-handled-configuration': essence } } }, 'application/merge-patch+json');
+      await kube.request(
+        'PATCH',
+        path,
+        { metadata: { annotations: { 'kopf.zalando.org/last-handled-configuration': essence } } },
+        'application/merge-patch+json',
+      );
     } else if (call === 'status') {
-      await kube.request('PATCH', `${path}/status`, { status: { created: { message: 'ok' } } }, 'application/merge-patch+json');
+      await kube.request(
+        'PATCH',
+        `${path}/status`,
+        { status: { created: { message: 'ok' } } },
+        'application/merge-patch+json',
+      );
     } else if (call === 'event') {
       await kube.request('POST', `/api/v1/namespaces/${namespace}/events`, {
         apiVersion: 'v1',
@@ -70,10 +82,13 @@ setInterval(() => {
 const list = await kube.list();
 for (const obj of list.items) consider(obj);
 kube.watch(undefined, list.metadata.resourceVersion, (event) => {
-  if (event.type === 'DELETED') seen.delete(`${event.object.metadata.namespace}/${event.object.metadata.name}`);
+  if (event.type === 'DELETED')
+    seen.delete(`${event.object.metadata.namespace}/${event.object.metadata.name}`);
   else if (event.type === 'ADDED' || event.type === 'MODIFIED') consider(event.object);
 });
-process.stderr.write(`raw: watching ${PLURAL} (calls per object: ${calls.join(', ')}; max sockets: ${maxSockets})\n`);
+process.stderr.write(
+  `raw: watching ${PLURAL} (calls per object: ${calls.join(', ')}; max sockets: ${maxSockets})\n`,
+);
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.on(signal, () => {
     kube.close();

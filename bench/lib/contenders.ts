@@ -36,16 +36,32 @@ export interface Contender {
   start(context: StartContext): ChildProcess;
 }
 
-function run(command: string, args: string[], progress: (line: string) => void, options: { env?: Record<string, string> } = {}): string {
+function run(
+  command: string,
+  args: string[],
+  progress: (line: string) => void,
+  options: { env?: Record<string, string> } = {},
+): string {
   progress(`$ ${command} ${args.join(' ')}`);
-  const result = spawnSync(command, args, { encoding: 'utf8', env: { ...process.env, ...options.env }, maxBuffer: 64 << 20 });
+  const result = spawnSync(command, args, {
+    encoding: 'utf8',
+    env: { ...process.env, ...options.env },
+    maxBuffer: 64 << 20,
+  });
   if (result.status !== 0) {
-    throw new Error(`${command} ${args.join(' ')} failed (${result.status ?? result.signal}): ${(result.stderr || result.stdout || '').slice(-2000)}`);
+    throw new Error(
+      `${command} ${args.join(' ')} failed (${result.status ?? result.signal}): ${(result.stderr || result.stdout || '').slice(-2000)}`,
+    );
   }
   return result.stdout;
 }
 
-function launch(command: string, args: string[], context: StartContext, env: Record<string, string> = {}): ChildProcess {
+function launch(
+  command: string,
+  args: string[],
+  context: StartContext,
+  env: Record<string, string> = {},
+): ChildProcess {
   const log = openSync(context.logFile, 'a');
   return spawn(command, args, {
     cwd: repoRoot,
@@ -65,7 +81,11 @@ async function prepareKopf(progress: (line: string) => void): Promise<Prepared> 
     progress('kopf: installing uvloop into bench/.venv/uvloop-extra (used by the tuned variant only)');
     run(path.join(venv, 'bin', 'pip'), ['install', '--quiet', '--target', uvloopDir, 'uvloop'], progress);
   }
-  const version = run(python, ['-c', 'import importlib.metadata as m; print(m.version("kopf"), m.version("aiohttp"))'], () => {}).trim();
+  const version = run(
+    python,
+    ['-c', 'import importlib.metadata as m; print(m.version("kopf"), m.version("aiohttp"))'],
+    () => {},
+  ).trim();
   const [kopf, aiohttp] = version.split(' ');
   const py = run(python, ['-c', 'import sys; print(sys.version.split()[0])'], () => {}).trim();
   return { version: `kopf ${kopf}, aiohttp ${aiohttp}, Python ${py}` };
@@ -76,7 +96,11 @@ export const kopfDefault: Contender = {
   title: 'Kopf 1.44 (defaults)',
   prepare: prepareKopf,
   start: (context) =>
-    launch(path.join(venv, 'bin', 'kopf'), ['run', '--standalone', '-A', path.join(benchDir, 'contenders', 'kopf', 'default.py')], context),
+    launch(
+      path.join(venv, 'bin', 'kopf'),
+      ['run', '--standalone', '-A', path.join(benchDir, 'contenders', 'kopf', 'default.py')],
+      context,
+    ),
 };
 
 export const kopfTuned: Contender = {
@@ -84,7 +108,12 @@ export const kopfTuned: Contender = {
   title: 'Kopf 1.44 (tuned)',
   async prepare(progress) {
     const prepared = await prepareKopf(progress);
-    const uvloop = run(path.join(venv, 'bin', 'python'), ['-c', 'import uvloop; print(uvloop.__version__)'], () => {}, { env: { PYTHONPATH: uvloopDir } }).trim();
+    const uvloop = run(
+      path.join(venv, 'bin', 'python'),
+      ['-c', 'import uvloop; print(uvloop.__version__)'],
+      () => {},
+      { env: { PYTHONPATH: uvloopDir } },
+    ).trim();
     return { version: prepared.version, notes: `uvloop ${uvloop}` };
   },
   start: (context) =>
@@ -105,7 +134,9 @@ export const controllerRuntime: Contender = {
     const child = spawn('bash', [path.join(dir, 'build.sh')], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => chunk.toString().split('\n').filter(Boolean).forEach(progress));
+    child.stderr.on('data', (chunk: Buffer) =>
+      chunk.toString().split('\n').filter(Boolean).forEach(progress),
+    );
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     if (code !== 0) throw new Error(`building the controller-runtime reference failed (exit ${code})`);
     controllerBinary = out.trim().split('\n').pop() ?? '';
@@ -113,7 +144,10 @@ export const controllerRuntime: Contender = {
     const cr = /sigs\.k8s\.io\/controller-runtime (\S+)/.exec(mod)?.[1];
     const cg = /k8s\.io\/client-go (\S+)/.exec(readFileSync(path.join(dir, 'go.sum'), 'utf8'))?.[1];
     const go = run('go', ['env', 'GOVERSION'], () => {}).trim();
-    return { version: `controller-runtime ${cr}, client-go ${cg}, ${go}`, notes: `MaxConcurrentReconciles=${CONTROLLER_CONCURRENCY}` };
+    return {
+      version: `controller-runtime ${cr}, client-go ${cg}, ${go}`,
+      notes: `MaxConcurrentReconciles=${CONTROLLER_CONCURRENCY}`,
+    };
   },
   start: (context) => launch(controllerBinary, [`--concurrency=${CONTROLLER_CONCURRENCY}`], context),
 };
@@ -149,6 +183,8 @@ export const raw: Contender = {
 };
 
 const kopfTsCli = path.join(repoRoot, 'runtime', 'cli', 'main.ts');
+/** Extra node flags for kopf-ts (diagnostics), e.g. BENCH_KOPF_TS_NODE_FLAGS=--heapsnapshot-signal=SIGUSR2. */
+const nodeFlags = (): string[] => (process.env['BENCH_KOPF_TS_NODE_FLAGS'] ?? '').split(' ').filter(Boolean);
 export const kopfTs: Contender = {
   id: 'kopf-ts',
   title: 'kopf-ts',
@@ -160,7 +196,19 @@ export const kopfTs: Contender = {
     return { version: `kopf-ts ${version} (from source), node ${process.version}` };
   },
   start: (context) =>
-    launch(process.execPath, [...(context.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${context.cpuProfileDir}`] : []), kopfTsCli, 'run', '--standalone', '-A', path.join(benchDir, 'contenders', 'kopf-ts', 'operator.ts')], context),
+    launch(
+      process.execPath,
+      [
+        ...nodeFlags(),
+        ...(context.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${context.cpuProfileDir}`] : []),
+        kopfTsCli,
+        'run',
+        '--standalone',
+        '-A',
+        path.join(benchDir, 'contenders', 'kopf-ts', 'operator.ts'),
+      ],
+      context,
+    ),
 };
 
 export const kopfTsPooled: Contender = {
@@ -168,10 +216,31 @@ export const kopfTsPooled: Contender = {
   title: 'kopf-ts + pooled TLS (experiment)',
   prepare: async (progress) => {
     const prepared = await kopfTs.prepare(progress);
-    return { ...prepared, notes: 'experiment: kopf-ts\'s https.Agent patched to 16 keep-alive sockets and one shared TLS context' };
+    return {
+      ...prepared,
+      notes: "experiment: kopf-ts's https.Agent patched to 16 keep-alive sockets and one shared TLS context",
+    };
   },
   start: (context) =>
-    launch(process.execPath, [kopfTsCli, 'run', '--standalone', '-A', path.join(benchDir, 'contenders', 'kopf-ts', 'pooled.ts')], context),
+    launch(
+      process.execPath,
+      [
+        ...nodeFlags(),
+        kopfTsCli,
+        'run',
+        '--standalone',
+        '-A',
+        path.join(benchDir, 'contenders', 'kopf-ts', 'pooled.ts'),
+      ],
+      context,
+    ),
 };
 
-export const allContenders: Contender[] = [kopfTs, raw, controllerRuntime, kopfDefault, kopfTuned, kopfTsPooled];
+export const allContenders: Contender[] = [
+  kopfTs,
+  raw,
+  controllerRuntime,
+  kopfDefault,
+  kopfTuned,
+  kopfTsPooled,
+];

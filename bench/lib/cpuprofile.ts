@@ -26,7 +26,8 @@ export function summarizeProfile(file: string, top = 25): string {
   const selfMicros = new Map<number, number>();
   const samples = profile.samples ?? [];
   const deltas = profile.timeDeltas ?? [];
-  for (let i = 0; i < samples.length; i++) selfMicros.set(samples[i]!, (selfMicros.get(samples[i]!) ?? 0) + (deltas[i + 1] ?? deltas[i] ?? 0));
+  for (let i = 0; i < samples.length; i++)
+    selfMicros.set(samples[i]!, (selfMicros.get(samples[i]!) ?? 0) + (deltas[i + 1] ?? deltas[i] ?? 0));
   const total = [...selfMicros.values()].reduce((a, b) => a + b, 0) || 1;
   const byFunction = new Map<string, number>();
   const byModule = new Map<string, number>();
@@ -45,14 +46,19 @@ export function summarizeProfile(file: string, top = 25): string {
     const { functionName, url, lineNumber } = node.callFrame;
     const fn = `${functionName || '(anonymous)'} ${short(url)}:${lineNumber + 1}`;
     byFunction.set(fn, (byFunction.get(fn) ?? 0) + micros);
-    const mod = url ? short(url).replace(/\/[^/]*$/, '/') + (url.includes('node_modules') ? '' : path.basename(url)) : functionName || '(native)';
+    const mod = url
+      ? short(url).replace(/\/[^/]*$/, '/') + (url.includes('node_modules') ? '' : path.basename(url))
+      : functionName || '(native)';
     byModule.set(mod, (byModule.get(mod) ?? 0) + micros);
   }
   const fmt = (entries: Map<string, number>): string[] =>
     [...entries]
       .sort((a, b) => b[1] - a[1])
       .slice(0, top)
-      .map(([name, micros]) => `${((micros / total) * 100).toFixed(1).padStart(5)} %  ${(micros / 1000).toFixed(0).padStart(6)} ms  ${name}`);
+      .map(
+        ([name, micros]) =>
+          `${((micros / total) * 100).toFixed(1).padStart(5)} %  ${(micros / 1000).toFixed(0).padStart(6)} ms  ${name}`,
+      );
   return [
     `profile ${path.basename(file)}: ${((profile.endTime - profile.startTime) / 1e6).toFixed(1)} s wall, ${(total / 1e6).toFixed(2)} s sampled`,
     'self time by function:',

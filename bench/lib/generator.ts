@@ -34,7 +34,12 @@ export interface GeneratorResult {
 }
 
 const PEERS = { 'kubernetes-fluent-client': '3.11.11', 'cdk8s-cli': '2.207.60' };
-const peersDir = path.join(process.env['XDG_CACHE_HOME'] ?? path.join(os.homedir(), '.cache'), 'kopf-ts', 'bench', 'peers');
+const peersDir = path.join(
+  process.env['XDG_CACHE_HOME'] ?? path.join(os.homedir(), '.cache'),
+  'kopf-ts',
+  'bench',
+  'peers',
+);
 
 function corpusFiles(dir: string): string[] {
   const out: string[] = [];
@@ -71,7 +76,11 @@ function timed(command: string, args: string[], cwd = repoRoot): Timed {
   const useTime = existsSync('/usr/bin/time');
   const started = performance.now();
   const result = useTime
-    ? spawnSync('/usr/bin/time', ['-f', '%e %M', '-o', timeFile, command, ...args], { cwd, encoding: 'utf8', maxBuffer: 256 << 20 })
+    ? spawnSync('/usr/bin/time', ['-f', '%e %M', '-o', timeFile, command, ...args], {
+        cwd,
+        encoding: 'utf8',
+        maxBuffer: 256 << 20,
+      })
     : spawnSync(command, args, { cwd, encoding: 'utf8', maxBuffer: 256 << 20 });
   const wall = (performance.now() - started) / 1000;
   let peakRssBytes = NaN;
@@ -81,7 +90,13 @@ function timed(command: string, args: string[], cwd = repoRoot): Timed {
     peakRssBytes = Number(kib) * 1024;
     rmSync(timeFile, { force: true });
   }
-  return { status: result.status, wallSeconds: wall, peakRssBytes, stdout: result.stdout ?? '', stderr: result.stderr ?? '' };
+  return {
+    status: result.status,
+    wallSeconds: wall,
+    peakRssBytes,
+    stdout: result.stdout ?? '',
+    stderr: result.stderr ?? '',
+  };
 }
 
 function ensurePeers(log: (line: string) => void): Record<string, string> {
@@ -95,23 +110,55 @@ function ensurePeers(log: (line: string) => void): Record<string, string> {
     // kfc 3.11.11 pins quicktype-core 25.0.0, which the registry no longer serves; 26.0.0 is its successor.
     writeFileSync(
       path.join(peersDir, 'package.json'),
-      JSON.stringify({ name: 'kopf-ts-bench-peers', private: true, dependencies: PEERS, overrides: { 'quicktype-core': '26.0.0' } }, null, 2),
+      JSON.stringify(
+        {
+          name: 'kopf-ts-bench-peers',
+          private: true,
+          dependencies: PEERS,
+          overrides: { 'quicktype-core': '26.0.0' },
+        },
+        null,
+        2,
+      ),
     );
-    log(`generator: installing ${Object.entries(PEERS).map(([n, v]) => `${n}@${v}`).join(', ')} into ${peersDir}`);
-    const result = spawnSync('npm', ['install', '--no-audit', '--no-fund'], { cwd: peersDir, encoding: 'utf8' });
-    if (result.status !== 0) throw new Error(`npm install of the peers failed: ${result.stderr.slice(-1000)}`);
+    log(
+      `generator: installing ${Object.entries(PEERS)
+        .map(([n, v]) => `${n}@${v}`)
+        .join(', ')} into ${peersDir}`,
+    );
+    const result = spawnSync('npm', ['install', '--no-audit', '--no-fund'], {
+      cwd: peersDir,
+      encoding: 'utf8',
+    });
+    if (result.status !== 0)
+      throw new Error(`npm install of the peers failed: ${result.stderr.slice(-1000)}`);
   }
-  for (const name of [...Object.keys(PEERS), 'quicktype-core', 'json2jsii']) versions[name] = installed(name) ?? 'missing';
+  for (const name of [...Object.keys(PEERS), 'quicktype-core', 'json2jsii'])
+    versions[name] = installed(name) ?? 'missing';
   return versions;
 }
 
 function kopfGenCommand(): { command: string; args: string[]; label: string } {
   const dist = path.join(repoRoot, 'dist', 'generator', 'cli.js');
-  if (existsSync(dist)) return { command: process.execPath, args: [path.join(repoRoot, 'bin', 'kopf-gen.js')], label: 'bin/kopf-gen.js (dist)' };
-  return { command: process.execPath, args: [path.join(repoRoot, 'generator', 'cli.ts')], label: 'generator/cli.ts (from source)' };
+  if (existsSync(dist))
+    return {
+      command: process.execPath,
+      args: [path.join(repoRoot, 'bin', 'kopf-gen.js')],
+      label: 'bin/kopf-gen.js (dist)',
+    };
+  return {
+    command: process.execPath,
+    args: [path.join(repoRoot, 'generator', 'cli.ts')],
+    label: 'generator/cli.ts (from source)',
+  };
 }
 
-export async function runGeneratorMeasure(options: { quick: boolean; perFile?: boolean; workDir: string; log: (line: string) => void }): Promise<GeneratorResult> {
+export async function runGeneratorMeasure(options: {
+  quick: boolean;
+  perFile?: boolean;
+  workDir: string;
+  log: (line: string) => void;
+}): Promise<GeneratorResult> {
   const { log } = options;
   const corpus = process.env['BENCH_CRD_CORPUS'] ?? path.resolve(repoRoot, '..', 'shared', 'crd-corpus');
   const result: GeneratorResult = { corpus, files: 0, crdDocuments: 0, versions: {}, tools: [] };
@@ -128,7 +175,8 @@ export async function runGeneratorMeasure(options: { quick: boolean; perFile?: b
   }
   // bench/generator/ (the generator engineer's own bench), if present, is run as well and reported.
   const own = path.join(benchDir, 'generator', 'run.ts');
-  if (existsSync(own)) log('generator: bench/generator/run.ts exists; run it on its own for kopf-gen\'s detailed numbers');
+  if (existsSync(own))
+    log("generator: bench/generator/run.ts exists; run it on its own for kopf-gen's detailed numbers");
   try {
     result.versions = ensurePeers(log);
   } catch (error) {
@@ -168,7 +216,9 @@ export async function runGeneratorMeasure(options: { quick: boolean; perFile?: b
         continue;
       }
       const summary = summarize(run, dir, inputs);
-      const stopNote = stoppers.length ? `; stopped the run (excluded, counted as rejected): ${stoppers.map((f) => path.relative(corpus, f)).join(', ')}` : '';
+      const stopNote = stoppers.length
+        ? `; stopped the run (excluded, counted as rejected): ${stoppers.map((f) => path.relative(corpus, f)).join(', ')}`
+        : '';
       result.tools.push({
         id,
         title,
@@ -187,7 +237,10 @@ export async function runGeneratorMeasure(options: { quick: boolean; perFile?: b
     'kopf-gen',
     `kopf-gen CLI, the whole corpus as one project (${kopfGen.label})`,
     'whole-corpus',
-    (inputs, dir) => ({ command: kopfGen.command, args: [...kopfGen.args, ...(inputs.length === files.length ? [corpus] : inputs), '-o', dir, '--quiet'] }),
+    (inputs, dir) => ({
+      command: kopfGen.command,
+      args: [...kopfGen.args, ...(inputs.length === files.length ? [corpus] : inputs), '-o', dir, '--quiet'],
+    }),
     (run) => {
       const match = /error: (\/[^:]+\.ya?ml)/.exec(run.stderr + run.stdout);
       return match?.[1];
@@ -215,33 +268,75 @@ export async function runGeneratorMeasure(options: { quick: boolean; perFile?: b
   };
   const peersInstalled = existsSync(path.join(peersDir, 'node_modules'));
   const drivers = [
-    { id: 'kopf-gen', title: 'kopf-gen (library, generator/cli.ts main())', driver: path.join(benchDir, 'generator', 'corpus-driver.ts'), peer: false },
-    { id: 'kfc', title: `kfc crd (kubernetes-fluent-client ${result.versions['kubernetes-fluent-client'] ?? ''}, library)`, driver: path.join(benchDir, 'lib', 'peers', 'kfc.ts'), peer: true },
-    { id: 'cdk8s', title: `cdk8s import (cdk8s-cli ${result.versions['cdk8s-cli'] ?? ''}, library)`, driver: ownDriver('cdk8s-driver.ts', 'cdk8s.ts'), peer: true },
+    {
+      id: 'kopf-gen',
+      title: 'kopf-gen (library, generator/cli.ts main())',
+      driver: path.join(benchDir, 'generator', 'corpus-driver.ts'),
+      peer: false,
+    },
+    {
+      id: 'kfc',
+      title: `kfc crd (kubernetes-fluent-client ${result.versions['kubernetes-fluent-client'] ?? ''}, library)`,
+      driver: path.join(benchDir, 'lib', 'peers', 'kfc.ts'),
+      peer: true,
+    },
+    {
+      id: 'cdk8s',
+      title: `cdk8s import (cdk8s-cli ${result.versions['cdk8s-cli'] ?? ''}, library)`,
+      driver: ownDriver('cdk8s-driver.ts', 'cdk8s.ts'),
+      peer: true,
+    },
   ];
   for (const tool of drivers) {
     if (!existsSync(tool.driver) || (tool.peer && !peersInstalled)) {
-      log(`generator: ${tool.id}: ${tool.peer ? 'peers not installed' : `${path.relative(repoRoot, tool.driver)} missing`}; skipped`);
+      log(
+        `generator: ${tool.id}: ${tool.peer ? 'peers not installed' : `${path.relative(repoRoot, tool.driver)} missing`}; skipped`,
+      );
       continue;
     }
     wholeCorpus(
       tool.id,
       tool.title,
       'one-process',
-      (inputs, dir) => ({ command: process.execPath, args: [tool.driver, ...(tool.peer ? [peersDir] : []), dir, ...inputs] }),
-      (run) => run.stderr.split('\n').filter((line) => line.startsWith('START ')).pop()?.slice(6),
+      (inputs, dir) => ({
+        command: process.execPath,
+        args: [tool.driver, ...(tool.peer ? [peersDir] : []), dir, ...inputs],
+      }),
+      (run) =>
+        run.stderr
+          .split('\n')
+          .filter((line) => line.startsWith('START '))
+          .pop()
+          ?.slice(6),
       (run, dir) => {
         let summary:
-          | { accepted: number; rejected: number; outputs?: number; crds?: number; versions?: number; warnings?: number; errors: Array<{ file: string; message: string }> }
+          | {
+              accepted: number;
+              rejected: number;
+              outputs?: number;
+              crds?: number;
+              versions?: number;
+              warnings?: number;
+              errors: Array<{ file: string; message: string }>;
+            }
           | undefined;
         try {
           summary = JSON.parse(run.stdout.trim().split('\n').pop() ?? '');
         } catch {
           summary = undefined;
         }
-        writeFileSync(path.join(options.workDir, `generator-${tool.id}.json`), run.stdout.trim().split('\n').pop() ?? '');
-        if (!summary) return { ok: false, notes: `exit ${run.status}: ${run.stderr.trim().split('\n').slice(-3).join(' ').slice(0, 300)}` };
-        const rejectedFiles = summary.errors.map((e) => `${path.relative(corpus, e.file)} (${e.message.slice(0, 70)})`);
+        writeFileSync(
+          path.join(options.workDir, `generator-${tool.id}.json`),
+          run.stdout.trim().split('\n').pop() ?? '',
+        );
+        if (!summary)
+          return {
+            ok: false,
+            notes: `exit ${run.status}: ${run.stderr.trim().split('\n').slice(-3).join(' ').slice(0, 300)}`,
+          };
+        const rejectedFiles = summary.errors.map(
+          (e) => `${path.relative(corpus, e.file)} (${e.message.slice(0, 70)})`,
+        );
         const typed =
           tool.id === 'kopf-gen'
             ? `${summary.crds} CRDs, ${summary.versions} versions typed; ${summary.warnings} warnings`
@@ -257,29 +352,46 @@ export async function runGeneratorMeasure(options: { quick: boolean; perFile?: b
     );
   }
   for (const tool of result.tools) {
-    log(`generator: ${tool.title}: ${tool.ok ? `${tool.wallSeconds.toFixed(2)} s, ${(tool.peakRssBytes / 2 ** 20).toFixed(0)} MiB` : 'failed'}; ${tool.notes ?? ''}`);
+    log(
+      `generator: ${tool.title}: ${tool.ok ? `${tool.wallSeconds.toFixed(2)} s, ${(tool.peakRssBytes / 2 ** 20).toFixed(0)} MiB` : 'failed'}; ${tool.notes ?? ''}`,
+    );
   }
 
   // One CLI invocation per file.
   if (options.perFile ?? !options.quick) {
     const bin = (name: string): string => path.join(peersDir, 'node_modules', '.bin', name);
-    const perFile: Array<{ id: string; title: string; run: (file: string, dir: string) => Timed; produced: (dir: string) => boolean }> = [
+    const perFile: Array<{
+      id: string;
+      title: string;
+      run: (file: string, dir: string) => Timed;
+      produced: (dir: string) => boolean;
+    }> = [
       {
         id: 'kopf-gen',
         title: `kopf-gen (${kopfGen.label})`,
         run: (file, dir) => timed(kopfGen.command, [...kopfGen.args, file, '-o', dir, '--quiet']),
         produced: (dir) => countFiles(dir, /\.ts$/) > 0,
       },
-      { id: 'kfc', title: 'kfc crd (CLI)', run: (file, dir) => timed(bin('kubernetes-fluent-client'), ['crd', file, dir]), produced: (dir) => countFiles(dir, /\.ts$/) > 0 },
+      {
+        id: 'kfc',
+        title: 'kfc crd (CLI)',
+        run: (file, dir) => timed(bin('kubernetes-fluent-client'), ['crd', file, dir]),
+        produced: (dir) => countFiles(dir, /\.ts$/) > 0,
+      },
       {
         id: 'cdk8s',
         title: 'cdk8s import (CLI)',
-        run: (file, dir) => timed(bin('cdk8s'), ['import', file, '--language', 'typescript', '--output', dir], dir),
+        run: (file, dir) =>
+          timed(bin('cdk8s'), ['import', file, '--language', 'typescript', '--output', dir], dir),
         produced: (dir) => countFiles(dir, /\.ts$/) > 0,
       },
     ];
     for (const tool of perFile) {
-      if (tool.id !== 'kopf-gen' && !existsSync(bin(tool.id === 'kfc' ? 'kubernetes-fluent-client' : 'cdk8s'))) continue;
+      if (
+        tool.id !== 'kopf-gen' &&
+        !existsSync(bin(tool.id === 'kfc' ? 'kubernetes-fluent-client' : 'cdk8s'))
+      )
+        continue;
       let wall = 0;
       let peak = 0;
       let accepted = 0;
@@ -291,8 +403,19 @@ export async function runGeneratorMeasure(options: { quick: boolean; perFile?: b
         if (run.status === 0 && tool.produced(dir)) accepted++;
         rmSync(dir, { recursive: true, force: true });
       }
-      result.tools.push({ id: tool.id, title: tool.title, mode: 'per-file', ok: true, wallSeconds: wall, peakRssBytes: peak, accepted, rejected: files.length - accepted });
-      log(`generator: ${tool.title} per file: ${wall.toFixed(1)} s in total, ${accepted}/${files.length} files produced types`);
+      result.tools.push({
+        id: tool.id,
+        title: tool.title,
+        mode: 'per-file',
+        ok: true,
+        wallSeconds: wall,
+        peakRssBytes: peak,
+        accepted,
+        rejected: files.length - accepted,
+      });
+      log(
+        `generator: ${tool.title} per file: ${wall.toFixed(1)} s in total, ${accepted}/${files.length} files produced types`,
+      );
     }
   }
   rmSync(out, { recursive: true, force: true });

@@ -66,7 +66,13 @@ export class Kube {
     this.issued.set(key, (this.issued.get(key) ?? 0) + 1);
   }
 
-  request(method: string, path: string, body?: unknown, contentType = 'application/json', countKey?: string): Promise<{ status: number; body: string }> {
+  request(
+    method: string,
+    path: string,
+    body?: unknown,
+    contentType = 'application/json',
+    countKey?: string,
+  ): Promise<{ status: number; body: string }> {
     if (countKey) this.count(countKey);
     const payload = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
     return new Promise((resolve, reject) => {
@@ -79,13 +85,17 @@ export class Kube {
           agent: this.agent,
           headers: {
             Accept: 'application/json',
-            ...(payload !== undefined ? { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(payload) } : {}),
+            ...(payload !== undefined
+              ? { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(payload) }
+              : {}),
           },
         },
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (chunk: Buffer) => chunks.push(chunk));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+          res.on('end', () =>
+            resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
+          );
           res.on('error', reject);
         },
       );
@@ -95,23 +105,38 @@ export class Kube {
     });
   }
 
-  async json<T>(method: string, path: string, body?: unknown, contentType?: string, countKey?: string): Promise<T> {
+  async json<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    contentType?: string,
+    countKey?: string,
+  ): Promise<T> {
     let res = await this.request(method, path, body, contentType, countKey);
     // A CRD's storage answers 429 "(re)initializing" for a moment after it is Established.
     for (let attempt = 0; (res.status === 429 || res.status >= 500) && attempt < 30; attempt++) {
       await sleep(200);
       res = await this.request(method, path, body, contentType, countKey);
     }
-    if (res.status >= 300) throw new Error(`${method} ${path}: HTTP ${res.status}: ${res.body.slice(0, 300)}`);
+    if (res.status >= 300)
+      throw new Error(`${method} ${path}: HTTP ${res.status}: ${res.body.slice(0, 300)}`);
     return JSON.parse(res.body) as T;
   }
 
   collectionPath(namespace?: string): string {
-    return namespace ? `/apis/${GROUP}/${VERSION}/namespaces/${namespace}/${PLURAL}` : `/apis/${GROUP}/${VERSION}/${PLURAL}`;
+    return namespace
+      ? `/apis/${GROUP}/${VERSION}/namespaces/${namespace}/${PLURAL}`
+      : `/apis/${GROUP}/${VERSION}/${PLURAL}`;
   }
 
   async createNamespace(name: string): Promise<void> {
-    await this.json('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } }, undefined, 'POST namespaces');
+    await this.json(
+      'POST',
+      '/api/v1/namespaces',
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name } },
+      undefined,
+      'POST namespaces',
+    );
   }
 
   async deleteNamespace(name: string): Promise<void> {
@@ -120,9 +145,20 @@ export class Kube {
 
   /** Create one BenchObject; resolves when the apiserver has stored it. Retries on 429/5xx. */
   async create(namespace: string, name: string, index: number): Promise<void> {
-    const body = { apiVersion: `${GROUP}/${VERSION}`, kind: 'BenchObject', metadata: { name }, spec: { index } };
+    const body = {
+      apiVersion: `${GROUP}/${VERSION}`,
+      kind: 'BenchObject',
+      metadata: { name },
+      spec: { index },
+    };
     for (let attempt = 0; ; attempt++) {
-      const res = await this.request('POST', this.collectionPath(namespace), body, 'application/json', `POST ${PLURAL}`);
+      const res = await this.request(
+        'POST',
+        this.collectionPath(namespace),
+        body,
+        'application/json',
+        `POST ${PLURAL}`,
+      );
       if (res.status < 300 || res.status === 409) return;
       if ((res.status === 429 || res.status >= 500) && attempt < 20) {
         await sleep(50 * (attempt + 1));
@@ -137,14 +173,24 @@ export class Kube {
   }
 
   async deleteCollection(namespace: string): Promise<void> {
-    await this.json('DELETE', this.collectionPath(namespace), undefined, undefined, `DELETECOLLECTION ${PLURAL}`);
+    await this.json(
+      'DELETE',
+      this.collectionPath(namespace),
+      undefined,
+      undefined,
+      `DELETECOLLECTION ${PLURAL}`,
+    );
   }
 
   /**
    * Watch BenchObjects (one namespace or all) from a resourceVersion; `onEvent` gets every event.
    * Returns a stop function. The stream is restarted from the last seen resourceVersion if it ends.
    */
-  watch(namespace: string | undefined, resourceVersion: string, onEvent: (event: WatchEvent, at: number) => void): () => void {
+  watch(
+    namespace: string | undefined,
+    resourceVersion: string,
+    onEvent: (event: WatchEvent, at: number) => void,
+  ): () => void {
     let stopped = false;
     let current: ClientRequest | undefined;
     let rv = resourceVersion;
@@ -153,7 +199,14 @@ export class Kube {
       this.count(`WATCH ${PLURAL}`);
       const path = `${this.collectionPath(namespace)}?watch=true&allowWatchBookmarks=true&resourceVersion=${rv}`;
       current = https.request(
-        { host: this.base.hostname, port: this.base.port, method: 'GET', path, agent: this.agent, headers: { Accept: 'application/json' } },
+        {
+          host: this.base.hostname,
+          port: this.base.port,
+          method: 'GET',
+          path,
+          agent: this.agent,
+          headers: { Accept: 'application/json' },
+        },
         (res) => {
           const lines = createInterface({ input: res, crlfDelay: Infinity });
           lines.on('error', () => undefined); // an aborted stream ends the watch; 'end'/'close' restart it

@@ -12,7 +12,9 @@ export function parseRequestTotals(text: string): RequestCounts {
     if (!line.startsWith('apiserver_request_total{')) continue;
     const close = line.lastIndexOf('}');
     const labels: Record<string, string> = {};
-    for (const match of line.slice('apiserver_request_total{'.length, close).matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)) {
+    for (const match of line
+      .slice('apiserver_request_total{'.length, close)
+      .matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)) {
       labels[match[1]!] = match[2]!;
     }
     const value = Number(line.slice(close + 1).trim());
@@ -24,7 +26,11 @@ export function parseRequestTotals(text: string): RequestCounts {
 }
 
 /** after − before − ours, keeping positive entries only. */
-export function deltaCounts(before: RequestCounts, after: RequestCounts, ours: Map<string, number> = new Map()): RequestCounts {
+export function deltaCounts(
+  before: RequestCounts,
+  after: RequestCounts,
+  ours: Map<string, number> = new Map(),
+): RequestCounts {
   const out: RequestCounts = new Map();
   for (const [key, value] of after) {
     const delta = value - (before.get(key) ?? 0) - (ours.get(key) ?? 0);

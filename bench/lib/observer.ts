@@ -18,7 +18,8 @@ export class Observer {
   async start(): Promise<void> {
     const list = await this.kube.list();
     const now = performance.now();
-    for (const obj of list.items) this.record(`${obj.metadata.namespace}/${obj.metadata.name}`, isHandled(obj), now);
+    for (const obj of list.items)
+      this.record(`${obj.metadata.namespace}/${obj.metadata.name}`, isHandled(obj), now);
     this.stopWatch = this.kube.watch(undefined, list.metadata.resourceVersion, (event, at) => {
       const key = `${event.object.metadata.namespace}/${event.object.metadata.name}`;
       if (event.type === 'DELETED') {
@@ -66,7 +67,8 @@ export class Observer {
 
   forget(namespace: string): void {
     const prefix = namespace + '/';
-    for (const map of [this.added, this.handled]) for (const key of map.keys()) if (key.startsWith(prefix)) map.delete(key);
+    for (const map of [this.added, this.handled])
+      for (const key of map.keys()) if (key.startsWith(prefix)) map.delete(key);
   }
 
   stop(): void {

@@ -15,16 +15,26 @@ export interface BenchRun {
   durationSeconds: number;
   resultsFile?: string;
   command?: string;
+  /** Hand-written analysis (bench/findings.md), appended as is. */
+  findings?: string;
   notes?: string[];
 }
 
-const mib = (bytes: number | undefined): string => (bytes === undefined || !Number.isFinite(bytes) ? '–' : (bytes / 2 ** 20).toFixed(1));
-const num = (value: number | undefined, digits = 1): string => (value === undefined || !Number.isFinite(value) ? '–' : value.toFixed(digits));
+const mib = (bytes: number | undefined): string =>
+  bytes === undefined || !Number.isFinite(bytes) ? '–' : (bytes / 2 ** 20).toFixed(1);
+const num = (value: number | undefined, digits = 1): string =>
+  value === undefined || !Number.isFinite(value) ? '–' : value.toFixed(digits);
 const ratio = (value: number | undefined, base: number | undefined): string =>
-  value === undefined || base === undefined || !Number.isFinite(value) || !Number.isFinite(base) || base === 0 ? '–' : `${(value / base).toFixed(2)}×`;
+  value === undefined || base === undefined || !Number.isFinite(value) || !Number.isFinite(base) || base === 0
+    ? '–'
+    : `${(value / base).toFixed(2)}×`;
 
 function table(header: string[], rows: string[][]): string {
-  return [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((row) => `| ${row.join(' | ')} |`)].join('\n');
+  return [
+    `| ${header.join(' | ')} |`,
+    `|${header.map(() => '---').join('|')}|`,
+    ...rows.map((row) => `| ${row.join(' | ')} |`),
+  ].join('\n');
 }
 
 interface Target {
@@ -35,20 +45,52 @@ interface Target {
 }
 
 export function targets(run: BenchRun): Target[] {
-  const by = (id: string): ContenderResult | undefined => run.contenders.find((c) => c.id === id && c.available);
+  const by = (id: string): ContenderResult | undefined =>
+    run.contenders.find((c) => c.id === id && c.available);
   const ts = by('kopf-ts');
   const kopf = by('kopf');
   const cr = by('controller-runtime');
   const raw = by('raw');
-  const tp = (c: ContenderResult | undefined): number | undefined => (c?.throughput && c.throughput.handled === c.throughput.n ? c.throughput.objectsPerSecond : undefined);
+  const tp = (c: ContenderResult | undefined): number | undefined =>
+    c?.throughput && c.throughput.handled === c.throughput.n ? c.throughput.objectsPerSecond : undefined;
   const out: Target[] = [];
-  const cmp = (what: string, bar: string, value: number | undefined, ok: (v: number) => boolean, format: (v: number) => string): void => {
-    out.push({ what, bar, value: value === undefined || !Number.isFinite(value) ? 'not measured' : format(value), met: value === undefined || !Number.isFinite(value) ? undefined : ok(value) });
+  const cmp = (
+    what: string,
+    bar: string,
+    value: number | undefined,
+    ok: (v: number) => boolean,
+    format: (v: number) => string,
+  ): void => {
+    out.push({
+      what,
+      bar,
+      value: value === undefined || !Number.isFinite(value) ? 'not measured' : format(value),
+      met: value === undefined || !Number.isFinite(value) ? undefined : ok(value),
+    });
   };
-  const div = (a: number | undefined, b: number | undefined): number | undefined => (a === undefined || b === undefined || !b ? undefined : a / b);
-  cmp('Throughput vs Kopf (defaults)', '≥ 5×', div(tp(ts), tp(kopf)), (v) => v >= 5, (v) => `${v.toFixed(2)}×`);
-  cmp('Throughput vs controller-runtime', '≥ 1.0×', div(tp(ts), tp(cr)), (v) => v >= 1, (v) => `${v.toFixed(2)}×`);
-  cmp('Throughput vs the raw limit', '≥ 80 %', div(tp(ts), tp(raw)), (v) => v >= 0.8, (v) => `${(v * 100).toFixed(0)} %`);
+  const div = (a: number | undefined, b: number | undefined): number | undefined =>
+    a === undefined || b === undefined || !b ? undefined : a / b;
+  cmp(
+    'Throughput vs Kopf (defaults)',
+    '≥ 5×',
+    div(tp(ts), tp(kopf)),
+    (v) => v >= 5,
+    (v) => `${v.toFixed(2)}×`,
+  );
+  cmp(
+    'Throughput vs controller-runtime',
+    '≥ 1.0×',
+    div(tp(ts), tp(cr)),
+    (v) => v >= 1,
+    (v) => `${v.toFixed(2)}×`,
+  );
+  cmp(
+    'Throughput vs the raw limit',
+    '≥ 80 %',
+    div(tp(ts), tp(raw)),
+    (v) => v >= 0.8,
+    (v) => `${(v * 100).toFixed(0)} %`,
+  );
   cmp(
     `Idle RSS with ${run.sizes.idleObjects.toLocaleString('en')} objects vs Kopf`,
     '≤ 0.5×',
@@ -56,19 +98,33 @@ export function targets(run: BenchRun): Target[] {
     (v) => v <= 0.5,
     (v) => `${v.toFixed(2)}× (${mib(ts?.idle?.rssBytes)} vs ${mib(kopf?.idle?.rssBytes)} MiB)`,
   );
-  cmp(`p99 latency at ${run.sizes.latencyRate} objects/s`, '< 100 ms', ts?.latency?.p99, (v) => v < 100, (v) => `${v.toFixed(1)} ms`);
+  cmp(
+    `p99 latency at ${run.sizes.latencyRate} objects/s`,
+    '< 100 ms',
+    ts?.latency?.p99,
+    (v) => v < 100,
+    (v) => `${v.toFixed(1)} ms`,
+  );
   const restart = ts?.restart;
   out.push({
     what: `Restart catch-up with ${run.sizes.idleObjects.toLocaleString('en')} handled objects`,
     bar: '< 5 s, 0 handler runs',
-    value: restart ? `${restart.catchUpSeconds.toFixed(2)} s, ${restart.handlerRuns} handler runs` : 'not measured',
+    value: restart
+      ? `${restart.catchUpSeconds.toFixed(2)} s, ${restart.handlerRuns} handler runs`
+      : 'not measured',
     met: restart ? restart.catchUpSeconds < 5 && restart.handlerRuns === 0 : undefined,
   });
   const gen = run.generator;
   const kopfGen = gen?.tools.find((t) => t.id === 'kopf-gen' && t.mode === 'one-process' && t.ok);
   const peers = gen?.tools.filter((t) => t.id !== 'kopf-gen' && t.mode === 'one-process' && t.ok) ?? [];
   const fastestPeer = peers.length ? Math.min(...peers.map((t) => t.wallSeconds)) : undefined;
-  cmp('Generator vs the faster of kfc and cdk8s (whole corpus, one process)', '≥ 5× faster', div(fastestPeer, kopfGen?.wallSeconds), (v) => v >= 5, (v) => `${v.toFixed(2)}×`);
+  cmp(
+    'Generator vs the faster of kfc and cdk8s (whole corpus, one process)',
+    '≥ 5× faster',
+    div(fastestPeer, kopfGen?.wallSeconds),
+    (v) => v >= 5,
+    (v) => `${v.toFixed(2)}×`,
+  );
   return out;
 }
 
@@ -100,7 +156,12 @@ export function renderReport(run: BenchRun): string {
         ['Python', run.versions['python'] ?? ''],
         ['Kopf', run.versions['kopf'] ?? ''],
         ['Go', run.versions['go'] ?? ''],
-        ...run.contenders.map((c) => [`contender: ${c.title}`, c.available ? `${c.version ?? ''}${c.notes ? `; ${c.notes}` : ''}` : `**not available**: ${c.reason ?? c.errors.join('; ')}`]),
+        ...run.contenders.map((c) => [
+          `contender: ${c.title}`,
+          c.available
+            ? `${c.version ?? ''}${c.notes ? `; ${c.notes}` : ''}${c.loadAverage ? `; machine load (1-min avg) ${c.loadAverage.start.toFixed(1)} → ${c.loadAverage.end.toFixed(1)}` : ''}`
+            : `**not available**: ${c.reason ?? c.errors.join('; ')}`,
+        ]),
       ],
     ),
     '',
@@ -114,7 +175,12 @@ export function renderReport(run: BenchRun): string {
   push(
     table(
       ['target', 'bar', 'measured', 'status'],
-      targets(run).map((t) => [t.what, t.bar, t.value, t.met === undefined ? 'not measured' : t.met ? '**met**' : '**missed**']),
+      targets(run).map((t) => [
+        t.what,
+        t.bar,
+        t.value,
+        t.met === undefined ? 'not measured' : t.met ? '**met**' : '**missed**',
+      ]),
     ),
     '',
   );
@@ -131,7 +197,7 @@ export function renderReport(run: BenchRun): string {
     '- One local control plane (upstream kube-apiserver + etcd from `test/cluster/`, via `startLocalCluster()`), one',
     '  CRD `benchobjects.bench.kopf.dev` (`bench/crd.yaml`, namespaced, status subresource). Every contender runs as',
     '  its own process, cluster-wide, with the admin kubeconfig, one after another; each measure uses a fresh namespace,',
-    '  and all of a contender\'s objects are deleted (while it still runs) before the next contender starts.',
+    "  and all of a contender's objects are deleted (while it still runs) before the next contender starts.",
     '- Every contender does the same job: on a new object, write `status.created = {message: "ok"}` (Kopf\'s',
     '  `status.<handler id>` for a create handler `created` returning `{message: "ok"}`).',
     '- The load generator and the observer live in the runner: creates go through a keep-alive pool of ' +
@@ -149,16 +215,16 @@ export function renderReport(run: BenchRun): string {
     '  after it using < 3 % of a core). Handler runs are counted by the handler itself (a counter the contender',
     '  publishes to a file), minus the sentinel; PATCH calls on benchobjects during the restart come from the metrics.',
     '- **5. API calls per handled object**: deltas of `apiserver_request_total{verb,resource,subresource}` from the',
-    '  apiserver\'s `/metrics` over measure 1 (+3 s for trailing calls), minus the runner\'s own requests, divided by N',
-    '  (only benchobjects, events, namespaces, CRDs and peering resources are counted: the control plane\'s own',
-    '  background traffic is not the operator\'s).',
+    "  apiserver's `/metrics` over measure 1 (+3 s for trailing calls), minus the runner's own requests, divided by N",
+    "  (only benchobjects, events, namespaces, CRDs and peering resources are counted: the control plane's own",
+    "  background traffic is not the operator's).",
     '- **Raw limit**: `bench/contenders/raw.ts`, a bare list+watch client (node:https; every object handled at once,',
-    '  like kopf-ts\'s unlimited workers; requests over a keep-alive pool of 16 sockets sharing one TLS context) making, per new object, the same calls kopf-ts was measured to make in',
+    "  like kopf-ts's unlimited workers; requests over a keep-alive pool of 16 sockets sharing one TLS context) making, per new object, the same calls kopf-ts was measured to make in",
     '  measure 5 of the same run (default when kopf-ts is not available: a merge-patch of the annotations with the',
     '  diff-base, then a merge-patch of the status subresource — what Kopf does).',
     '- **Kopf (defaults)**: `kopf run --standalone -A bench/contenders/kopf/default.py`, Kopf 1.44 from PyPI in `bench/.venv`.',
-    '  **Kopf (tuned)**: `bench/contenders/kopf/tuned.py`, as Kopf\'s docs suggest for throughput: `settings.posting.enabled',
-    '  = False` (no k8s Events), `settings.execution.max_workers = 100` (the sync handler\'s thread pool), uvloop',
+    "  **Kopf (tuned)**: `bench/contenders/kopf/tuned.py`, as Kopf's docs suggest for throughput: `settings.posting.enabled",
+    "  = False` (no k8s Events), `settings.execution.max_workers = 100` (the sync handler's thread pool), uvloop",
     '  importable (the CLI uses it when installed), `--quiet` (no INFO log line per handled object).',
     '  `queueing.worker_limit` stays unlimited (the default); watching/consistency settings do not apply to a single',
     '  create handler (no echo waits across handlers), so they are left alone.',
@@ -175,19 +241,40 @@ export function renderReport(run: BenchRun): string {
     push(`### 1. Throughput (${s.throughputN} objects)`, '');
     push(
       table(
-        ['contender', 'handled', 'seconds', 'objects/s', 'vs kopf-ts', 'creates took (s)', 'operator CPU (s)', 'peak open sockets'],
+        [
+          'contender',
+          'handled',
+          'seconds',
+          'objects/s',
+          'vs kopf-ts',
+          'creates took (s)',
+          'operator CPU (s)',
+          'peak open sockets',
+        ],
         available
           .filter((c) => c.throughput)
           .map((c) => {
             const t = c.throughput!;
-            return [c.title, `${t.handled}/${t.n}`, num(t.seconds, 2), num(t.objectsPerSecond), ratio(t.objectsPerSecond, ts?.throughput?.objectsPerSecond), num(t.createSeconds, 2), num(t.cpuSeconds, 2), String(t.peakSockets ?? '–')];
+            return [
+              c.title,
+              `${t.handled}/${t.n}`,
+              num(t.seconds, 2),
+              num(t.objectsPerSecond),
+              ratio(t.objectsPerSecond, ts?.throughput?.objectsPerSecond),
+              num(t.createSeconds, 2),
+              num(t.cpuSeconds, 2),
+              String(t.peakSockets ?? '–'),
+            ];
           }),
       ),
       '',
     );
   }
   if (available.some((c) => c.latency)) {
-    push(`### 2. Latency at ${s.latencyRate} objects/s for ${s.latencySeconds} s (ms, create response → status seen)`, '');
+    push(
+      `### 2. Latency at ${s.latencyRate} objects/s for ${s.latencySeconds} s (ms, create response → status seen)`,
+      '',
+    );
     push(
       table(
         ['contender', 'handled', 'achieved rate', 'p50', 'p95', 'p99', 'max', 'p99 vs kopf-ts'],
@@ -195,7 +282,16 @@ export function renderReport(run: BenchRun): string {
           .filter((c) => c.latency)
           .map((c) => {
             const l = c.latency!;
-            return [c.title, `${l.handled}/${l.n}`, num(l.achievedRate), num(l.p50), num(l.p95), num(l.p99), num(l.max), ratio(l.p99, ts?.latency?.p99)];
+            return [
+              c.title,
+              `${l.handled}/${l.n}`,
+              num(l.achievedRate),
+              num(l.p50),
+              num(l.p95),
+              num(l.p99),
+              num(l.max),
+              ratio(l.p99, ts?.latency?.p99),
+            ];
           }),
       ),
       '',
@@ -205,7 +301,15 @@ export function renderReport(run: BenchRun): string {
     push(`### 3. Memory (MiB, RSS of the process tree)`, '');
     push(
       table(
-        ['contender', `idle, ${s.idleObjects.toLocaleString('en')} objects`, 'idle vs kopf-ts', 'open sockets when idle', 'peak during measure 1', 'VmHWM after measure 1', 'start-up (s)'],
+        [
+          'contender',
+          `idle, ${s.idleObjects.toLocaleString('en')} objects`,
+          'idle vs kopf-ts',
+          'open sockets when idle',
+          'peak during measure 1',
+          'VmHWM after measure 1',
+          'start-up (s)',
+        ],
         available.map((c) => [
           c.title,
           mib(c.idle?.rssBytes),
@@ -223,16 +327,34 @@ export function renderReport(run: BenchRun): string {
     push(`### 4. Restart with ${s.idleObjects.toLocaleString('en')} handled objects`, '');
     push(
       table(
-        ['contender', 'catch-up (s)', 'vs kopf-ts', 'sentinel handled (s)', 'quiet from (s)', 'handler runs (besides the sentinel)', 'PATCH calls', 'CPU (s)'],
+        [
+          'contender',
+          'catch-up (s)',
+          'vs kopf-ts',
+          'sentinel handled (s)',
+          'quiet from (s)',
+          'handler runs (besides the sentinel)',
+          'PATCH calls',
+          'CPU (s)',
+        ],
         available
           .filter((c) => c.restart)
           .map((c) => {
             const r = c.restart!;
-            return [c.title, num(r.catchUpSeconds, 2), ratio(r.catchUpSeconds, ts?.restart?.catchUpSeconds), num(r.sentinelSeconds, 2), num(r.quietSeconds, 2), String(r.handlerRuns), String(r.patchCalls), num(r.cpuSeconds, 2)];
+            return [
+              c.title,
+              num(r.catchUpSeconds, 2),
+              ratio(r.catchUpSeconds, ts?.restart?.catchUpSeconds),
+              num(r.sentinelSeconds, 2),
+              num(r.quietSeconds, 2),
+              String(r.handlerRuns),
+              String(r.patchCalls),
+              num(r.cpuSeconds, 2),
+            ];
           }),
       ),
       '',
-      'PATCH calls include the sentinel\'s own (1–2).',
+      "PATCH calls include the sentinel's own (1–2).",
       '',
     );
   }
@@ -257,10 +379,17 @@ export function renderReport(run: BenchRun): string {
   }
   if (run.generator) push(...renderGenerator(run.generator));
 
+  if (ts?.profile)
+    push('### kopf-ts CPU profile of this run (`--profile`)', '', '```', ts.profile, '```', '');
+  if (run.findings) push(run.findings.trim(), '');
+
   const problems = run.contenders.filter((c) => !c.available || c.errors.length);
   if (problems.length || run.notes?.length) {
     push('## Not measured / errors', '');
-    for (const c of problems) push(`- **${c.title}**: ${c.available ? '' : `not available: ${c.reason ?? ''}`}${c.errors.map((e) => e.split('\n')[0]).join('; ')}`);
+    for (const c of problems)
+      push(
+        `- **${c.title}**: ${c.available ? '' : `not available: ${c.reason ?? ''}`}${c.errors.map((e) => e.split('\n')[0]).join('; ')}`,
+      );
     for (const note of run.notes ?? []) push(`- ${note}`);
     push('');
   }
@@ -279,7 +408,17 @@ function renderGenerator(gen: GeneratorResult): string[] {
   );
   out.push(
     table(
-      ['tool', 'mode', 'wall (s)', 'peak RSS (MiB)', 'files accepted', 'files rejected / failed', 'outputs', 'vs kopf-gen (time)', 'notes'],
+      [
+        'tool',
+        'mode',
+        'wall (s)',
+        'peak RSS (MiB)',
+        'files accepted',
+        'files rejected / failed',
+        'outputs',
+        'vs kopf-gen (time)',
+        'notes',
+      ],
       gen.tools.map((t) => {
         const base = gen.tools.find((k) => k.id === 'kopf-gen' && k.mode === t.mode && k.ok);
         return [

@@ -157,7 +157,13 @@ class Running {
 }
 
 /** Create objects `name-<i>` with a pool of concurrent requests; returns when all are stored. */
-async function createMany(kube: Kube, namespace: string, prefix: string, n: number, concurrency: number): Promise<string[]> {
+async function createMany(
+  kube: Kube,
+  namespace: string,
+  prefix: string,
+  n: number,
+  concurrency: number,
+): Promise<string[]> {
   const keys: string[] = [];
   for (let i = 0; i < n; i++) keys.push(`${namespace}/${prefix}-${String(i).padStart(6, '0')}`);
   let next = 0;
@@ -211,7 +217,10 @@ export async function runSession(contender: Contender, options: SessionOptions):
     const t0 = performance.now();
     await kube.create(warm, 'warmup-0', 0);
     const ready = await waitHandledOrExit(observer, [`${warm}/warmup-0`], proc, 180_000);
-    if (!ready) throw new Error(`did not handle its first object within 180 s${proc.exited ? ` (exited with ${proc.exitCode})` : ''}:\n${proc.logTail()}`);
+    if (!ready)
+      throw new Error(
+        `did not handle its first object within 180 s${proc.exited ? ` (exited with ${proc.exitCode})` : ''}:\n${proc.logTail()}`,
+      );
     result.startupSeconds = (performance.now() - t0) / 1000;
     result.available = true;
     log(`${contender.id}: ready in ${result.startupSeconds.toFixed(2)} s (pid ${proc.pid})`);
@@ -254,7 +263,9 @@ export async function runSession(contender: Contender, options: SessionOptions):
       for (const [key, value] of kube.issued) ours.set(key, value - (oursBefore.get(key) ?? 0));
       const delta = deltaCounts(before, parseRequestTotals(await kube.metrics()), ours);
       result.apiCalls = summarizeCalls(delta, n);
-      log(`${contender.id}: API calls per object: ${result.apiCalls.perObject.toFixed(2)} ${JSON.stringify(result.apiCalls.byKind)}`);
+      log(
+        `${contender.id}: API calls per object: ${result.apiCalls.perObject.toFixed(2)} ${JSON.stringify(result.apiCalls.byKind)}`,
+      );
     }
 
     if (measures.has('latency')) {
@@ -269,7 +280,11 @@ export async function runSession(contender: Contender, options: SessionOptions):
         while (issued < due) {
           const i = issued++;
           const name = `lat-${String(i).padStart(6, '0')}`;
-          pending.push(kube.create(namespace, name, i).then(() => void acked.set(`${namespace}/${name}`, performance.now())));
+          pending.push(
+            kube
+              .create(namespace, name, i)
+              .then(() => void acked.set(`${namespace}/${name}`, performance.now())),
+          );
         }
         await sleep(Math.max(1, 1000 / sizes.latencyRate / 2));
       }
@@ -300,7 +315,8 @@ export async function runSession(contender: Contender, options: SessionOptions):
     }
 
     // Drop the objects of measures 1–2 before filling the idle set, so RSS reflects the idle set alone.
-    for (const namespace of namespaces.filter((name) => !name.endsWith('-warm'))) await cleanNamespace(kube, observer, namespace, log);
+    for (const namespace of namespaces.filter((name) => !name.endsWith('-warm')))
+      await cleanNamespace(kube, observer, namespace, log);
 
     if (measures.has('memory') || measures.has('restart')) {
       const namespace = await newNamespace('idle');
@@ -341,7 +357,8 @@ export async function runSession(contender: Contender, options: SessionOptions):
         const deadline = t1 + 600_000;
         while (performance.now() < deadline && !proc.exited) {
           samples.push({ at: performance.now(), cpu: treeCpuSeconds(proc.pid) });
-          if (!sentinelAt && observer.handled.has(sentinelKey)) sentinelAt = observer.handled.get(sentinelKey)!;
+          if (!sentinelAt && observer.handled.has(sentinelKey))
+            sentinelAt = observer.handled.get(sentinelKey)!;
           if (sentinelAt && quietSince(samples, sentinelAt) !== undefined) break;
           await sleep(100);
         }
@@ -349,7 +366,9 @@ export async function runSession(contender: Contender, options: SessionOptions):
         await sleep(1500); // the counter file is written every 200 ms
         const after = parseRequestTotals(await kube.metrics());
         const delta = deltaCounts(before, after);
-        const patchCalls = [...delta].filter(([key]) => key.startsWith('PATCH benchobjects') || key.startsWith('PUT benchobjects')).reduce((a, [, v]) => a + v, 0);
+        const patchCalls = [...delta]
+          .filter(([key]) => key.startsWith('PATCH benchobjects') || key.startsWith('PUT benchobjects'))
+          .reduce((a, [, v]) => a + v, 0);
         const runs = proc.handlerRuns();
         result.restart = {
           objects: m,
@@ -420,7 +439,12 @@ function summarizeCalls(delta: RequestCounts, n: number): ApiCallsResult {
   let total = 0;
   for (const [key, value] of delta) {
     // Background traffic of the control plane (leases, controllers' lists) is not the operator's.
-    if (!/ (benchobjects|events|namespaces|customresourcedefinitions|clusterkopfpeerings|kopfpeerings)/.test(key)) continue;
+    if (
+      !/ (benchobjects|events|namespaces|customresourcedefinitions|clusterkopfpeerings|kopfpeerings)/.test(
+        key,
+      )
+    )
+      continue;
     if (key.startsWith('WATCH ')) continue; // long-running; counted when they end, not per object
     if (value / n < 0.005) continue;
     byKind[key] = Math.round((value / n) * 100) / 100;
@@ -429,9 +453,17 @@ function summarizeCalls(delta: RequestCounts, n: number): ApiCallsResult {
   return { objects: n, perObject: total / n, byKind };
 }
 
-async function cleanNamespace(kube: Kube, observer: Observer, namespace: string, log: (line: string) => void): Promise<void> {
-  await kube.deleteCollection(namespace).catch((error: unknown) => log(`  delete ${namespace}: ${String(error)}`));
-  if (!(await observer.waitGone(namespace, 300_000))) log(`  WARNING: objects of ${namespace} are still there after 300 s`);
+async function cleanNamespace(
+  kube: Kube,
+  observer: Observer,
+  namespace: string,
+  log: (line: string) => void,
+): Promise<void> {
+  await kube
+    .deleteCollection(namespace)
+    .catch((error: unknown) => log(`  delete ${namespace}: ${String(error)}`));
+  if (!(await observer.waitGone(namespace, 300_000)))
+    log(`  WARNING: objects of ${namespace} are still there after 300 s`);
   observer.forget(namespace);
 }
 

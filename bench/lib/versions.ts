@@ -13,7 +13,10 @@ function first(command: string, args: string[]): string {
 export function toolVersions(): Record<string, string> {
   let kopf = 'not installed';
   try {
-    kopf = first(path.join(benchDir, '.venv', 'bin', 'python'), ['-c', 'import importlib.metadata as m; print(m.version("kopf"))']);
+    kopf = first(path.join(benchDir, '.venv', 'bin', 'python'), [
+      '-c',
+      'import importlib.metadata as m; print(m.version("kopf"))',
+    ]);
   } catch {
     // no venv
   }

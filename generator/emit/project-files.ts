@@ -18,7 +18,7 @@ export function packageJson(settings: PackageSettings): Record<string, unknown> 
     scripts: {
       start: 'kopf run src/operator.ts',
       typecheck: 'tsc -p tsconfig.json',
-      test: 'tsc -p tsconfig.json && node --test',
+      test: "tsc -p tsconfig.json && node --test 'test/**/*.test.ts'",
     },
     dependencies: { 'kopf-ts': settings.kopfTs },
     devDependencies: { '@types/node': settings.nodeTypesVersion, typescript: settings.typescriptVersion },
@@ -45,7 +45,7 @@ export function tsconfigJson(): string {
           skipLibCheck: true,
           noEmit: true,
         },
-        include: ['src'],
+        include: ['src', 'test'],
       },
       null,
       2,
@@ -59,13 +59,14 @@ export const DOCKERIGNORE = 'node_modules\n.git\ndeploy\n*.md\n';
 
 export function dockerfile(): string {
   return `# syntax=docker/dockerfile:1
-# Multi-stage: dependencies are installed without dev dependencies in a throw-away stage, and the
-# final image holds only node_modules and src/. Node 24 runs the TypeScript sources directly.
+# Multi-stage: dependencies are installed without dev (and optional) dependencies in a throw-away
+# stage, and the final image holds only node_modules and src/. Node 24 runs the TypeScript sources
+# directly. kopf-ts's only optional dependency is ts-morph, which kopf-gen needs and operators do not.
 
 FROM node:24-slim AS dependencies
 WORKDIR /app
 COPY package.json package-lock.json* ./
-RUN if [ -f package-lock.json ]; then npm ci --omit=dev; else npm install --omit=dev; fi
+RUN if [ -f package-lock.json ]; then npm ci --omit=dev --omit=optional; else npm install --omit=dev --omit=optional; fi
 
 FROM node:24-slim
 ENV NODE_ENV=production

@@ -1,11 +1,12 @@
 /** Adds imports of new handler modules to the user's src/operator.ts without touching anything else. */
+import { loadTsMorph } from './ts-morph.ts';
 
 /**
  * The operator module with an import added for every specifier it does not import yet. The new
  * imports go after the last existing import, so the user's code and comments keep every byte.
  */
 export async function addMissingImports(text: string, specifiers: readonly string[]): Promise<string> {
-  const { Project } = await import('ts-morph');
+  const { Project } = await loadTsMorph();
   const project = new Project({ useInMemoryFileSystem: true, skipLoadingLibFiles: true });
   const source = project.createSourceFile('/operator.ts', text);
   const present = new Set(source.getImportDeclarations().map((d) => d.getModuleSpecifierValue()));

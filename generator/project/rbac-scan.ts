@@ -6,6 +6,7 @@ import type { CallExpression, Node as NodeType, SourceFile } from 'ts-morph';
 import type { Warning } from '../errors.ts';
 import type { Permission, RuleScope } from '../model/rbac.ts';
 import { SERVING_VERBS } from '../model/rbac.ts';
+import { loadTsMorph, type TsMorph } from './ts-morph.ts';
 
 export interface KnownResource {
   readonly group: string;
@@ -66,8 +67,6 @@ const CLUSTER_SCOPED = new Set([
   'storageclasses',
 ]);
 
-type TsMorph = typeof import('ts-morph');
-
 export async function scanHandlerPermissions(
   input: ScanInput,
 ): Promise<{ permissions: Permission[]; warnings: Warning[] }> {
@@ -75,7 +74,7 @@ export async function scanHandlerPermissions(
   const warnings: Warning[] = [];
   if (input.files.size === 0) return { permissions, warnings };
   // Loaded only when there is user code to read: a fresh project needs no parser, and starts faster.
-  const tsMorph = await import('ts-morph');
+  const tsMorph = await loadTsMorph();
   const { Node, Project, SyntaxKind } = tsMorph;
   const project = new Project({
     useInMemoryFileSystem: true,

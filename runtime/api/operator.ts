@@ -14,7 +14,6 @@
  * await running;
  * ```
  */
-import { createServer, type Server } from 'node:http';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { ResourceInfo } from '../../common/resources.ts';
 import { createApiClient } from '../client/api.ts';
@@ -27,9 +26,12 @@ import { makeSettings, type OperatorSettings, type SettingsOverrides } from '../
 import { isLiteralNamespace, literalNamespaces } from '../watching/namespaces.ts';
 import { observeNamespaces } from '../watching/namespace-observer.ts';
 import { startWatcher, type Watcher } from '../watching/watcher.ts';
-import { selectorKey, type ChangingHandler, type Registry } from '../processing/handlers.ts';
+import { Registry, selectorKey, type ChangingHandler } from '../processing/handlers.ts';
 import { startPoster } from '../processing/posting.ts';
 import { createProcessor, type ProcessingStats } from '../processing/processor.ts';
+import { runActivity, type ActivityContext } from './activities.ts';
+import { bestConnection, kubeConfigFromConnection } from './credentials.ts';
+import { startHealthServer } from './probing.ts';
 import { defaultRegistry } from './registry.ts';
 
 export interface OperatorOptions {
@@ -47,15 +49,24 @@ export interface OperatorOptions {
   signal?: AbortSignal;
   /** The cluster to talk to (default: `$KUBECONFIG`, `~/.kube/config`, or in-cluster). */
   kubeConfig?: KubeConfig;
-  /** The operator's memo; every object's `memo` starts as a shallow copy of it. */
+  /**
+   * The operator's memo, given to activities (`kopf.on.startup`, ...) as is; every object's `memo`
+   * starts as a shallow copy of it (after the startup handlers ran).
+   */
   memo?: Record<string, unknown>;
-  /** Liveness endpoint, e.g. `http://0.0.0.0:8080/healthz`: answers 200 while the operator runs. */
+  /**
+   * Liveness endpoint, e.g. `http://0.0.0.0:8080/healthz`: answers with the `kopf.on.probe` results
+   * as JSON while the operator runs; `/metrics` on the same server serves Prometheus metrics.
+   */
   liveness?: string;
   /** Counters of processing cycles and PATCH requests (for measurements and tests). */
   stats?: ProcessingStats;
 }
 
-/** Run an operator until `signal` aborts. Rejects only for start-up problems (e.g. timers registered). */
+/**
+ * Run an operator until `signal` aborts. Rejects only for start-up problems (e.g. a startup or login
+ * handler failing permanently, or timers registered).
+ */
 export async function operator(options: OperatorOptions = {}): Promise<void> {
   const logger = getLogger('kopf.operator');
   const registry = options.registry ?? defaultRegistry();
@@ -67,10 +78,25 @@ export async function operator(options: OperatorOptions = {}): Promise<void> {
   }
   if (signal.aborted) return;
 
-  const kubeConfig = options.kubeConfig ?? loadKubeConfig();
-  const client = createApiClient(kubeConfig, settings);
+  const memo = options.memo ?? {};
+  const activityContext: ActivityContext = { settings, memo, signal };
+  const liveness = options.liveness
+    ? await startHealthServer({
+        endpoint: options.liveness,
+        probe: async () => Object.fromEntries(await runProbes(registry, activityContext)),
+      })
+    : undefined;
+  let client: ApiClient & Partial<{ close(): void }>;
+  try {
+    // Startup handlers may change the settings and the memo before anything is watched.
+    await runActivity(registry, 'startup', activityContext);
+    if (signal.aborted) return;
+    client = createApiClient(await login(registry, activityContext, options.kubeConfig), settings);
+  } catch (error) {
+    await liveness?.close();
+    throw error;
+  }
   const poster = startPoster(client, settings);
-  const liveness = options.liveness ? await startLiveness(options.liveness) : undefined;
   try {
     const served = await resolveHandlers(client, registry.changing, signal);
     if (served.size === 0) logger.warning('No resources are served: nothing to do until stopped.');
@@ -85,7 +111,7 @@ export async function operator(options: OperatorOptions = {}): Promise<void> {
         resource,
         handlers,
         settings,
-        memo: options.memo ?? {},
+        memo,
         signal,
         ...(options.stats ? { stats: options.stats } : {}),
       });
@@ -103,11 +129,12 @@ export async function operator(options: OperatorOptions = {}): Promise<void> {
     });
     logger.info('Stop is requested; letting running handlers finish.');
     await Promise.all(running);
+    await runCleanup(registry, activityContext);
   } finally {
     // Queued events get a moment to be posted; an unreachable API must not hold up the exit.
     await Promise.race([poster.close(), sleep(Math.min(5, settings.process.gracefulShutdownTimeout))]);
-    liveness?.close();
-    (client as Partial<{ close(): void }>).close?.();
+    await liveness?.close();
+    client.close?.();
     logger.info('The operator has stopped.');
   }
 }
@@ -203,18 +230,38 @@ async function serveNamespaces(
   await Promise.all([...watchers.values()].map((w) => w.done));
 }
 
-/** A minimal liveness endpoint: 200 with `{}` on the configured path while the operator runs. */
-async function startLiveness(endpoint: string): Promise<Server> {
-  const url = new URL(endpoint);
-  if (url.protocol !== 'http:') throw new Error(`The liveness endpoint must be http://, got ${endpoint}.`);
-  const server = createServer((request, response) => {
-    const ok = (request.url ?? '/').split('?')[0] === (url.pathname || '/');
-    response.writeHead(ok ? 200 : 404, { 'content-type': 'application/json' });
-    response.end(ok ? '{}' : '{"error":"not found"}');
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(Number(url.port || 80), url.hostname || 'localhost', () => resolve());
-  });
-  return server;
+/**
+ * The cluster to talk to: the best credentials of the `kopf.on.login` handlers if there are any
+ * (failing if none gives credentials), else the given kubeconfig, else the default one.
+ */
+async function login(
+  registry: Registry,
+  context: ActivityContext,
+  kubeConfig: KubeConfig | undefined,
+): Promise<KubeConfig> {
+  if (!registry.activities.some((h) => h.activity === 'login')) return kubeConfig ?? loadKubeConfig();
+  const results = await runActivity(registry, 'login', context);
+  const connection = bestConnection(results.values());
+  if (!connection) throw new Error('No login handler returned credentials (kopf.on.login).');
+  getLogger('kopf.activities').info(`Logged in to ${connection.server} with the login handlers' credentials.`);
+  return kubeConfigFromConnection(connection);
+}
+
+/** Cleanup handlers run after the stop, so they get a signal of their own, bounded by the grace period. */
+async function runCleanup(registry: Registry, context: ActivityContext): Promise<void> {
+  const signal = AbortSignal.timeout(context.settings.process.gracefulShutdownTimeout * 1000);
+  try {
+    await runActivity(registry, 'cleanup', { ...context, signal });
+  } catch (error) {
+    getLogger('kopf.activities').error(error instanceof Error ? error.message : String(error));
+  }
+}
+
+/** All probes once, without retries: a failing probe fails the liveness request. */
+async function runProbes(registry: Registry, context: ActivityContext): Promise<Map<string, unknown>> {
+  const probes = new Registry();
+  for (const handler of registry.activities) {
+    if (handler.activity === 'probe') probes.addActivity({ ...handler, errors: 'permanent', retries: 1 });
+  }
+  return runActivity(probes, 'probe', context);
 }

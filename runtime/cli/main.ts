@@ -3,8 +3,7 @@
  * Runs from the built package (bin/kopf.js) or straight from source: `node runtime/cli/main.ts run ...`.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
-import { operator as runOperator, type OperatorOptions } from '../api/operator.ts';
-import { loadKubeConfig } from '../client/kubeconfig.ts';
+import type { OperatorOptions } from '../api/operator.ts';
 import { configureLogging, getLogger, type LogLevel } from '../structs/logging.ts';
 import { defaultSettings, type SettingsOverrides } from '../structs/settings.ts';
 import { LoadingError, loadHandlers } from './loading.ts';
@@ -49,6 +48,8 @@ export async function run(options: RunOptions, operatorFunction?: OperatorFuncti
     return 1;
   }
 
+  // The runtime (and client-node, ~1 s to import) is loaded only now: `kopf --version` stays instant.
+  const { loadKubeConfig } = await import('../client/kubeconfig.ts');
   let kubeConfig: KubeConfig;
   try {
     kubeConfig = loadKubeConfig();
@@ -59,7 +60,7 @@ export async function run(options: RunOptions, operatorFunction?: OperatorFuncti
     return 1;
   }
 
-  const operator = operatorFunction ?? runOperator;
+  const operator = operatorFunction ?? (await import('../api/operator.ts')).operator;
   const stop = handleStopSignals(defaultSettings().process.ultimateExitingTimeout);
   try {
     await operator({

@@ -9,17 +9,23 @@ import {
   PermanentError,
   TemporaryError,
 } from '../structs/errors.ts';
+import { currentHandlerContext, runInHandlerContext } from '../structs/contexts.ts';
 import type { Logger } from '../structs/logging.ts';
+import { addMetric, METRICS, observeMetric, resourceLabel } from '../structs/metrics.ts';
 import { runtimeOf, type HandlerState, type Outcome } from '../structs/progress.ts';
-import type { ChangingHandler, ChangeKwargs } from './handlers.ts';
+import type { ChangeKwargs, ExecutableHandler } from './handlers.ts';
 
 export interface ExecutionContext {
-  handler: ChangingHandler;
+  handler: ExecutableHandler;
   state: HandlerState;
   /** Handler arguments without the attempt-specific ones (added here). */
   kwargs: Omit<ChangeKwargs, 'retry' | 'started' | 'runtime' | 'param'>;
   logger: Logger;
   defaultBackoff: number;
+  /** How log lines name the handler (default `Handler '<id>'`; e.g. `Timer '<id>'`). */
+  title?: string;
+  /** Log success at debug level (handlers that run on every event, e.g. indexers). */
+  quiet?: boolean;
 }
 
 function describe(error: unknown): string {
@@ -27,9 +33,17 @@ function describe(error: unknown): string {
   return String(error);
 }
 
+/** Thrown by `kopf.execute()` (and after a parent returns) while sub-handlers are unfinished. */
+export class ChildrenRetry extends TemporaryError {
+  constructor(delay: number) {
+    super('Sub-handlers are not finished yet.', { delay });
+    this.name = 'ChildrenRetry';
+  }
+}
+
 export async function executeOnce(context: ExecutionContext): Promise<Outcome> {
   const { handler, state, logger } = context;
-  const title = `Handler '${handler.id}'`;
+  const title = context.title ?? `Handler '${handler.id}'`;
   const runtime = runtimeOf(state);
   const backoff = handler.backoff ?? context.defaultBackoff;
   const mode = handler.errors ?? 'temporary';
@@ -42,15 +56,34 @@ export async function executeOnce(context: ExecutionContext): Promise<Outcome> {
     if (handler.retries !== undefined && state.retries >= handler.retries) {
       throw new HandlerRetriesError(`${title} has exceeded ${state.retries} retries.`);
     }
-    result = await handler.fn({
-      ...context.kwargs,
-      retry: state.retries,
-      started: state.started,
-      runtime,
-      param: handler.param,
-    });
+    const labels = { handler: handler.id, resource: resourceLabel(context.kwargs.resource) };
+    addMetric(METRICS.handlerRuns, labels);
+    if (state.retries > 0) addMetric(METRICS.handlerRetries, labels);
+    const invoked = performance.now();
+    try {
+      // Helpers such as `kopf.adopt()` default to the object of the handler running now.
+      result = await runInHandlerContext({ ...currentHandlerContext(), body: context.kwargs.body }, () =>
+        handler.fn({
+          ...context.kwargs,
+          retry: state.retries,
+          started: state.started,
+          runtime,
+          param: handler.param,
+        }),
+      );
+    } catch (error) {
+      addMetric(METRICS.handlerFailures, labels);
+      throw error;
+    } finally {
+      observeMetric(METRICS.handlerDuration, labels, (performance.now() - invoked) / 1000);
+    }
   } catch (error) {
     const lookaheadRetries = handler.retries !== undefined && state.retries + 1 >= handler.retries;
+    if (error instanceof ChildrenRetry) {
+      // Not a failure: the parent is re-invoked when its earliest unfinished sub-handler is due.
+      logger.debug(`${title} has unfinished sub-handlers; re-invoking in ${error.delay} seconds.`);
+      return { final: false, delay: error.delay };
+    }
     if (error instanceof TemporaryError) {
       const lookaheadTimeout = handler.timeout !== undefined && runtime + error.delay >= handler.timeout;
       if (lookaheadTimeout) {
@@ -100,6 +133,7 @@ export async function executeOnce(context: ExecutionContext): Promise<Outcome> {
     logger.exception(`${title} failed with an exception and will stop now: ${describe(error)}`, error);
     return { final: true, error: wrapped };
   }
-  logger.info(`${title} succeeded.`);
+  if (context.quiet) logger.debug(`${title} succeeded.`);
+  else logger.info(`${title} succeeded.`);
   return { final: true, result };
 }

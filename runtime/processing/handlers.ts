@@ -93,14 +93,6 @@ export interface ChangingHandler extends HandlerFilters {
   param: unknown;
 }
 
-/** A timer or daemon declaration (accepted for the generator's stubs; served in a later version). */
-export interface SpawningHandler {
-  kind: 'timer' | 'daemon';
-  id: string;
-  fn: (kwargs: never) => unknown;
-  selector: ResourceSelector;
-}
-
 /** Operator-level handlers (`kopf.on.startup/cleanup/login/probe`): no resource, no object. */
 export type Activity = 'startup' | 'cleanup' | 'login' | 'probe';
 
@@ -116,6 +108,64 @@ export interface ActivityHandler {
   param: unknown;
 }
 
+/** What running a handler once needs to know about it (any kind). */
+export type ExecutableHandler = Pick<
+  ChangingHandler,
+  'id' | 'fn' | 'errors' | 'retries' | 'timeout' | 'backoff' | 'param'
+>;
+
+/** Options common to the per-object handlers that are not change handlers (retries and filters). */
+export interface ResourceHandlerBase extends HandlerFilters {
+  id: string;
+  fn: RawHandlerFn;
+  selector: ResourceSelector;
+  errors: ErrorsMode | undefined;
+  retries: number | undefined;
+  timeout: number | undefined;
+  backoff: number | undefined;
+  param: unknown;
+}
+
+/** `kopf.on.event`: every raw watch event; no persistence, errors are logged and ignored. */
+export interface WatchingHandler extends ResourceHandlerBase {
+  kind: 'event';
+}
+
+/** `kopf.timer` and `kopf.daemon`: one background task per object; times in seconds. */
+export interface SpawningHandler extends ResourceHandlerBase {
+  kind: 'timer' | 'daemon';
+  initialDelay: number | undefined;
+  /** Timers: seconds between invocations. */
+  interval?: number | undefined;
+  /** Timers: run only after the object had no essential changes for this long. */
+  idle?: number | undefined;
+  /** Timers: align invocations to a grid of `interval` since the first one. */
+  sharp?: boolean | undefined;
+  /** Daemons: after being stopped, how long to just wait before the timeout counts. */
+  cancellationBackoff?: number | undefined;
+  /** Daemons: abandon (and release the object) this long after the backoff. */
+  cancellationTimeout?: number | undefined;
+  /** Daemons without a timeout: how often to re-check whether they exited. */
+  cancellationPolling?: number | undefined;
+}
+
+/** `kopf.index`: the handler's result populates an in-memory index. */
+export interface IndexingHandler extends ResourceHandlerBase {
+  kind: 'index';
+  /** Where the results go (the same store the user's index handle reads). */
+  store: IndexStoreLike;
+}
+
+/** What the processing layer needs from an index store. */
+export interface IndexStoreLike {
+  /** Replace the object's contributions (a mapping → each key; anything else → key `null`). */
+  replace(objectKey: string, result: unknown): void;
+  /** Drop the object's contributions. */
+  remove(objectKey: string): void;
+  /** Forget everything (a new operator run starts empty). */
+  clear(): void;
+}
+
 /**
  * The handlers of an operator. `kopf.on.*` registers into the default registry unless given
  * `{ registry }`; `kopf.operator({ registry })` serves one.
@@ -123,6 +173,8 @@ export interface ActivityHandler {
 export class Registry {
   readonly changing: ChangingHandler[] = [];
   readonly spawning: SpawningHandler[] = [];
+  readonly watching: WatchingHandler[] = [];
+  readonly indexing: IndexingHandler[] = [];
   readonly activities: ActivityHandler[] = [];
 
   /** Add a change handler; the same id twice for the same resource and reason is an error. */
@@ -152,13 +204,33 @@ export class Registry {
   }
 
   addSpawning(handler: SpawningHandler): void {
+    this.#refuseDuplicate(this.spawning, handler);
     this.spawning.push(handler);
+  }
+
+  addWatching(handler: WatchingHandler): void {
+    this.#refuseDuplicate(this.watching, handler);
+    this.watching.push(handler);
+  }
+
+  addIndexing(handler: IndexingHandler): void {
+    this.#refuseDuplicate(this.indexing, handler);
+    this.indexing.push(handler);
+  }
+
+  #refuseDuplicate(existing: readonly ResourceHandlerBase[], handler: ResourceHandlerBase): void {
+    const key = selectorKey(handler.selector);
+    if (existing.some((h) => h.id === handler.id && selectorKey(h.selector) === key)) {
+      throw new Error(
+        `Duplicate handler id '${handler.id}' for ${key}; give one of them another \`id\`.`,
+      );
+    }
   }
 
   /** Distinct resource selectors of all handlers, in registration order. */
   selectors(): ResourceSelector[] {
     const seen = new Map<string, ResourceSelector>();
-    for (const h of [...this.changing, ...this.spawning]) {
+    for (const h of [...this.changing, ...this.spawning, ...this.watching, ...this.indexing]) {
       if (!seen.has(selectorKey(h.selector))) seen.set(selectorKey(h.selector), h.selector);
     }
     return [...seen.values()];

@@ -7,10 +7,13 @@ import { resolveField } from '../structs/dicts.ts';
 import { matchesValue } from '../structs/filters.ts';
 import type { ChangingCause } from './causes.ts';
 import { HANDLER_CAUSES } from './causes.ts';
-import type { ChangingHandler, FilterKwargs } from './handlers.ts';
+import type { ChangingHandler, FilterKwargs, HandlerFilters } from './handlers.ts';
 
 /** All filters but the field-change requirement ("prematch" in Kopf). */
-export function prematches(handler: ChangingHandler, kwargs: FilterKwargs): boolean {
+export function prematches(
+  handler: HandlerFilters & { requiresChange?: boolean },
+  kwargs: FilterKwargs,
+): boolean {
   for (const [key, criterion] of Object.entries(handler.labels ?? {})) {
     if (!matchesValue(kwargs.labels[key], criterion, kwargs)) return false;
   }

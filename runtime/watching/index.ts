@@ -2,6 +2,8 @@
 export type * from './types.ts';
 export {
   watchObjects,
+  streamStats,
+  type StreamStats,
   isListedMarker,
   describeStream,
   type ListedMarker,

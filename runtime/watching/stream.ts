@@ -30,6 +30,36 @@ export function describeStream(resource: ResourceInfo, namespace: string | undef
   return namespace === undefined ? `${name} cluster-wide` : `${name} in ${namespace}`;
 }
 
+/** Counters of one stream's health, for logs, probes and metrics. Updated in place. */
+export interface StreamStats {
+  /** Successful listings, the first one included. */
+  listings: number;
+  /** Re-listings forced by the server (410 Gone or another ERROR event). */
+  relists: number;
+  /** Watch requests made, re-watches included. */
+  watches: number;
+  /** Failed list or watch requests (each followed by a backoff). */
+  failures: number;
+  /** Live events yielded (ADDED/MODIFIED/DELETED). */
+  events: number;
+  bookmarks: number;
+  /** `Date.now()` of the last listing, event or bookmark; undefined before the first. */
+  lastActivity: number | undefined;
+}
+
+/** Fresh, zeroed stream counters. */
+export function streamStats(): StreamStats {
+  return {
+    listings: 0,
+    relists: 0,
+    watches: 0,
+    failures: 0,
+    events: 0,
+    bookmarks: 0,
+    lastActivity: undefined,
+  };
+}
+
 /** Why a watch request stopped: a reason to re-watch, or to re-list from scratch. */
 type WatchOutcome = 'rewatch' | 'relist';
 
@@ -43,7 +73,9 @@ export async function* watchObjects(
   namespace: string | undefined,
   settings: OperatorSettings,
   signal: AbortSignal,
+  options: { stats?: StreamStats } = {},
 ): AsyncGenerator<StreamItem> {
+  const stats = options.stats ?? streamStats();
   const logger = getLogger('kopf.watching');
   const what = describeStream(resource, namespace);
   const backoff = reconnectBackoff(() => ({
@@ -62,10 +94,13 @@ export async function* watchObjects(
     try {
       const listing = await client.list(resource, namespace, { signal });
       resourceVersion = listing.resourceVersion;
+      stats.listings++;
+      stats.lastActivity = Date.now();
       for (const object of listing.items) yield { type: null, object };
       yield { type: 'LISTED' };
     } catch (error) {
       if (signal.aborted) return;
+      stats.failures++;
       logger.error(`Listing ${what} failed; will retry: ${describe(error)}`);
       await pause('re-listing');
       continue;
@@ -75,19 +110,18 @@ export async function* watchObjects(
     for (;;) {
       if (signal.aborted) return;
       const state = { resourceVersion, healthy: false };
-      const outcome: WatchOutcome = yield* watchOnce(
-        client,
-        resource,
-        namespace,
-        state,
-        signal,
+      stats.watches++;
+      const outcome: WatchOutcome = yield* watchOnce(client, resource, namespace, state, signal, {
         logger,
         what,
-      );
+        stats,
+      });
       resourceVersion = state.resourceVersion;
       if (signal.aborted) return;
       if (state.healthy) backoff.reset();
+      else stats.failures++;
       if (outcome === 'relist') {
+        stats.relists++;
         logger.info(`Restarting the watch-stream for ${what} (re-listing).`);
         await pause('re-listing');
         break;
@@ -104,17 +138,19 @@ async function* watchOnce(
   namespace: string | undefined,
   state: { resourceVersion: string; healthy: boolean },
   signal: AbortSignal,
-  logger: Logger,
-  what: string,
+  context: { logger: Logger; what: string; stats: StreamStats },
 ): AsyncGenerator<WatchEvent, WatchOutcome> {
+  const { logger, what, stats } = context;
   try {
     const events = client.watch(resource, namespace, { resourceVersion: state.resourceVersion, signal });
     for await (const event of events) {
       state.healthy = true;
+      stats.lastActivity = Date.now();
       const version = event.object?.metadata?.resourceVersion;
       switch (event.type) {
         case 'BOOKMARK':
           if (version) state.resourceVersion = version;
+          stats.bookmarks++;
           break;
         case 'ERROR':
           state.healthy = true; // the server answered; the backoff need not grow
@@ -123,6 +159,7 @@ async function* watchOnce(
         case 'MODIFIED':
         case 'DELETED':
           if (version) state.resourceVersion = version;
+          stats.events++;
           yield { type: event.type, object: event.object };
           break;
         default:

@@ -3,7 +3,7 @@ import type { ResourceInfo } from '../../common/resources.ts';
 import type { ApiClient } from '../client/types.ts';
 import type { OperatorSettings } from '../structs/settings.ts';
 import { runQueues } from './queues.ts';
-import { watchObjects } from './stream.ts';
+import { streamStats, watchObjects, type StreamStats } from './stream.ts';
 import type { ObjectProcessor } from './types.ts';
 
 export interface WatcherOptions {
@@ -17,6 +17,8 @@ export interface WatcherOptions {
   signal: AbortSignal;
   /** Called after every (re-)listing has been dispatched (e.g. to mark indexes as populated). */
   onListed?: () => void;
+  /** Counters to update (default: fresh ones, exposed as {@link Watcher.stats}). */
+  stats?: StreamStats;
 }
 
 /** A running watcher. */
@@ -25,6 +27,8 @@ export interface Watcher {
   listed: Promise<void>;
   /** Resolves when the watcher has stopped (after the signal aborted) and its workers finished. */
   done: Promise<void>;
+  /** The stream's health counters, updated live. */
+  stats: StreamStats;
 }
 
 /** Start watching one resource in one namespace and feeding its objects' events to `processor`. */
@@ -46,5 +50,5 @@ export function startWatcher(options: WatcherOptions): Watcher {
       options.onListed?.();
     },
   });
-  return { listed, done };
+  return { listed, done, stats };
 }

@@ -236,6 +236,12 @@ describe.skipIf(SKIP !== undefined)('the operator image built from the generated
   it('stops on SIGTERM', async () => {
     const code = await operator!.stop();
     say(`operator exited with ${code} after SIGTERM`);
+    // Not asserted here (the runtime's own tests own handler semantics), but worth seeing: Kopf runs a
+    // delete handler once per deletion.
+    const deletes = operator!.lines.filter((line) =>
+      /Handler 'deleteKopfExample' succeeded/.test(line),
+    ).length;
+    say(`the delete handler ran ${deletes} time(s)${deletes > 1 ? ' -- Kopf would run it once' : ''}`);
     expect(code).toBe(0);
   }, 60_000);
 });

@@ -34,6 +34,7 @@ test(`${COUNT} objects created at once are each handled exactly once`, async () 
     dir,
     `kopf.on.create(examples, function createFn({ name }: { name: string }) { record(name); return { ok: true }; });`,
   );
+  const spawned = Date.now();
   kopf = spawnKopf(['run', '--standalone', '-n', ns.name, file], {
     KUBECONFIG: cluster.kubeconfig,
     RUNS_FILE: runsFile,
@@ -45,7 +46,13 @@ test(`${COUNT} objects created at once are each handled exactly once`, async () 
     metadata: { name: 'sentinel' },
     spec: {},
   });
-  await eventually(() => runs(runsFile).includes('sentinel'), { what: 'the operator to be up' });
+  await eventually(() => runs(runsFile).includes('sentinel'), {
+    what: 'the operator to be up',
+    intervalMs: 20,
+  });
+  console.error(
+    `bulk: kopf run handled its first object ${Date.now() - spawned} ms after the process was spawned`,
+  );
 
   const names = Array.from({ length: COUNT }, (_, i) => `obj-${String(i).padStart(3, '0')}`);
   const began = Date.now();

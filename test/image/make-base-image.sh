@@ -36,7 +36,7 @@ NAMES=()
 for arg in "$@"; do
   case "$arg" in
     --force) FORCE=1 ;;
-    -h | --help) sed -n '2,21p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,22p' "$0"; exit 0 ;;
     -*) die "unknown option $arg" ;;
     *) NAMES+=("$arg") ;;
   esac

@@ -24,7 +24,7 @@ set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
 CACHE=${KOPF_TS_IMAGE_CACHE:-$HOME/.cache/kopf-ts/image}
-# shellcheck source=common.sh
+# shellcheck source-path=SCRIPTDIR
 . "$HERE/common.sh"
 
 log() { printf '[run-operator-image] %s\n' "$*" >&2; }

@@ -31,6 +31,8 @@ if (process.env['BENCH_MEMORY_LOG']) {
   setInterval(() => {
     const m = process.memoryUsage();
     const mib = (n: number): string => (n / 2 ** 20).toFixed(1);
-    process.stderr.write(`bench-memory rss=${mib(m.rss)} heapTotal=${mib(m.heapTotal)} heapUsed=${mib(m.heapUsed)} external=${mib(m.external)} arrayBuffers=${mib(m.arrayBuffers)}\n`);
+    process.stderr.write(
+      `bench-memory rss=${mib(m.rss)} heapTotal=${mib(m.heapTotal)} heapUsed=${mib(m.heapUsed)} external=${mib(m.external)} arrayBuffers=${mib(m.arrayBuffers)}\n`,
+    );
   }, 5000).unref();
 }

@@ -16,7 +16,9 @@ class PooledAgent extends Original {
     super({
       ...options,
       maxSockets,
-      ...(options.secureContext || !(ca || cert || key) ? {} : { secureContext: tls.createSecureContext({ ca, cert, key }) }),
+      ...(options.secureContext || !(ca || cert || key)
+        ? {}
+        : { secureContext: tls.createSecureContext({ ca, cert, key }) }),
     });
   }
 }

@@ -14,7 +14,9 @@ interface Importer {
 }
 const require = createRequire(path.join(peersDir!, 'package.json'));
 // Required by file path: cdk8s-cli's package exports do not expose the importer.
-const crd = require(path.join(peersDir!, 'node_modules', 'cdk8s-cli', 'lib', 'import', 'crd.js')) as { ImportCustomResourceDefinition: { fromSpec(spec: { source: string }): Promise<Importer> } };
+const crd = require(path.join(peersDir!, 'node_modules', 'cdk8s-cli', 'lib', 'import', 'crd.js')) as {
+  ImportCustomResourceDefinition: { fromSpec(spec: { source: string }): Promise<Importer> };
+};
 let accepted = 0;
 let outputs = 0;
 const errors: Array<{ file: string; message: string }> = [];

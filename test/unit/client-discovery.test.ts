@@ -1,0 +1,106 @@
+/** Selector resolution over scripted discovery documents (the e2e tests use a real server's). */
+import { describe, expect, test } from 'vitest';
+import { resolveResource, selectorReadings } from '../../runtime/client/discovery.ts';
+import { ApiError } from '../../runtime/client/errors.ts';
+import type { ApiClient } from '../../runtime/client/types.ts';
+
+const documents: Record<string, unknown> = {
+  '/api': { versions: ['v1'] },
+  '/apis': {
+    groups: [
+      {
+        name: 'a.example.com',
+        versions: [{ version: 'v2' }, { version: 'v1' }],
+        preferredVersion: { version: 'v2' },
+      },
+      { name: 'b.example.com', versions: [{ version: 'v1' }] },
+      { name: 'gone.example.com', versions: [{ version: 'v1' }] },
+    ],
+  },
+  '/api/v1': {
+    resources: [{ name: 'configmaps', singularName: 'configmap', namespaced: true, kind: 'ConfigMap' }],
+  },
+  '/apis/a.example.com/v2': {
+    resources: [
+      { name: 'widgets', singularName: 'widget', namespaced: true, kind: 'Widget', shortNames: ['wd'] },
+      { name: 'widgets/status', namespaced: true, kind: 'Widget' },
+    ],
+  },
+  '/apis/a.example.com/v1': {
+    resources: [{ name: 'widgets', singularName: 'widget', namespaced: true, kind: 'Widget' }],
+  },
+  '/apis/b.example.com/v1': {
+    resources: [
+      { name: 'widgets', singularName: 'widget', namespaced: false, kind: 'Widget' },
+      { name: 'configmaps', singularName: 'configmap', namespaced: true, kind: 'ConfigMap' },
+    ],
+  },
+};
+
+const client = {
+  async request(_method: string, path: string) {
+    if (path in documents) return documents[path];
+    throw new ApiError({ status: 404, request: `GET ${path}`, body: { reason: 'NotFound' } });
+  },
+} as unknown as ApiClient;
+
+describe('selector readings', () => {
+  test('split name, optional version, and group', () => {
+    expect(selectorReadings('pods')).toEqual([{ name: 'pods' }]);
+    expect(selectorReadings('widgets.a.example.com')).toEqual([{ name: 'widgets', group: 'a.example.com' }]);
+    expect(selectorReadings('widgets.v1.a.example.com')).toEqual([
+      { name: 'widgets', group: 'v1.a.example.com' },
+      { name: 'widgets', version: 'v1', group: 'a.example.com' },
+    ]);
+  });
+});
+
+describe('resolveResource', () => {
+  test('an unversioned selector gets the preferred version, with subresources from discovery', async () => {
+    expect(await resolveResource(client, 'widgets.a.example.com')).toEqual({
+      group: 'a.example.com',
+      version: 'v2',
+      plural: 'widgets',
+      kind: 'Widget',
+      namespaced: true,
+      subresources: { status: true, scale: false },
+      singular: 'widget',
+      shortNames: ['wd'],
+    });
+  });
+
+  test('a versioned selector gets exactly that version', async () => {
+    expect(await resolveResource(client, 'widgets.v1.a.example.com')).toMatchObject({
+      version: 'v1',
+      subresources: { status: false },
+    });
+  });
+
+  test('a bare name served by several groups is ambiguous, and the error lists the candidates', async () => {
+    await expect(resolveResource(client, 'widgets')).rejects.toThrow(
+      "Resource 'widgets' is ambiguous: it matches widgets.v2.a.example.com, widgets.v1.b.example.com; add the group.",
+    );
+  });
+
+  test('the core group hides same-named resources of other groups', async () => {
+    expect(await resolveResource(client, 'configmaps')).toMatchObject({
+      group: '',
+      version: 'v1',
+      kind: 'ConfigMap',
+    });
+  });
+
+  test('short names and kinds resolve too', async () => {
+    expect(await resolveResource(client, 'wd')).toMatchObject({ group: 'a.example.com', plural: 'widgets' });
+    expect(await resolveResource(client, 'Widget.b.example.com')).toMatchObject({
+      group: 'b.example.com',
+      namespaced: false,
+    });
+  });
+
+  test('a group-version that went away (404) counts as serving nothing', async () => {
+    await expect(resolveResource(client, 'things.gone.example.com')).rejects.toThrow(
+      /'things.gone.example.com' is not served/,
+    );
+  });
+});
