@@ -31,6 +31,7 @@ const { values } = parseArgs({
     only: { type: 'string' },
     measures: { type: 'string' },
     n: { type: 'string' },
+    rounds: { type: 'string' },
     idle: { type: 'string' },
     rate: { type: 'string' },
     seconds: { type: 'string' },
@@ -44,6 +45,7 @@ const { values } = parseArgs({
 const quick = values.quick ?? false;
 const sizes: Sizes = {
   throughputN: Number(values.n ?? (quick ? 200 : 1000)),
+  throughputRounds: Number(values.rounds ?? 3),
   latencyRate: Number(values.rate ?? 50),
   latencySeconds: Number(values.seconds ?? (quick ? 15 : 60)),
   idleObjects: Number(values.idle ?? (quick ? 2000 : 10000)),
@@ -150,7 +152,7 @@ if (measures.has('generator')) {
   });
 }
 
-const custom = ['n', 'idle', 'rate', 'seconds', 'only', 'measures'].some(
+const custom = ['n', 'rounds', 'idle', 'rate', 'seconds', 'only', 'measures'].some(
   (k) => values[k as keyof typeof values] !== undefined,
 );
 const run: BenchRun = {

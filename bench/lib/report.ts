@@ -204,7 +204,8 @@ export function renderReport(run: BenchRun): string {
       `${s.createConcurrency} concurrent requests; one watch over all BenchObjects records when each object first shows the status.`,
     '- Readiness: the contender is ready when it has handled a first (warm-up) object; start-up time is listed.',
     `- **1. Throughput**: ${s.throughputN} objects created as fast as the apiserver accepts; time from the first create to the last`,
-    '  status seen; objects/s. Peak RSS during it = max of VmRSS (process tree) sampled every 50 ms.',
+    `  status seen; objects/s; ${s.throughputRounds} rounds in fresh namespaces, the median round reported. Peak RSS during them = max`,
+    '  of VmRSS (process tree) sampled every 50 ms; open sockets counted from /proc/<pid>/fd every 200 ms.',
     `- **2. Latency**: ${s.latencyRate} objects/s for ${s.latencySeconds} s (paced creates); per object, from the create`,
     '  response to the status seen by the watch; p50/p95/p99.',
     `- **3. Memory**: ${s.idleObjects.toLocaleString('en')} objects created and handled, then 8 s idle (Kopf's per-object`,
@@ -238,7 +239,7 @@ export function renderReport(run: BenchRun): string {
 
   push('## Results', '');
   if (available.some((c) => c.throughput)) {
-    push(`### 1. Throughput (${s.throughputN} objects)`, '');
+    push(`### 1. Throughput (${s.throughputN} objects; median of ${s.throughputRounds} rounds)`, '');
     push(
       table(
         [
@@ -247,8 +248,9 @@ export function renderReport(run: BenchRun): string {
           'seconds',
           'objects/s',
           'vs kopf-ts',
+          'all rounds (objects/s)',
           'creates took (s)',
-          'operator CPU (s)',
+          'operator CPU per round (s)',
           'peak open sockets',
         ],
         available
@@ -261,6 +263,7 @@ export function renderReport(run: BenchRun): string {
               num(t.seconds, 2),
               num(t.objectsPerSecond),
               ratio(t.objectsPerSecond, ts?.throughput?.objectsPerSecond),
+              (t.rounds ?? []).map((r) => num(r.objectsPerSecond)).join(', '),
               num(t.createSeconds, 2),
               num(t.cpuSeconds, 2),
               String(t.peakSockets ?? '–'),

@@ -88,5 +88,7 @@ export function bestConnection(results: Iterable<unknown>): ConnectionInfo | und
 }
 
 function isConnectionInfo(value: unknown): value is ConnectionInfo {
-  return typeof value === 'object' && value !== null && typeof (value as { server?: unknown }).server === 'string';
+  return (
+    typeof value === 'object' && value !== null && typeof (value as { server?: unknown }).server === 'string'
+  );
 }

@@ -31,6 +31,7 @@ import { startPoster } from '../processing/posting.ts';
 import { createProcessor, type ProcessingStats } from '../processing/processor.ts';
 import { runActivity, type ActivityContext } from './activities.ts';
 import { bestConnection, kubeConfigFromConnection } from './credentials.ts';
+import { addStreamSource, type MeteredStream } from './metrics.ts';
 import { startHealthServer } from './probing.ts';
 import { defaultRegistry } from './registry.ts';
 
@@ -97,6 +98,8 @@ export async function operator(options: OperatorOptions = {}): Promise<void> {
     throw error;
   }
   const poster = startPoster(client, settings);
+  const streams = new Set<MeteredStream>();
+  const unmeter = addStreamSource(() => streams);
   try {
     const served = await resolveHandlers(client, registry.changing, signal);
     if (served.size === 0) logger.warning('No resources are served: nothing to do until stopped.');
@@ -115,8 +118,13 @@ export async function operator(options: OperatorOptions = {}): Promise<void> {
         signal,
         ...(options.stats ? { stats: options.stats } : {}),
       });
-      const start = (namespace: string | undefined, stop: AbortSignal): Watcher =>
-        startWatcher({ client, resource, namespace, settings, processor, signal: stop });
+      const start = (namespace: string | undefined, stop: AbortSignal): Watcher => {
+        const watcher = startWatcher({ client, resource, namespace, settings, processor, signal: stop });
+        const metered = { resource, namespace, stats: watcher.stats };
+        streams.add(metered);
+        void watcher.done.finally(() => streams.delete(metered));
+        return watcher;
+      };
       if (!resource.namespaced || patterns === undefined) {
         running.push(start(undefined, signal).done);
       } else {
@@ -134,6 +142,7 @@ export async function operator(options: OperatorOptions = {}): Promise<void> {
     // Queued events get a moment to be posted; an unreachable API must not hold up the exit.
     await Promise.race([poster.close(), sleep(Math.min(5, settings.process.gracefulShutdownTimeout))]);
     await liveness?.close();
+    unmeter();
     client.close?.();
     logger.info('The operator has stopped.');
   }
@@ -243,7 +252,9 @@ async function login(
   const results = await runActivity(registry, 'login', context);
   const connection = bestConnection(results.values());
   if (!connection) throw new Error('No login handler returned credentials (kopf.on.login).');
-  getLogger('kopf.activities').info(`Logged in to ${connection.server} with the login handlers' credentials.`);
+  getLogger('kopf.activities').info(
+    `Logged in to ${connection.server} with the login handlers' credentials.`,
+  );
   return kubeConfigFromConnection(connection);
 }
 

@@ -129,3 +129,14 @@ export function purgeState(
   }
   for (const id of ids) storage.purge(body, patch, id);
 }
+
+/** Add descendants' ids (sub-handlers) to their parents' states, for purging them together. */
+export function withSubrefs(state: State, subrefs: ReadonlyMap<string, ReadonlySet<string>>): State {
+  const result: State = new Map(state);
+  for (const [id, refs] of subrefs) {
+    const existing = result.get(id);
+    if (!existing || refs.size === 0) continue;
+    result.set(id, { ...existing, subrefs: [...new Set([...existing.subrefs, ...refs])] });
+  }
+  return result;
+}

@@ -62,24 +62,6 @@ export const METRICS = {
     type: 'gauge',
     labelNames: STREAM_LABELS,
   },
-  watchEvents: {
-    name: 'kopf_watch_events_total',
-    help: 'Events received from watch streams and listings.',
-    type: 'counter',
-    labelNames: STREAM_LABELS,
-  },
-  watchReconnects: {
-    name: 'kopf_watch_reconnects_total',
-    help: 'Watch requests restarted from the last known resourceVersion.',
-    type: 'counter',
-    labelNames: STREAM_LABELS,
-  },
-  watchRelists: {
-    name: 'kopf_watch_relists_total',
-    help: 'Full re-listings of a watched resource (after 410 Gone or failures).',
-    type: 'counter',
-    labelNames: STREAM_LABELS,
-  },
 } as const satisfies Record<string, MetricDefinition>;
 
 const sinks = new Set<MetricSink>();

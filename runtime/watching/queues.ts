@@ -6,6 +6,7 @@
  */
 import type { ResourceInfo } from '../../common/resources.ts';
 import { getLogger } from '../structs/logging.ts';
+import { addMetric, METRICS, streamLabels } from '../structs/metrics.ts';
 import type { OperatorSettings } from '../structs/settings.ts';
 import { createLimiter } from './limiter.ts';
 import { describeStream, isListedMarker, type StreamItem } from './stream.ts';
@@ -66,6 +67,7 @@ export async function runQueues(
   const workers = new Set<Promise<void>>();
   const limiter = createLimiter(() => settings.queueing.workerLimit);
   const stopping = new AbortController();
+  const labels = streamLabels(options.resource, options.namespace);
 
   async function work(id: string, slot: Slot): Promise<void> {
     try {
@@ -75,8 +77,10 @@ export async function runQueues(
         if (!(await limiter.acquire(stopping.signal))) return;
         const event = slot.pending;
         slot.pending = undefined;
+        addMetric(METRICS.queuedObjects, labels, -1);
         const pressure = new AbortController();
         slot.pressure = pressure;
+        addMetric(METRICS.objectsInFlight, labels, 1);
         try {
           await processor(slot.key, event, pressure.signal);
         } catch (error) {
@@ -85,6 +89,7 @@ export async function runQueues(
             error,
           );
         } finally {
+          addMetric(METRICS.objectsInFlight, labels, -1);
           slot.pressure = undefined;
           limiter.release();
         }
@@ -127,11 +132,13 @@ export async function runQueues(
         wake: undefined,
       };
       slots.set(id, slot);
+      addMetric(METRICS.queuedObjects, labels, 1);
       const worker = work(id, slot);
       workers.add(worker);
       void worker.finally(() => workers.delete(worker));
       return;
     }
+    if (!slot.pending) addMetric(METRICS.queuedObjects, labels, 1);
     slot.pending = coalesce(slot.pending, event);
     slot.pressure?.abort();
     slot.wake?.();
@@ -160,6 +167,7 @@ export async function runQueues(
   // Stop: no new cycles, cut sleeps short, let running cycles finish within the grace period.
   stopping.abort();
   for (const slot of slots.values()) {
+    if (slot.pending) addMetric(METRICS.queuedObjects, labels, -1);
     slot.pending = undefined;
     slot.pressure?.abort();
   }

@@ -38,7 +38,7 @@ export interface StreamStats {
   relists: number;
   /** Watch requests made, re-watches included. */
   watches: number;
-  /** Failed list or watch requests (each followed by a backoff). */
+  /** List or watch requests that failed before delivering anything (these grow the backoff). */
   failures: number;
   /** Live events yielded (ADDED/MODIFIED/DELETED). */
   events: number;

@@ -35,12 +35,14 @@ export interface Watcher {
 export function startWatcher(options: WatcherOptions): Watcher {
   let markListed!: () => void;
   const listed = new Promise<void>((resolve) => (markListed = resolve));
+  const stats = options.stats ?? streamStats();
   const events = watchObjects(
     options.client,
     options.resource,
     options.namespace,
     options.settings,
     options.signal,
+    { stats },
   );
   const done = runQueues(events, options.processor, options.settings, options.signal, {
     resource: options.resource,

@@ -84,9 +84,7 @@ test('a startup handler failing permanently stops the operator with a clear erro
   );
   kopf.on.create(EXAMPLES, () => void created++, { registry, id: 'never' });
   op = runOperator(kc, { registry, clusterwide: true });
-  await expect(op.done).rejects.toThrow(
-    /startup activity failed: 'configure': the configuration is missing/,
-  );
+  await expect(op.done).rejects.toThrow(/startup activity failed: 'configure': the configuration is missing/);
   expect(created).toBe(0);
 });
 

@@ -21,7 +21,7 @@ afterAll(() => rmSync(path.dirname(path.dirname(out)), { recursive: true, force:
 describe('the generated project', () => {
   it('has the documented layout', () => {
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stdout).toMatch(/3 CRDs, 4 versions; 22 files written/);
+    expect(run.stdout).toMatch(/3 CRDs, 4 versions; 23 files written/);
     expect(listTsFiles(out).map((f) => path.relative(out, f))).toEqual([
       'src/generated/demo.kopf.dev/v1/widget.ts',
       'src/generated/demo.kopf.dev/v1/widgetclass.ts',
@@ -34,6 +34,7 @@ describe('the generated project', () => {
       'src/handlers/widget.ts',
       'src/handlers/widgetclass.ts',
       'src/operator.ts',
+      'test/operator.test.ts',
     ]);
   });
 

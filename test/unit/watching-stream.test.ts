@@ -4,7 +4,7 @@ import { ApiConnectionError, ApiError } from '../../runtime/client/errors.ts';
 import type { ApiClient, ListResult, RawWatchEvent, WatchOptions } from '../../runtime/client/types.ts';
 import { configureLogging } from '../../runtime/structs/logging.ts';
 import { makeSettings } from '../../runtime/structs/settings.ts';
-import { watchObjects, type StreamItem } from '../../runtime/watching/index.ts';
+import { streamStats, watchObjects, type StreamItem } from '../../runtime/watching/index.ts';
 
 configureLogging({ write: () => undefined });
 
@@ -46,10 +46,10 @@ function scriptedClient(lists: Array<ListResult | Error>, watches: WatchScript[]
   return { client, asked, lists: () => listCalls };
 }
 
-async function take(client: ApiClient, count: number): Promise<StreamItem[]> {
+async function take(client: ApiClient, count: number, stats = streamStats()): Promise<StreamItem[]> {
   const abort = new AbortController();
   const items: StreamItem[] = [];
-  for await (const item of watchObjects(client, resource, 'ns', settings, abort.signal)) {
+  for await (const item of watchObjects(client, resource, 'ns', settings, abort.signal, { stats })) {
     items.push(item);
     if (items.length >= count) abort.abort();
   }
@@ -71,8 +71,10 @@ describe('watchObjects', () => {
         [{ type: 'MODIFIED', object: obj('b', '16') }],
       ],
     );
-    const items = await take(s.client, 4);
+    const stats = streamStats();
+    const items = await take(s.client, 4, stats);
     expect(summary(items)).toEqual(['null:a', 'LISTED', 'ADDED:b', 'MODIFIED:b']);
+    expect(stats).toMatchObject({ bookmarks: 1, events: 2 });
     expect(s.asked).toEqual(['10', '15']);
     expect(s.lists()).toBe(1);
   });
@@ -85,9 +87,11 @@ describe('watchObjects', () => {
       ],
       [[{ type: 'ERROR', object: { kind: 'Status', code: 410, reason: 'Expired' } as never }]],
     );
-    const items = await take(s.client, 5);
+    const stats = streamStats();
+    const items = await take(s.client, 5, stats);
     expect(summary(items)).toEqual(['null:a', 'LISTED', 'null:a', 'null:b', 'LISTED']);
     expect(s.lists()).toBe(2);
+    expect(stats).toMatchObject({ listings: 2, relists: 1, watches: 1, failures: 0 });
   });
 
   test('a 410 answer to the watch request also re-lists', async () => {
@@ -108,8 +112,10 @@ describe('watchObjects', () => {
       [{ items: [], resourceVersion: '10' }],
       [[{ type: 'ADDED', object: obj('a', '12') }, broken], [{ type: 'DELETED', object: obj('a', '13') }]],
     );
-    expect(summary(await take(s.client, 3))).toEqual(['LISTED', 'ADDED:a', 'DELETED:a']);
+    const stats = streamStats();
+    expect(summary(await take(s.client, 3, stats))).toEqual(['LISTED', 'ADDED:a', 'DELETED:a']);
     expect(s.asked).toEqual(['10', '12']);
+    expect(stats).toMatchObject({ listings: 1, relists: 0, watches: 2, events: 2 });
     expect(s.lists()).toBe(1);
   });
 
@@ -119,8 +125,10 @@ describe('watchObjects', () => {
       [forbidden, new Error('socket hang up'), { items: [obj('a', '1')], resourceVersion: '5' }],
       [],
     );
-    expect(summary(await take(s.client, 2))).toEqual(['null:a', 'LISTED']);
+    const stats = streamStats();
+    expect(summary(await take(s.client, 2, stats))).toEqual(['null:a', 'LISTED']);
     expect(s.lists()).toBe(3);
+    expect(stats).toMatchObject({ listings: 1, failures: 2 });
   });
 
   test('unknown event types are skipped', async () => {
