@@ -15,8 +15,21 @@
  * @module
  */
 export { on } from './api/on.ts';
-export { timer, daemon, type SpawnArgs, type TimerOptions, type DaemonOptions } from './api/spawning.ts';
+export {
+  timer,
+  daemon,
+  type SpawnArgs,
+  type SpawnHandler,
+  type TimerOptions,
+  type DaemonOptions,
+  type DaemonStopped,
+  type StopReason,
+} from './api/spawning.ts';
 export { resource, type Resource } from './api/resources.ts';
+export { builtins } from './api/builtins.ts';
+export type { EventArgs, EventHandler, EventHandlerOptions, EventType } from './api/watching.ts';
+export { index, type Index, type IndexArgs, type IndexHandler } from './api/indexing.ts';
+export { register, subhandler, execute, type Subhandler, type SubhandlerOptions } from './api/subhandlers.ts';
 export { operator, type OperatorOptions } from './api/operator.ts';
 export {
   ActivityError,
@@ -29,6 +42,23 @@ export {
 } from './api/activities.ts';
 export { kubeConfigFromConnection, type ConnectionInfo } from './api/credentials.ts';
 export { renderMetrics } from './api/metrics.ts';
+export {
+  adopt,
+  label,
+  appendOwnerReference,
+  removeOwnerReference,
+  harmonizeNaming,
+  adjustNamespace,
+  buildOwnerReference,
+  buildObjectReference,
+  type Adoptable,
+  type Adoptables,
+  type Owner,
+  type OwnerReference,
+  type ObjectReference,
+  type AdoptOptions,
+  type LabelOptions,
+} from './api/hierarchies.ts';
 export { Registry, defaultRegistry } from './api/registry.ts';
 export { event, info, warn, exception, type EventTargets, type EventOptions } from './api/events.ts';
 export { TemporaryError, PermanentError, HandlerTimeoutError, HandlerRetriesError } from './api/errors.ts';

@@ -34,7 +34,9 @@ function step(message: string): void {
 function run(command: string, args: string[], options: { cwd?: string } = {}): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { stdio: 'inherit', cwd: options.cwd ?? root });
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${command} ${args.join(' ')} exited with ${code}`))));
+    child.on('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`${command} ${args.join(' ')} exited with ${code}`)),
+    );
   });
 }
 
@@ -42,7 +44,13 @@ function startOperator(kubeconfig: string): { child: ChildProcess; lines: string
   const lines: string[] = [];
   const child = spawn(
     process.execPath,
-    [path.join(root, 'bin', 'kopf.js'), 'run', '--standalone', '--all-namespaces', path.join(project, 'src', 'operator.ts')],
+    [
+      path.join(root, 'bin', 'kopf.js'),
+      'run',
+      '--standalone',
+      '--all-namespaces',
+      path.join(project, 'src', 'operator.ts'),
+    ],
     { cwd: project, env: { ...process.env, KUBECONFIG: kubeconfig }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   for (const stream of [child.stdout!, child.stderr!]) {
@@ -64,7 +72,14 @@ async function stopOperator(child: ChildProcess): Promise<number | null> {
 async function main(): Promise<void> {
   step('kopf-gen crds/ -o generated-operator/');
   rmSync(project, { recursive: true, force: true });
-  await run(process.execPath, [path.join(root, 'bin', 'kopf-gen.js'), 'crds/', '-o', project, '--kopf-ts', 'file:..']);
+  await run(process.execPath, [
+    path.join(root, 'bin', 'kopf-gen.js'),
+    'crds/',
+    '-o',
+    project,
+    '--kopf-ts',
+    'file:..',
+  ]);
   // The generated project depends on kopf-ts; here that is this very checkout.
   mkdirSync(path.join(project, 'node_modules'), { recursive: true });
   symlinkSync(root, path.join(project, 'node_modules', 'kopf-ts'), 'dir');
@@ -77,7 +92,9 @@ async function main(): Promise<void> {
     step('starting the bundled local Kubernetes API server (the first time builds it: 6-20 minutes)');
     cluster = await startLocalCluster();
     kubeconfig = cluster.kubeconfig;
-    console.log(`  kube-apiserver ${cluster.kubernetesVersion} at ${cluster.url}, ready in ${cluster.startupMillis} ms`);
+    console.log(
+      `  kube-apiserver ${cluster.kubernetesVersion} at ${cluster.url}, ready in ${cluster.startupMillis} ms`,
+    );
   }
   const kc = new KubeConfig();
   kc.loadFromFile(kubeconfig);
@@ -95,11 +112,17 @@ async function main(): Promise<void> {
     const objects = kc.makeApiClient(CustomObjectsApi);
 
     step(`create KopfExample kopf-example-1 in namespace ${namespace.name}`);
-    const body = load(readFileSync(path.join(root, 'examples', 'obj.yaml'), 'utf8')) as { metadata: { name: string } };
+    const body = load(readFileSync(path.join(root, 'examples', 'obj.yaml'), 'utf8')) as {
+      metadata: { name: string };
+    };
     await objects.createNamespacedCustomObject({ ...example, namespace: namespace.name, body });
     const handled = await eventually(
       async () => {
-        const object = (await objects.getNamespacedCustomObject({ ...example, namespace: namespace.name, name: body.metadata.name })) as {
+        const object = (await objects.getNamespacedCustomObject({
+          ...example,
+          namespace: namespace.name,
+          name: body.metadata.name,
+        })) as {
           status?: Record<string, unknown>;
           metadata: { finalizers?: string[] };
         };
@@ -110,18 +133,32 @@ async function main(): Promise<void> {
     console.log(`  status: ${JSON.stringify(handled.status)}`);
     console.log(`  finalizers: ${JSON.stringify(handled.metadata.finalizers ?? [])}`);
 
-    const events = await kc.makeApiClient(CoreV1Api).listNamespacedEvent({ namespace: namespace.name });
-    for (const event of events.items) {
+    // Events are posted in the background by the operator; give them a moment to arrive.
+    const events = await eventually(
+      async () => {
+        const list = await kc.makeApiClient(CoreV1Api).listNamespacedEvent({ namespace: namespace.name });
+        return list.items.length > 0 ? list.items : undefined;
+      },
+      { timeoutMs: 20_000, what: 'the Event the create handler posts' },
+    );
+    for (const event of events) {
       console.log(`  event: ${event.type} ${event.reason}: ${event.message}`);
     }
 
     step(`delete KopfExample ${body.metadata.name}`);
-    await objects.deleteNamespacedCustomObject({ ...example, namespace: namespace.name, name: body.metadata.name });
+    await objects.deleteNamespacedCustomObject({
+      ...example,
+      namespace: namespace.name,
+      name: body.metadata.name,
+    });
     await eventually(
       async () =>
         objects
           .getNamespacedCustomObject({ ...example, namespace: namespace.name, name: body.metadata.name })
-          .then(() => false, (error: { code?: number }) => error.code === 404),
+          .then(
+            () => false,
+            (error: { code?: number }) => error.code === 404,
+          ),
       { timeoutMs: 60_000, what: 'the delete handler to run and the finalizer to be released' },
     );
     console.log('  the delete handler ran, the finalizer was released, the object is gone');

@@ -21,8 +21,9 @@ export function handlerStub(resource: ResourceModel): string {
 import * as kopf from 'kopf-ts';
 import { ${descriptor} } from '${spec}';
 
-kopf.on.create(${descriptor}, async function create${kind}({ spec, name, namespace, logger }) {
+kopf.on.create(${descriptor}, async function create${kind}({ body, spec, name, namespace, logger }) {
   logger.info(\`Creating ${where} with spec \${JSON.stringify(spec)}\`);
+  kopf.info(body, { reason: 'Created', message: \`${kind} \${name} is handled\` }); // a Kubernetes Event
   return { message: \`created \${name}\` };
 });
 

@@ -15,6 +15,7 @@ import { parseField } from '../structs/dicts.ts';
 import type { ChangingHandler, RawHandlerFn, Reason } from '../processing/handlers.ts';
 import { cleanup, login, probe, startup } from './activities.ts';
 import { defaultRegistry } from './registry.ts';
+import { event } from './watching.ts';
 import type {
   ChangeHandler,
   DeleteOptions,
@@ -174,4 +175,15 @@ function register(
 export type { Essence };
 
 /** `kopf.on.*`: change-handler registration. `on.delete` is the deletion handler. */
-export const on = { create, update, delete: del, resume, field, startup, cleanup, login, probe } as const;
+export const on = {
+  create,
+  update,
+  delete: del,
+  resume,
+  field,
+  event,
+  startup,
+  cleanup,
+  login,
+  probe,
+} as const;

@@ -27,6 +27,9 @@ import { isLiteralNamespace, literalNamespaces } from '../watching/namespaces.ts
 import { observeNamespaces } from '../watching/namespace-observer.ts';
 import { startWatcher, type Watcher } from '../watching/watcher.ts';
 import { Registry, selectorKey, type ChangingHandler } from '../processing/handlers.ts';
+import { IndexingGate } from '../processing/indexing.ts';
+import { Spawner } from '../processing/spawning.ts';
+import { emptyKinds, perObjectHandlers, type PerObjectKinds } from './kinds.ts';
 import { startPoster } from '../processing/posting.ts';
 import { createProcessor, type ProcessingStats } from '../processing/processor.ts';
 import { runActivity, type ActivityContext } from './activities.ts';
@@ -73,10 +76,6 @@ export async function operator(options: OperatorOptions = {}): Promise<void> {
   const registry = options.registry ?? defaultRegistry();
   const settings = makeSettings(options.settings as SettingsOverrides | undefined);
   const signal = options.signal ?? new AbortController().signal;
-  if (registry.spawning.length) {
-    const names = registry.spawning.map((h) => `${h.kind} '${h.id}'`).join(', ');
-    throw new Error(`kopf.timer and kopf.daemon are not implemented yet; remove them to run: ${names}.`);
-  }
   if (signal.aborted) return;
 
   const memo = options.memo ?? {};
@@ -101,14 +100,22 @@ export async function operator(options: OperatorOptions = {}): Promise<void> {
   const streams = new Set<MeteredStream>();
   const unmeter = addStreamSource(() => streams);
   try {
-    const served = await resolveHandlers(client, registry.changing, signal);
+    const served = await resolveHandlers(client, [...registry.changing, ...perObjectHandlers(registry)], signal);
+    // Indexes start empty in every run; resource handlers wait until all of them are populated.
+    for (const indexer of registry.indexing) indexer.store.clear();
+    const gate = new IndexingGate();
+    const spawners: Spawner[] = [];
     if (served.size === 0) logger.warning('No resources are served: nothing to do until stopped.');
     const patterns = options.clusterwide || !options.namespaces?.length ? undefined : options.namespaces;
     if (!options.clusterwide && !options.namespaces?.length) {
       logger.warning('No namespaces are given and `clusterwide` is not set: serving all namespaces.');
     }
     const running: Promise<void>[] = [];
-    for (const { resource, handlers } of served.values()) {
+    for (const { resource, handlers, kinds } of served.values()) {
+      const spawner = kinds.spawning.length
+        ? new Spawner({ client, resource, settings, handlers: kinds.spawning })
+        : undefined;
+      if (spawner) spawners.push(spawner);
       const processor = createProcessor({
         client,
         resource,
@@ -117,9 +124,24 @@ export async function operator(options: OperatorOptions = {}): Promise<void> {
         memo,
         signal,
         ...(options.stats ? { stats: options.stats } : {}),
+        watching: kinds.watching,
+        indexing: kinds.indexing,
+        gate,
+        ...(spawner ? { spawner } : {}),
       });
       const start = (namespace: string | undefined, stop: AbortSignal): Watcher => {
-        const watcher = startWatcher({ client, resource, namespace, settings, processor, signal: stop });
+        const listing = `${resource.plural}.${resource.group}@${namespace ?? '*'}`;
+        if (kinds.indexing.length) gate.expect(listing);
+        const onListed = () => gate.listed(listing);
+        const watcher = startWatcher({
+          client,
+          resource,
+          namespace,
+          settings,
+          processor,
+          signal: stop,
+          ...(kinds.indexing.length ? { onListed } : {}),
+        });
         const metered = { resource, namespace, stats: watcher.stats };
         streams.add(metered);
         void watcher.done.finally(() => streams.delete(metered));
@@ -136,7 +158,9 @@ export async function operator(options: OperatorOptions = {}): Promise<void> {
       signal.addEventListener('abort', () => resolve(), { once: true });
     });
     logger.info('Stop is requested; letting running handlers finish.');
-    await Promise.all(running);
+    // Daemons and timers are stopped in memory (their objects keep the finalizer), within the grace.
+    const grace = settings.process.gracefulShutdownTimeout;
+    await Promise.all([...running, ...spawners.map((spawner) => spawner.stopAll(grace))]);
     await runCleanup(registry, activityContext);
   } finally {
     // Queued events get a moment to be posted; an unreachable API must not hold up the exit.
@@ -151,12 +175,14 @@ export async function operator(options: OperatorOptions = {}): Promise<void> {
 interface ServedResource {
   resource: ResourceInfo;
   handlers: ChangingHandler[];
+  /** Event, index, timer and daemon handlers. */
+  kinds: PerObjectKinds;
 }
 
 /** Resolve every handler's resource; handlers of selectors naming the same resource are served together. */
 async function resolveHandlers(
   client: ApiClient,
-  handlers: readonly ChangingHandler[],
+  handlers: readonly (ChangingHandler | PerObjectKinds[keyof PerObjectKinds][number])[],
   signal: AbortSignal,
 ): Promise<Map<string, ServedResource>> {
   const resolved = new Map<string, ResourceInfo | undefined>();
@@ -167,8 +193,11 @@ async function resolveHandlers(
     const resource = resolved.get(key);
     if (!resource) continue;
     const id = `${resource.plural}.${resource.version}.${resource.group}`;
-    const entry = served.get(id) ?? { resource, handlers: [] };
-    entry.handlers.push(handler);
+    const entry = served.get(id) ?? { resource, handlers: [], kinds: emptyKinds() };
+    if (!('kind' in handler)) entry.handlers.push(handler);
+    else if (handler.kind === 'event') entry.kinds.watching.push(handler);
+    else if (handler.kind === 'index') entry.kinds.indexing.push(handler);
+    else entry.kinds.spawning.push(handler);
     served.set(id, entry);
   }
   return served;

@@ -35,6 +35,8 @@ export interface PatchResult {
   gone: boolean;
   /** Number of PATCH requests sent (for measurements). */
   requests: number;
+  /** The JSON-patch transformations (finalizers) were applied, not postponed. */
+  transformed: boolean;
 }
 
 function statusCode(error: unknown): number | undefined {
@@ -55,7 +57,7 @@ export async function applyCyclePatch(
   const splitStatus = !!resource.subresources?.status && merge.status !== undefined;
   const { status, ...rest } = merge;
   const mainPatch = splitStatus ? rest : merge;
-  const result: PatchResult = { applied: false, body: undefined, gone: false, requests: 0 };
+  const result: PatchResult = { applied: false, body: undefined, gone: false, requests: 0, transformed: false };
 
   const send = async (payload: Record<string, unknown>, subresource?: 'status') => {
     result.applied = true;
@@ -92,6 +94,7 @@ export async function applyCyclePatch(
         const answer = await client.patch(resource, namespace, name, guarded(latest, ops), { type: 'json' });
         if (answer) result.body = answer;
         else result.gone = true;
+        result.transformed = true;
       } catch (error) {
         // The object changed meanwhile (the resourceVersion test failed): the newer event decides again.
         if (statusCode(error) !== 422 && statusCode(error) !== 409) throw error;

@@ -198,7 +198,9 @@ export class Registry {
   addActivity(handler: ActivityHandler): void {
     const clash = this.activities.find((h) => h.id === handler.id && h.activity === handler.activity);
     if (clash && clash.fn !== handler.fn) {
-      throw new Error(`Duplicate ${handler.activity} handler id '${handler.id}'; give one of them another \`id\`.`);
+      throw new Error(
+        `Duplicate ${handler.activity} handler id '${handler.id}'; give one of them another \`id\`.`,
+      );
     }
     if (!clash) this.activities.push(handler);
   }
@@ -221,9 +223,7 @@ export class Registry {
   #refuseDuplicate(existing: readonly ResourceHandlerBase[], handler: ResourceHandlerBase): void {
     const key = selectorKey(handler.selector);
     if (existing.some((h) => h.id === handler.id && selectorKey(h.selector) === key)) {
-      throw new Error(
-        `Duplicate handler id '${handler.id}' for ${key}; give one of them another \`id\`.`,
-      );
+      throw new Error(`Duplicate handler id '${handler.id}' for ${key}; give one of them another \`id\`.`);
     }
   }
 

@@ -13,6 +13,8 @@ export interface ObjectMemory {
   expectedDeadline: number;
   /** Consecutive framework errors (index into `settings.queueing.errorDelays`). */
   errorsInRow: number;
+  /** Our finalizer was released from this deleted object: the deletion is handled for good. */
+  deletionReleased: boolean;
 }
 
 export class ObjectMemories {
@@ -33,6 +35,7 @@ export class ObjectMemories {
         expectedVersion: undefined,
         expectedDeadline: 0,
         errorsInRow: 0,
+        deletionReleased: false,
       };
       this.#memories.set(uid, memory);
     }

@@ -20,8 +20,21 @@ import { detectChangingCause, HANDLER_CAUSES, type ChangingCause } from './cause
 import { diffbaseAnnotations, readDiffbase } from './diffbase.ts';
 import { essenceOf } from './essence.ts';
 import { executeOnce } from './execution.ts';
+import { IndexingGate, runIndexers } from './indexing.ts';
+import { newHandlerPatch as freshHandlerPatch, resourceKwargs, type ResourceKwargs } from './kwargs.ts';
+import { applyReaction } from './reactions.ts';
+import type { Spawner } from './spawning.ts';
+import { withSubhandling } from './subhandling.ts';
+import { matchingWatchers, runEventHandlers } from './watching-handlers.ts';
 import { addFinalizer, hasFinalizer, isDeletionOngoing, removeFinalizer } from './finalizers.ts';
-import type { ChangeKwargs, ChangingHandler, FilterKwargs, HandlerPatch } from './handlers.ts';
+import type {
+  ChangeKwargs,
+  ChangingHandler,
+  FilterKwargs,
+  HandlerPatch,
+  IndexingHandler,
+  WatchingHandler,
+} from './handlers.ts';
 import { selectHandlers } from './lifecycles.ts';
 import { objectLogger } from './loggers.ts';
 import { anyPrematches, handlersForCause, requiresFinalizer } from './matching.ts';
@@ -50,12 +63,32 @@ export interface ProcessorOptions {
   /** Aborted when the operator stops: sleeps end, handlers see it as `signal`. */
   signal: AbortSignal;
   stats?: ProcessingStats;
+  /** `kopf.on.event` handlers of this resource. */
+  watching?: readonly WatchingHandler[];
+  /** `kopf.index` handlers of this resource. */
+  indexing?: readonly IndexingHandler[];
+  /** The daemons and timers of this resource (their tasks live as long as the operator). */
+  spawner?: Spawner;
+  /** Resource handlers wait for it: all indexes of the operator are populated. */
+  gate?: IndexingGate;
 }
 
 export function createProcessor(options: ProcessorOptions): ObjectProcessor {
   const memories = new ObjectMemories(options.memo ?? {});
   return async (key: ObjectKey, event: WatchEvent, pressure: AbortSignal): Promise<void> => {
+    // Indexes first, for every event (so other objects' handlers see this one), then the gate.
+    const indexers = options.indexing ?? [];
+    if (indexers.length) {
+      const logger = objectLogger(event.object, options.settings);
+      const kwargs = spyKwargs(event.object, logger, {}, options);
+      const index = () => runIndexers(indexers, event, kwargs, logger);
+      await (options.gate ? options.gate.track(index) : index());
+    }
+    await options.gate?.ready(options.signal);
+    if (options.signal.aborted) return;
+    await spy(options, event, memories.recall(key.uid, event.type === null));
     if (event.type === 'DELETED') {
+      options.spawner?.forget(key.uid);
       memories.forget(key.uid);
       const logger = objectLogger(event.object, options.settings);
       if (anyPrematches(options.handlers, filterKwargsForGone(event.object, logger, options))) {
@@ -190,6 +223,13 @@ async function processEvent(
   }
   memory.expectedVersion = undefined;
   if (options.signal.aborted) return;
+  // Releasing the last finalizer does not bump the resourceVersion, so echoes of our earlier patches
+  // (still carrying the finalizer) can arrive after it and look consistent: they are stale, and the
+  // deletion handlers, whose progress was purged, must not run again for them.
+  if (memory.deletionReleased && isDeletionOngoing(body)) {
+    logger.debug('The deletion is already handled; a stale copy of the object is ignored.');
+    return;
+  }
 
   const storage = progressStorage(persistence);
   const extraFields = handlers.flatMap((h) => (h.field ? [h.field] : []));
@@ -212,12 +252,15 @@ async function processEvent(
   const kwargs = baseKwargs(body, { ...cause, reason }, userPatch, logger, memory.memo, options);
 
   // Objects no handler is interested in stay invisible: no finalizer, no annotations, no logs.
-  const visible = anyPrematches(handlers, kwargs);
+  const spawner = options.spawner;
+  const uid = body.metadata?.uid ?? '';
+  const changing = anyPrematches(handlers, kwargs);
+  const visible = changing || !!spawner?.anyMatches(kwargs);
   const patch = emptyCyclePatch();
   const deleting = isDeletionOngoing(body);
   const blocked = hasFinalizer(body, persistence.finalizer);
-  const needsFinalizer = requiresFinalizer(handlers, kwargs);
-  let handle = visible && HANDLER_CAUSES[cause.kind] !== undefined;
+  const needsFinalizer = requiresFinalizer(handlers, kwargs) || !!spawner?.requiresFinalizer(uid, kwargs);
+  let handle = changing && HANDLER_CAUSES[cause.kind] !== undefined;
   let delays: number[] = [];
 
   if (cause.kind === 'free') {
@@ -233,8 +276,24 @@ async function processEvent(
     handle = false;
   }
 
-  if (handle) {
-    delays = await handleCause(options, cause, kwargs, body, patch, memory, logger);
+  // Daemons and timers live from the finalizer's arrival until the object's deletion.
+  let spawnDelays: number[] = [];
+  if (spawner && visible) {
+    const essential = cause.kind === 'create' || cause.kind === 'update';
+    spawner.observe(uid, body, essential, memory.memo, logger);
+  }
+  if (spawner && deleting && blocked) {
+    spawnDelays = await spawner.stopForDeletion(uid, pressure, options.signal);
+  } else if (spawner && !deleting) {
+    spawner.adjust(uid, kwargs, blocked);
+  }
+
+  // On deletion, daemons and timers are stopped first; the deletion handlers run once they exited.
+  if (handle && spawnDelays.length === 0) {
+    delays = await handleCause(options, cause, kwargs, body, patch, memory, logger, spawnDelays);
+  } else if (cause.kind === 'delete' && visible && blocked && needsFinalizer && spawnDelays.length === 0) {
+    logger.debug('Removing the finalizer, thus allowing the actual deletion.');
+    patch.transforms.push(removeFinalizer(persistence.finalizer));
   } else if (visible && cause.kind === 'noop') {
     logger.debug('Something has changed, but we are not interested (the essence is the same).');
   }
@@ -246,6 +305,7 @@ async function processEvent(
   if (stats) stats.cycles++;
   const applied = await apply(options, body, patch, memory, logger);
 
+  delays = [...delays, ...spawnDelays];
   if (delays.length === 0) {
     if (applied && handle) logger.debug('Handling cycle is finished, waiting for new changes.');
     return;
@@ -286,6 +346,13 @@ async function apply(
   if (isEmptyCyclePatch(patch)) return false;
   const result = await applyCyclePatch(options.client, options.resource, body, patch, logger);
   if (options.stats) options.stats.patches += result.requests;
+  if (
+    result.transformed &&
+    isDeletionOngoing(body) &&
+    (result.gone || !hasFinalizer(result.body ?? {}, options.settings.persistence.finalizer))
+  ) {
+    memory.deletionReleased = true;
+  }
   const rv = result.body?.metadata?.resourceVersion;
   if (rv && !result.gone) {
     memory.expectedVersion = rv;
@@ -303,6 +370,8 @@ async function handleCause(
   patch: CyclePatch,
   memory: ObjectMemory,
   logger: Logger,
+  /** Daemons still exiting: the finalizer stays until they have. */
+  spawnDelays: readonly number[] = [],
 ): Promise<number[]> {
   const { settings, handlers } = options;
   const persistence = settings.persistence;
@@ -353,10 +422,22 @@ async function handleCause(
     });
     const plan = selectHandlers(settings.execution.lifecycle, due, state);
     const outcomes = new Map<string, Outcome>();
+    const subrefs = new Map<string, Set<string>>();
+    const cycle = {
+      body,
+      merge: patch.merge,
+      storage,
+      purpose,
+      lifecycle: settings.execution.lifecycle,
+      defaultBackoff: settings.execution.defaultBackoff,
+      logger,
+    };
     for (const handler of plan) {
       const own = handlerKwargs(handler, kwargs);
+      const parent = withSubhandling(handler, cycle);
+      subrefs.set(handler.id, parent.subrefs);
       const outcome = await executeOnce({
-        handler,
+        handler: parent.handler,
         state: state.get(handler.id)!,
         kwargs: own as Omit<ChangeKwargs, 'retry' | 'started' | 'runtime' | 'param'>,
         logger,
@@ -365,6 +446,7 @@ async function handleCause(
       outcomes.set(handler.id, outcome);
     }
     state = states.withOutcomes(state, outcomes);
+    state = states.withSubrefs(state, subrefs);
     states.storeState(state, body, patch.merge, storage);
     deliverResults(outcomes, patch.merge);
     done = states.isDone(state);
@@ -382,7 +464,7 @@ async function handleCause(
       mergeInto(patch.merge, { metadata: { annotations } });
     }
     memory.fullyHandledOnce = true;
-    if (cause.kind === 'delete' && hasFinalizer(body, persistence.finalizer)) {
+    if (cause.kind === 'delete' && hasFinalizer(body, persistence.finalizer) && !spawnDelays.length) {
       logger.debug('Removing the finalizer, thus allowing the actual deletion.');
       patch.transforms.push(removeFinalizer(persistence.finalizer));
     }
@@ -396,5 +478,42 @@ function deliverResults(outcomes: ReadonlyMap<string, Outcome>, merge: Record<st
     if (outcome.error || outcome.result === undefined || outcome.result === null) continue;
     const result = deepCopy(outcome.result);
     mergeInto(merge, { status: { [id]: result } });
+  }
+}
+
+function spyKwargs(
+  body: KubernetesObject,
+  logger: Logger,
+  memo: Record<string, unknown>,
+  options: ProcessorOptions,
+): ResourceKwargs {
+  return resourceKwargs({
+    body,
+    patch: freshHandlerPatch(),
+    logger,
+    memo,
+    resource: options.resource,
+    signal: options.signal,
+  });
+}
+
+/**
+ * `kopf.on.event` handlers see every event as it comes (no consistency wait, no finalizer); their
+ * `patch` and results are applied at once, except for objects already gone.
+ */
+async function spy(options: ProcessorOptions, event: WatchEvent, memory: ObjectMemory): Promise<void> {
+  if (!options.watching?.length) return;
+  const logger = objectLogger(event.object, options.settings);
+  const kwargs = spyKwargs(event.object, logger, memory.memo, options);
+  const watchers = matchingWatchers(options.watching, kwargs);
+  if (!watchers.length) return;
+  const outcomes = await runEventHandlers(watchers, event, kwargs, logger);
+  if (event.type === 'DELETED') return;
+  try {
+    const target = { client: options.client, resource: options.resource, body: event.object, logger };
+    const result = await applyReaction(target, kwargs.patch, outcomes);
+    if (result && options.stats) options.stats.patches += result.requests;
+  } catch (error) {
+    logger.exception('Applying the results of the event handlers failed', error);
   }
 }

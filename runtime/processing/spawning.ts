@@ -70,7 +70,13 @@ export class Spawner {
   }
 
   /** Every cycle: refresh the live body; an essential change resets the timers' idleness. */
-  observe(uid: string, body: KubernetesObject, changed: boolean, memo: Record<string, unknown>, logger: Logger): void {
+  observe(
+    uid: string,
+    body: KubernetesObject,
+    changed: boolean,
+    memo: Record<string, unknown>,
+    logger: Logger,
+  ): void {
     const existing = this.#objects.get(uid);
     if (existing) {
       existing.body = body;
@@ -78,10 +84,14 @@ export class Spawner {
       if (changed) existing.notifyChange();
       return;
     }
-    const object = { body, memo, logger, lastChange: Date.now(), tasks: new Map(), finished: new Set() } as Omit<
-      ObjectTasks,
-      'nextChange' | 'notifyChange'
-    > as ObjectTasks;
+    const object = {
+      body,
+      memo,
+      logger,
+      lastChange: Date.now(),
+      tasks: new Map(),
+      finished: new Set(),
+    } as Omit<ObjectTasks, 'nextChange' | 'notifyChange'> as ObjectTasks;
     const arm = () => {
       object.nextChange = new Promise<void>((resolve) => {
         object.notifyChange = () => {
@@ -104,7 +114,8 @@ export class Spawner {
       const task = object.tasks.get(handler.id);
       const matching = prematches(handler, current);
       if (task && !matching) this.#stop(object, task, 'filters-mismatch');
-      if (!task && matching && canSpawn && !object.finished.has(handler.id)) this.#spawn(uid, object, handler);
+      if (!task && matching && canSpawn && !object.finished.has(handler.id))
+        this.#spawn(uid, object, handler);
     }
   }
 

@@ -6,6 +6,9 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { eventually } from '../../runtime/testing/index.ts';
 
+/** Waits that include starting a `kopf run` process: a cold start on a busy 2-core machine is slow. */
+export const STARTUP_MS = 60_000;
+
 export const ROOT = path.resolve(import.meta.dirname, '..', '..');
 const MAIN = path.join(ROOT, 'runtime', 'cli', 'main.ts');
 
@@ -65,7 +68,7 @@ export function spawnKopf(args: string[], env: Record<string, string>): KopfProc
     child,
     lines,
     exited,
-    async waitForLine(pattern, timeoutMs = 20_000) {
+    async waitForLine(pattern, timeoutMs = STARTUP_MS) {
       const test = (line: string) =>
         typeof pattern === 'string' ? line.includes(pattern) : pattern.test(line);
       await eventually(() => lines.some(test), {

@@ -8,7 +8,7 @@ import { createApiClient } from '../../runtime/client/index.ts';
 import { makeSettings } from '../../runtime/structs/settings.ts';
 import { eventually, freshNamespace } from '../../runtime/testing/index.ts';
 import { testCluster } from '../setup/cluster.ts';
-import { handlerFile, runs, spawnKopf, workDir, type KopfProcess } from './cli-kit.ts';
+import { handlerFile, runs, spawnKopf, STARTUP_MS, workDir, type KopfProcess } from './cli-kit.ts';
 import { installCrd } from './handlers-kit.ts';
 
 const cluster = testCluster();
@@ -71,7 +71,7 @@ test('kopf run loads a TypeScript handler file, takes its options from KOPF_RUN_
       const o = await client.get(examples, ns, 'one');
       return (o.status as { createFn?: unknown } | undefined)?.createFn ? o : undefined;
     },
-    { what: 'the handler result in status' },
+    { what: 'the handler result in status', timeoutMs: STARTUP_MS },
   );
   expect(object.status).toEqual({ createFn: { message: 'hello one' } });
   expect(runs(runsFile)).toEqual(['create one']);
@@ -140,7 +140,10 @@ test('SIGTERM while a handler runs: the handler finishes, its outcome is persist
     metadata: { name: 'slow' },
     spec: {},
   });
-  await eventually(() => runs(runsFile).includes('start slow'), { what: 'the handler to start' });
+  await eventually(() => runs(runsFile).includes('start slow'), {
+    what: 'the handler to start',
+    timeoutMs: STARTUP_MS,
+  });
   const began = Date.now();
   expect(await kopf.stop()).toBe(0);
   const stoppedIn = Date.now() - began;
@@ -170,7 +173,7 @@ test('kopf run serves the liveness endpoint while it runs', async () => {
       const response = await fetch(`http://127.0.0.1:${port}/healthz`);
       return response.status === 200 ? await response.json() : undefined;
     },
-    { what: 'the liveness endpoint' },
+    { what: 'the liveness endpoint', timeoutMs: STARTUP_MS },
   );
   expect(answer).toEqual({});
   expect((await fetch(`http://127.0.0.1:${port}/elsewhere`)).status).toBe(404);
@@ -233,7 +236,10 @@ test('kopf run -n with a glob serves namespaces that appear after the start', as
   const body = { apiVersion: 'kopf.dev/v1', kind: 'KopfExample', metadata: { name: 'x' }, spec: {} };
   await client.create(examples, skipped, body);
   await client.create(examples, served, body);
-  await eventually(() => runs(runsFile).includes(`${served}/x`), { what: 'the object in the new namespace' });
+  await eventually(() => runs(runsFile).includes(`${served}/x`), {
+    what: 'the object in the new namespace',
+    timeoutMs: STARTUP_MS,
+  });
   expect(await kopf.stop()).toBe(0);
   expect(runs(runsFile)).toEqual([`${served}/x`]);
 });
@@ -258,7 +264,10 @@ test('a second SIGTERM exits at once, even while a handler hangs', async () => {
     metadata: { name: 'x' },
     spec: {},
   });
-  await eventually(() => runs(runsFile).includes('hanging'), { what: 'the handler to hang' });
+  await eventually(() => runs(runsFile).includes('hanging'), {
+    what: 'the handler to hang',
+    timeoutMs: STARTUP_MS,
+  });
   kopf.child.kill('SIGTERM');
   await kopf.waitForLine('Operator is stopping');
   const began = Date.now();

@@ -59,6 +59,34 @@ test('a delete handler gets a finalizer up front, runs on deletion, and the obje
   expect(deleted).toEqual(['delete:one']);
 });
 
+test('a delete handler that writes a result runs exactly once per object', async () => {
+  // Its result is patched into status before the finalizer is released; the echo of that patch still
+  // carries the finalizer and must not look like a deletion still to be handled.
+  ns = await freshNamespace(kc, 'h-delete-once');
+  const registry = new kopf.Registry();
+  const deleted: string[] = [];
+  kopf.on.create(EXAMPLES, function createFn() {}, { registry });
+  kopf.on.delete(
+    EXAMPLES,
+    function deleteFn({ name }) {
+      deleted.push(name);
+      return { message: `deleted ${name}` };
+    },
+    { registry },
+  );
+  op = startOperator(kc, registry, ns.name);
+  const names = Array.from({ length: 8 }, (_, i) => `obj-${i}`);
+  for (const name of names) await op.client.create(EXAMPLES, ns.name, exampleBody(name, { field: 'a' }));
+  await waitForLine(op, 'Creation is processed', names.length);
+  for (const name of names) await op.client.delete(EXAMPLES, ns.name, name);
+  for (const name of names) {
+    await eventually(() => gone(op!.client, ns!.name, name), { what: `${name} to be deleted` });
+  }
+  // Stale echoes arrive within milliseconds; give them a moment to (wrongly) trigger a second run.
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  expect([...deleted].sort()).toEqual(names);
+});
+
 test('an optional delete handler adds no finalizer', async () => {
   ns = await freshNamespace(kc, 'h-optional');
   const registry = new kopf.Registry();

@@ -16,7 +16,7 @@ import {
   startLocalCluster,
   type LocalCluster,
 } from '../../runtime/testing/index.ts';
-import { handlerFile, runs, spawnKopf, workDir, type KopfProcess } from './cli-kit.ts';
+import { handlerFile, runs, spawnKopf, STARTUP_MS, workDir, type KopfProcess } from './cli-kit.ts';
 import { installCrd } from './handlers-kit.ts';
 
 let cluster: LocalCluster;
@@ -69,6 +69,7 @@ test('an API server restart loses no event, handles nothing twice, and does not 
   await client.create(examples, ns.name, body('before'));
   await eventually(() => runs(runsFile).includes('create before'), {
     what: 'the first object to be handled',
+    timeoutMs: STARTUP_MS,
   });
 
   const began = Date.now();

@@ -5,7 +5,7 @@ import { createApiClient } from '../../runtime/client/index.ts';
 import { makeSettings } from '../../runtime/structs/settings.ts';
 import { eventually, freshNamespace } from '../../runtime/testing/index.ts';
 import { testCluster } from '../setup/cluster.ts';
-import { handlerFile, runs, spawnKopf, workDir, type KopfProcess } from './cli-kit.ts';
+import { handlerFile, runs, spawnKopf, STARTUP_MS, workDir, type KopfProcess } from './cli-kit.ts';
 import { installCrd } from './handlers-kit.ts';
 
 const cluster = testCluster();
@@ -49,6 +49,9 @@ test(`${COUNT} objects created at once are each handled exactly once`, async () 
   await eventually(() => runs(runsFile).includes('sentinel'), {
     what: 'the operator to be up',
     intervalMs: 20,
+    timeoutMs: STARTUP_MS,
+  }).catch((error: unknown) => {
+    throw new Error(`${String(error)}; kopf's output:\n${kopf!.lines.join('\n')}`);
   });
   console.error(
     `bulk: kopf run handled its first object ${Date.now() - spawned} ms after the process was spawned`,

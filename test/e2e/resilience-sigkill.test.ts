@@ -10,7 +10,7 @@ import { createApiClient } from '../../runtime/client/index.ts';
 import { makeSettings } from '../../runtime/structs/settings.ts';
 import { eventually, freshNamespace } from '../../runtime/testing/index.ts';
 import { testCluster } from '../setup/cluster.ts';
-import { handlerFile, runs, spawnKopf, workDir, type KopfProcess } from './cli-kit.ts';
+import { handlerFile, runs, spawnKopf, STARTUP_MS, workDir, type KopfProcess } from './cli-kit.ts';
 import { installCrd } from './handlers-kit.ts';
 
 const cluster = testCluster();
@@ -67,6 +67,7 @@ test('after a SIGKILL mid-way through three handlers, a restarted operator resum
   });
   await eventually(() => runs(runsFile).includes('second started obj'), {
     what: 'the second handler to start',
+    timeoutMs: STARTUP_MS,
   });
   first.child.kill('SIGKILL');
   expect(await first.exited).toBeNull(); // killed by the signal, no chance to persist anything more
@@ -80,7 +81,7 @@ test('after a SIGKILL mid-way through three handlers, a restarted operator resum
       const status = (o.status ?? {}) as Record<string, unknown>;
       return status.third ? status : undefined;
     },
-    { what: 'all three handlers to succeed' },
+    { what: 'all three handlers to succeed', timeoutMs: STARTUP_MS },
   );
   expect(done).toEqual({ first: { ok: 1 }, second: { ok: 2 }, third: { ok: 3 } });
   await second.waitForLine('Creation is processed');

@@ -1,0 +1,61 @@
+/**
+ * The registration checks shared by the handler kinds that are not change handlers (event, timer,
+ * daemon, index): a function, a resource, a stable id, and well-formed filters.
+ */
+import { parseField } from '../structs/dicts.ts';
+import type { HandlerFilters, RawHandlerFn, ResourceSelector } from '../processing/handlers.ts';
+import type { HandlerOptions, ResourceArg } from './types.ts';
+
+/** Options of every per-object handler: `id`, `param`, retries, and the filters. */
+export type CommonOptions<Spec = Record<string, unknown>, Status = Record<string, unknown>> = HandlerOptions<
+  Spec,
+  Status
+>;
+
+export interface ValidatedBase extends HandlerFilters {
+  id: string;
+  fn: RawHandlerFn;
+  selector: ResourceSelector;
+  param: unknown;
+}
+
+/** Check and convert what all per-object registrations have in common. */
+export function validateFilters(
+  kind: string,
+  resource: ResourceArg<unknown, unknown>,
+  fn: unknown,
+  options: CommonOptions<never, never>,
+): ValidatedBase {
+  if (typeof fn !== 'function')
+    throw new TypeError(`A ${kind} handler must be a function, got ${typeof fn}.`);
+  if (typeof resource === 'string' && !resource.trim())
+    throw new TypeError('A resource name must not be empty.');
+  if (options.value !== undefined && options.field === undefined) {
+    throw new TypeError('`value` filters a field: it needs `field`.');
+  }
+  for (const [what, filters] of [
+    ['labels', options.labels],
+    ['annotations', options.annotations],
+  ] as const) {
+    for (const [key, value] of Object.entries(filters ?? {})) {
+      if (value === null || value === undefined) {
+        throw new TypeError(`The ${what} filter '${key}' is ${value}; use kopf.PRESENT or kopf.ABSENT.`);
+      }
+    }
+  }
+  const id = options.id ?? (fn as { name?: string }).name;
+  if (!id) {
+    throw new TypeError(`An anonymous ${kind} handler needs an \`id\` option: ids must be stable.`);
+  }
+  return {
+    id,
+    fn: fn as RawHandlerFn,
+    selector: resource,
+    param: options.param,
+    labels: options.labels as HandlerFilters['labels'],
+    annotations: options.annotations as HandlerFilters['annotations'],
+    field: options.field === undefined ? undefined : parseField(options.field),
+    value: options.value as HandlerFilters['value'],
+    when: options.when as HandlerFilters['when'],
+  };
+}
