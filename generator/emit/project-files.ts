@@ -58,17 +58,16 @@ export const GITIGNORE = 'node_modules/\ndist/\n*.tsbuildinfo\n';
 export const DOCKERIGNORE = 'node_modules\n.git\ndeploy\n*.md\n';
 
 export function dockerfile(): string {
-  return `# syntax=docker/dockerfile:1
-# Multi-stage: dependencies are installed without dev (and optional) dependencies in a throw-away
+  return `# Multi-stage: dependencies are installed without dev (and optional) dependencies in a throw-away
 # stage, and the final image holds only node_modules and src/. Node 24 runs the TypeScript sources
 # directly. kopf-ts's only optional dependency is ts-morph, which kopf-gen needs and operators do not.
 
-FROM node:24-slim AS dependencies
+FROM docker.io/library/node:24-slim AS dependencies
 WORKDIR /app
 COPY package.json package-lock.json* ./
 RUN if [ -f package-lock.json ]; then npm ci --omit=dev --omit=optional; else npm install --omit=dev --omit=optional; fi
 
-FROM node:24-slim
+FROM docker.io/library/node:24-slim
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=dependencies /app/node_modules ./node_modules
