@@ -15,7 +15,7 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync, readFileSync } from 
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startLocalCluster, applyYaml, waitForCrd } from '../runtime/testing/index.ts';
-import { allContenders, benchDir, repoRoot } from './lib/contenders.ts';
+import { allContenders, benchDir, experimentalContenders, repoRoot } from './lib/contenders.ts';
 import { Kube, CRD_NAME } from './lib/kube.ts';
 import { Observer } from './lib/observer.ts';
 import { machineInfo } from './lib/proc.ts';
@@ -56,10 +56,10 @@ const measures = new Set(values.measures ? values.measures.split(',') : allMeasu
 for (const m of measures)
   if (!allMeasures.includes(m)) throw new Error(`unknown measure ${m}; known: ${allMeasures.join(', ')}`);
 const only = values.only ? new Set(values.only.split(',')) : undefined;
-const contenders = allContenders.filter((c) => !only || only.has(c.id));
+const known = [...allContenders, ...experimentalContenders];
+const contenders = only ? known.filter((c) => only.has(c.id)) : allContenders;
 if (only)
-  for (const id of only)
-    if (!allContenders.some((c) => c.id === id)) throw new Error(`unknown contender ${id}`);
+  for (const id of only) if (!known.some((c) => c.id === id)) throw new Error(`unknown contender ${id}`);
 
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');
 const resultsDir = path.join(benchDir, 'results');

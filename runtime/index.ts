@@ -31,6 +31,7 @@ export type { EventArgs, EventHandler, EventHandlerOptions, EventType } from './
 export { index, type Index, type IndexArgs, type IndexHandler } from './api/indexing.ts';
 export { register, subhandler, execute, type Subhandler, type SubhandlerOptions } from './api/subhandlers.ts';
 export { operator, type OperatorOptions } from './api/operator.ts';
+export { run } from './api/running.ts';
 export {
   ActivityError,
   type ActivityArgs,

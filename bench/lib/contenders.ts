@@ -236,11 +236,7 @@ export const kopfTsPooled: Contender = {
     ),
 };
 
-export const allContenders: Contender[] = [
-  kopfTs,
-  raw,
-  controllerRuntime,
-  kopfDefault,
-  kopfTuned,
-  kopfTsPooled,
-];
+/** The contenders of a normal run, in order (kopf-ts first: the raw limit mirrors its measured calls). */
+export const allContenders: Contender[] = [kopfTs, raw, controllerRuntime, kopfDefault, kopfTuned];
+/** Selectable with --only, not run by default. */
+export const experimentalContenders: Contender[] = [kopfTsPooled];

@@ -71,20 +71,33 @@ interface Timed {
 }
 
 /** Run a command under GNU time (wall seconds, max RSS). */
+/**
+ * Python stand-in for GNU time when /usr/bin/time is absent (Debian: `apt-get install time`): same
+ * output format ("<wall s> <max RSS KiB>"), from getrusage(RUSAGE_CHILDREN).
+ */
+const PY_TIME = [
+  'import resource, subprocess, sys, time',
+  't = time.time()',
+  'code = subprocess.call(sys.argv[2:])',
+  'open(sys.argv[1], "w").write("%.2f %d" % (time.time() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))',
+  'sys.exit(code)',
+].join('\n');
+
+/** Run a command under GNU time (or its Python stand-in): wall seconds and max RSS. */
 function timed(command: string, args: string[], cwd = repoRoot): Timed {
   const timeFile = path.join(os.tmpdir(), `kopf-ts-bench-time-${process.pid}`);
-  const useTime = existsSync('/usr/bin/time');
+  const [wrapper, wrapperArgs] = existsSync('/usr/bin/time')
+    ? ['/usr/bin/time', ['-f', '%e %M', '-o', timeFile]]
+    : ['python3', ['-c', PY_TIME, timeFile]];
   const started = performance.now();
-  const result = useTime
-    ? spawnSync('/usr/bin/time', ['-f', '%e %M', '-o', timeFile, command, ...args], {
-        cwd,
-        encoding: 'utf8',
-        maxBuffer: 256 << 20,
-      })
-    : spawnSync(command, args, { cwd, encoding: 'utf8', maxBuffer: 256 << 20 });
+  const result = spawnSync(wrapper, [...wrapperArgs, command, ...args], {
+    cwd,
+    encoding: 'utf8',
+    maxBuffer: 256 << 20,
+  });
   const wall = (performance.now() - started) / 1000;
   let peakRssBytes = NaN;
-  if (useTime && existsSync(timeFile)) {
+  if (existsSync(timeFile)) {
     const last = readFileSync(timeFile, 'utf8').trim().split('\n').pop() ?? '';
     const [, kib] = last.split(' ');
     peakRssBytes = Number(kib) * 1024;

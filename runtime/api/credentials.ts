@@ -30,7 +30,10 @@ export interface ConnectionInfo {
   defaultNamespace?: string;
   /** Among several login results, the highest priority is used (default 0). */
   priority?: number;
-  /** When these credentials stop being valid (informational; re-login is not implemented yet). */
+  /**
+   * When these credentials stop being valid: the login handlers run again once it has passed (noticed
+   * when the client re-reads its credentials: at least every minute, and after a 401).
+   */
   expiration?: Date;
 }
 
@@ -42,6 +45,38 @@ function base64Pem(data: string): string {
 /** A KubeConfig with one context made of these credentials. */
 export function kubeConfigFromConnection(info: ConnectionInfo): KubeConfig {
   const kc = new KubeConfig();
+  loadConnection(kc, info);
+  return kc;
+}
+
+type HttpsOptions = Parameters<KubeConfig['applyToHTTPSOptions']>[0];
+
+/**
+ * The KubeConfig of login handlers' credentials: when they have expired, the next time the client
+ * reads them it logs in again (runs the login handlers) and uses the new credentials.
+ */
+export class LoginKubeConfig extends KubeConfig {
+  #info: ConnectionInfo;
+  readonly #relogin: () => Promise<ConnectionInfo>;
+
+  constructor(info: ConnectionInfo, relogin: () => Promise<ConnectionInfo>) {
+    super();
+    this.#info = info;
+    this.#relogin = relogin;
+    loadConnection(this, info);
+  }
+
+  override async applyToHTTPSOptions(options: HttpsOptions): Promise<void> {
+    const expiration = this.#info.expiration;
+    if (expiration && expiration.getTime() <= Date.now()) {
+      this.#info = await this.#relogin();
+      loadConnection(this, this.#info);
+    }
+    await super.applyToHTTPSOptions(options);
+  }
+}
+
+function loadConnection(kc: KubeConfig, info: ConnectionInfo): void {
   kc.loadFromOptions({
     clusters: [
       {
@@ -74,7 +109,6 @@ export function kubeConfigFromConnection(info: ConnectionInfo): KubeConfig {
     ],
     currentContext: 'kopf-login',
   });
-  return kc;
 }
 
 /** The best of several login results: the highest `priority` (the first among equals). */

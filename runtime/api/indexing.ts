@@ -8,9 +8,9 @@
  *
  * @example
  * ```ts
- * const podsByApp = kopf.index<string, string>('pods', function podsByAppFn({ name, labels }) {
+ * const podsByApp = kopf.index('pods', function podsByAppFn({ name, labels }): Record<string, string> {
  *   return labels.app ? { [labels.app]: name } : {};
- * });
+ * }); // Index<string, string>
  * kopf.on.create(examples, ({ spec }) => {
  *   const pods = podsByApp.get(spec.app); // string[]
  * });
@@ -40,27 +40,35 @@ export type IndexArgs<Spec = Record<string, unknown>, Status = Record<string, un
 >;
 
 /**
+ * The index a handler's result type makes: a `Map<K, V>` → keys `K`; an object → string keys with
+ * its value type; anything else → values under the key `null`.
+ */
+export type IndexOf<Result> = [Result] extends [Map<infer K, infer V>]
+  ? Index<V, K>
+  : [Result] extends [readonly unknown[]]
+    ? Index<Result, null>
+    : [Result] extends [Record<string, infer V>]
+      ? Index<V, string>
+      : Index<Result, null>;
+
+/**
  * An index handler: return `{ key: value, ... }` (or a `Map`) for keyed entries, or any other value
  * for the key `null`. Errors are ignored by default (the object is left out until its next event).
  */
-export type IndexHandler<Value, Key, Spec, Status> = (
+export type IndexHandler<Result, Spec = Record<string, unknown>, Status = Record<string, unknown>> = (
   args: IndexArgs<Spec, Status>,
-) =>
-  | Record<string & Key, Value>
-  | Map<Key, Value>
-  | Value
-  | Promise<Record<string & Key, Value> | Map<Key, Value> | Value>;
+) => Result | Promise<Result>;
 
 type Untyped = Record<string, unknown>;
 
-/** Register an index handler; returns the typed index, readable from any handler. */
-export function index<Value = unknown, Key = unknown, Spec = Untyped, Status = Untyped>(
+/** Register an index handler; returns the index, typed from the handler's result, readable anywhere. */
+export function index<Spec = Untyped, Status = Untyped, Result = unknown>(
   resource: ResourceArg<Spec, Status>,
-  handler: IndexHandler<Value, Key, NoInfer<Spec>, NoInfer<Status>>,
+  handler: IndexHandler<Result, NoInfer<Spec>, NoInfer<Status>>,
   options: CommonOptions<NoInfer<Spec>, NoInfer<Status>> = {},
-): Index<Value, Key> {
+): IndexOf<Result> {
   const base = validateFilters('index', resource, handler, options as CommonOptions<never, never>);
-  const store = new IndexStore<Value, Key>();
+  const store = new IndexStore();
   (options.registry ?? defaultRegistry()).addIndexing({
     ...base,
     kind: 'index',
@@ -70,5 +78,5 @@ export function index<Value = unknown, Key = unknown, Spec = Untyped, Status = U
     timeout: options.timeout,
     backoff: options.backoff,
   });
-  return Object.assign(store, { id: base.id }) as IndexStore<Value, Key> & { id: string };
+  return Object.assign(store, { id: base.id }) as unknown as IndexOf<Result>;
 }

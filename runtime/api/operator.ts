@@ -33,7 +33,8 @@ import { emptyKinds, perObjectHandlers, type PerObjectKinds } from './kinds.ts';
 import { startPoster } from '../processing/posting.ts';
 import { createProcessor, type ProcessingStats } from '../processing/processor.ts';
 import { runActivity, type ActivityContext } from './activities.ts';
-import { bestConnection, kubeConfigFromConnection } from './credentials.ts';
+import { bestConnection, LoginKubeConfig, type ConnectionInfo } from './credentials.ts';
+import { observeDefinitions } from './discovery.ts';
 import { addStreamSource, type MeteredStream } from './metrics.ts';
 import { startHealthServer } from './probing.ts';
 import { defaultRegistry } from './registry.ts';
@@ -100,7 +101,7 @@ export async function operator(options: OperatorOptions = {}): Promise<void> {
   const streams = new Set<MeteredStream>();
   const unmeter = addStreamSource(() => streams);
   try {
-    const served = await resolveHandlers(client, [...registry.changing, ...perObjectHandlers(registry)], signal);
+    const served = await resolveHandlers(client, allHandlers(registry), signal);
     // Indexes start empty in every run; resource handlers wait until all of them are populated.
     for (const indexer of registry.indexing) indexer.store.clear();
     const gate = new IndexingGate();
@@ -110,8 +111,11 @@ export async function operator(options: OperatorOptions = {}): Promise<void> {
     if (!options.clusterwide && !options.namespaces?.length) {
       logger.warning('No namespaces are given and `clusterwide` is not set: serving all namespaces.');
     }
-    const running: Promise<void>[] = [];
-    for (const { resource, handlers, kinds } of served.values()) {
+    // One entry per served resource; resources come and go with their CRDs (run-time discovery).
+    const serving = new Map<string, { resource: ResourceInfo; stop: AbortController; done: Promise<void> }>();
+    const retired: Promise<void>[] = [];
+    const serve = ({ resource, handlers, kinds }: ServedResource, stopped: AbortSignal): Promise<void> => {
+      const running: Promise<void>[] = [];
       const spawner = kinds.spawning.length
         ? new Spawner({ client, resource, settings, handlers: kinds.spawning })
         : undefined;
@@ -148,11 +152,50 @@ export async function operator(options: OperatorOptions = {}): Promise<void> {
         return watcher;
       };
       if (!resource.namespaced || patterns === undefined) {
-        running.push(start(undefined, signal).done);
+        running.push(start(undefined, stopped).done);
       } else {
-        running.push(serveNamespaces(client, patterns, settings, signal, start));
+        running.push(serveNamespaces(client, patterns, settings, stopped, start));
       }
-    }
+      return Promise.all(running).then(async () => {
+        // A resource that went away (its CRD was deleted) stops its daemons now; at the operator's
+        // stop, all spawners are stopped together below.
+        if (spawner && !signal.aborted) await spawner.stopAll(settings.process.gracefulShutdownTimeout);
+      });
+    };
+    const startServing = (id: string, entry: ServedResource): void => {
+      const stop = new AbortController();
+      const done = serve(entry, AbortSignal.any([signal, stop.signal]));
+      serving.set(id, { resource: entry.resource, stop, done });
+    };
+    for (const [id, entry] of served) startServing(id, entry);
+    const discovery =
+      settings.scanning.disabled || allHandlers(registry).length === 0
+        ? Promise.resolve()
+        : observeDefinitions({
+            client,
+            settings,
+            signal,
+            onChange: async (deleted) => {
+              const now = await resolveHandlers(client, allHandlers(registry), signal, { quiet: true });
+              if (signal.aborted) return;
+              for (const [id, entry] of now) {
+                if (serving.has(id)) continue;
+                logger.info(`Resource ${id} appeared: serving it.`);
+                startServing(id, entry);
+              }
+              for (const [id, current] of serving) {
+                // Only a deleted CRD ends serving (discovery may be incomplete for a moment); while
+                // discovery still lists it, the follow-up rescan drops it.
+                const definition = `${current.resource.plural}.${current.resource.group}`;
+                if (now.has(id) || !deleted.has(definition)) continue;
+                logger.info(`Resource ${id} is gone: no longer serving it.`);
+                deleted.delete(definition);
+                current.stop.abort();
+                serving.delete(id);
+                retired.push(current.done);
+              }
+            },
+          });
     await new Promise<void>((resolve) => {
       if (signal.aborted) resolve();
       signal.addEventListener('abort', () => resolve(), { once: true });
@@ -160,7 +203,12 @@ export async function operator(options: OperatorOptions = {}): Promise<void> {
     logger.info('Stop is requested; letting running handlers finish.');
     // Daemons and timers are stopped in memory (their objects keep the finalizer), within the grace.
     const grace = settings.process.gracefulShutdownTimeout;
-    await Promise.all([...running, ...spawners.map((spawner) => spawner.stopAll(grace))]);
+    await Promise.all([
+      discovery,
+      ...[...serving.values()].map((entry) => entry.done),
+      ...retired,
+      ...spawners.map((spawner) => spawner.stopAll(grace)),
+    ]);
     await runCleanup(registry, activityContext);
   } finally {
     // Queued events get a moment to be posted; an unreachable API must not hold up the exit.
@@ -179,17 +227,24 @@ interface ServedResource {
   kinds: PerObjectKinds;
 }
 
+/** Every handler that names a resource. */
+function allHandlers(registry: Registry): Parameters<typeof resolveHandlers>[1] {
+  return [...registry.changing, ...perObjectHandlers(registry)];
+}
+
 /** Resolve every handler's resource; handlers of selectors naming the same resource are served together. */
 async function resolveHandlers(
   client: ApiClient,
   handlers: readonly (ChangingHandler | PerObjectKinds[keyof PerObjectKinds][number])[],
   signal: AbortSignal,
+  options: { quiet?: boolean } = {},
 ): Promise<Map<string, ServedResource>> {
   const resolved = new Map<string, ResourceInfo | undefined>();
   const served = new Map<string, ServedResource>();
   for (const handler of handlers) {
     const key = selectorKey(handler.selector);
-    if (!resolved.has(key)) resolved.set(key, await resolveOrSkip(client, handler.selector, signal));
+    if (!resolved.has(key))
+      resolved.set(key, await resolveOrSkip(client, handler.selector, signal, options.quiet ?? false));
     const resource = resolved.get(key);
     if (!resource) continue;
     const id = `${resource.plural}.${resource.version}.${resource.group}`;
@@ -212,6 +267,7 @@ async function resolveOrSkip(
   client: ApiClient,
   selector: ChangingHandler['selector'],
   signal: AbortSignal,
+  quiet: boolean,
 ): Promise<ResourceInfo | undefined> {
   const logger = getLogger('kopf.operator');
   const key = selectorKey(selector);
@@ -221,7 +277,15 @@ async function resolveOrSkip(
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       if (error instanceof ResourceResolutionError) {
-        logger.error(`Unresolved resource ${key} cannot be served (try creating its CRD): ${message}`);
+        // Rescans after CRD changes stay quiet: the start-up already said what is not served.
+        if (quiet) return undefined;
+        if (/ambiguous/.test(message)) {
+          logger.error(`Ambiguous resource ${key} will not be served: ${message}`);
+        } else {
+          logger.error(
+            `Unresolved resource ${key} cannot be served yet (it is served once its CRD appears): ${message}`,
+          );
+        }
         return undefined;
       }
       const delay = Math.min(30, 2 ** attempt);
@@ -278,13 +342,16 @@ async function login(
   kubeConfig: KubeConfig | undefined,
 ): Promise<KubeConfig> {
   if (!registry.activities.some((h) => h.activity === 'login')) return kubeConfig ?? loadKubeConfig();
-  const results = await runActivity(registry, 'login', context);
-  const connection = bestConnection(results.values());
-  if (!connection) throw new Error('No login handler returned credentials (kopf.on.login).');
-  getLogger('kopf.activities').info(
-    `Logged in to ${connection.server} with the login handlers' credentials.`,
-  );
-  return kubeConfigFromConnection(connection);
+  const logIn = async (): Promise<ConnectionInfo> => {
+    const results = await runActivity(registry, 'login', context);
+    const connection = bestConnection(results.values());
+    if (!connection) throw new Error('No login handler returned credentials (kopf.on.login).');
+    getLogger('kopf.activities').info(
+      `Logged in to ${connection.server} with the login handlers' credentials.`,
+    );
+    return connection;
+  };
+  return new LoginKubeConfig(await logIn(), logIn);
 }
 
 /** Cleanup handlers run after the stop, so they get a signal of their own, bounded by the grace period. */

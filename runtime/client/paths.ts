@@ -31,8 +31,3 @@ export function withQuery(path: string, query: Record<string, string | undefined
   const text = params.toString();
   return text ? `${path}${path.includes('?') ? '&' : '?'}${text}` : path;
 }
-
-/** `namespace/name` or `name`, for messages. */
-export function describeObject(namespace: string | undefined, name: string): string {
-  return namespace ? `${namespace}/${name}` : name;
-}

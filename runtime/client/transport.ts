@@ -16,6 +16,8 @@ export interface SendOptions {
   signal?: AbortSignal;
   /** Fail if no answer (status line) arrives within this many seconds. */
   answerTimeout?: number;
+  /** A long-lived streaming request (a watch): it gets a connection of its own, outside the pool. */
+  streaming?: boolean;
 }
 
 /** Send a request; resolves with the response (body unread) once the status line arrives. */
@@ -38,7 +40,7 @@ export function send(connection: Connection, options: SendOptions): Promise<http
       port: url.port,
       path: url.pathname + url.search,
       headers,
-      agent: connection.agent,
+      agent: options.streaming ? connection.watchAgent : connection.agent,
       ...(options.signal ? { signal: options.signal } : {}),
       ...(connection.servername ? { servername: connection.servername } : {}),
     };

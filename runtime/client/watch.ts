@@ -113,6 +113,7 @@ async function openWatch(
       method: 'GET',
       path,
       signal,
+      streaming: true,
       ...(connectTimeout !== undefined ? { answerTimeout: connectTimeout } : {}),
     });
     if (response.statusCode !== 401 || reauthenticated) return response;

@@ -49,3 +49,32 @@ export async function httpGet(url: string): Promise<{ status: number; text: stri
   const response = await fetch(url);
   return { status: response.status, text: await response.text() };
 }
+
+/** A minimal CRD (any fields allowed, status subresource) for tests that need a resource of their own. */
+export function crdYaml(options: {
+  group: string;
+  plural: string;
+  kind: string;
+  scope: 'Namespaced' | 'Cluster';
+}): string {
+  const singular = options.kind.toLowerCase();
+  return `
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: ${options.plural}.${options.group}
+spec:
+  group: ${options.group}
+  scope: ${options.scope}
+  names: { plural: ${options.plural}, singular: ${singular}, kind: ${options.kind} }
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      subresources: { status: {} }
+      schema:
+        openAPIV3Schema:
+          type: object
+          x-kubernetes-preserve-unknown-fields: true
+`;
+}

@@ -72,9 +72,40 @@ describe('registration', () => {
     function fn() {}
     expect(kopf.on.create(RESOURCE, fn, { registry })).toBe(fn);
   });
-  test('an operator with timers or daemons refuses to start', async () => {
+  test('timers, daemons, event and index handlers register with their options and filters', () => {
     const registry = new kopf.Registry();
-    kopf.timer(RESOURCE, function tick() {}, { registry, interval: 1 });
-    await expect(kopf.operator({ registry })).rejects.toThrow(/not implemented yet.*timer 'tick'/);
+    kopf.timer(RESOURCE, function tick() {}, {
+      registry,
+      interval: 1,
+      idle: 2,
+      sharp: true,
+      labels: { a: 'b' },
+    });
+    kopf.daemon(RESOURCE, function watch() {}, { registry, cancellationTimeout: 3, initialDelay: 1 });
+    kopf.on.event(RESOURCE, function spy() {}, { registry, field: 'spec.x', value: 1 });
+    kopf.index(
+      RESOURCE,
+      function byName({ name }) {
+        return name;
+      },
+      { registry },
+    );
+    expect(registry.spawning.map((h) => [h.kind, h.id])).toEqual([
+      ['timer', 'tick'],
+      ['daemon', 'watch'],
+    ]);
+    expect(registry.spawning[0]).toMatchObject({ interval: 1, idle: 2, sharp: true, labels: { a: 'b' } });
+    expect(registry.spawning[1]).toMatchObject({ cancellationTimeout: 3, initialDelay: 1 });
+    expect(registry.watching[0]).toMatchObject({ id: 'spy', field: ['spec', 'x'], errors: 'ignored' });
+    expect(registry.indexing[0]).toMatchObject({ id: 'byName', errors: 'ignored' });
+    expect(() => kopf.timer(RESOURCE, function tick() {}, { registry })).toThrow(
+      /Duplicate handler id 'tick'/,
+    );
+    expect(() => kopf.daemon(RESOURCE, () => undefined, { registry })).toThrow(/needs an `id`/);
+  });
+
+  test('sub-handlers can only be declared inside a running change handler', async () => {
+    expect(() => kopf.register(function child() {})).toThrow(/only be used inside a change handler/);
+    await expect(kopf.execute()).rejects.toThrow(/only be used inside a change handler/);
   });
 });

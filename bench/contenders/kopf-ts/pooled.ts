@@ -3,6 +3,8 @@
  * kopf-ts creates (runtime/client/credentials.ts) given a bounded keep-alive pool and one shared TLS
  * context — to quantify what the client's connection handling costs. The bench patches `https.Agent`
  * before kopf-ts creates its agent (the CLI loads this file before it connects); nothing else changes.
+ * Not run by default (`--only kopf-ts-pooled`): kopf-ts adopted both (runtime/client/credentials.ts)
+ * after this experiment showed ~2× throughput and a third of the p99 latency on bursts.
  */
 import https from 'node:https';
 import tls from 'node:tls';

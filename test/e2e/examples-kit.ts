@@ -1,0 +1,295 @@
+/**
+ * The examples' end-to-end driver, as Kopf's `examples/test_examples.py`: run an example the way a
+ * user does (`kopf run --standalone --verbose -n <ns> examples/<dir>/example.ts`, a child process of
+ * the BUILT package, bin/kopf.js → dist/), apply examples/obj.yaml, delete it, stop the operator, and
+ * compare what it logged with the expectations the example module exports:
+ *
+ * - `E2E_SUCCESS_COUNTS`: handler id → how many `Handler '<id>' succeeded.` lines (exactly);
+ * - `E2E_FAILURE_COUNTS`: handler id → how many `Handler '<id>' failed permanently` lines (exactly);
+ *   any other handler's permanent failure fails the test;
+ * - `E2E_STARTUP_STOP_WORDS` / `E2E_CREATION_STOP_WORDS` / `E2E_DELETION_STOP_WORDS` /
+ *   `E2E_CLEANUP_STOP_WORDS`: log substrings awaited after each step (defaults below);
+ * - `E2E_ALLOW_TRACEBACKS`: unexpected-error stack traces are allowed (default: none allowed).
+ *
+ * Why a child process and not `testing.run({ files })` in the test's own process: the examples
+ * register into the default registry, ES modules load once per process, and the RBAC test must run
+ * them with nothing but a ServiceAccount's kubeconfig — a process per run gives all of that, and is
+ * exactly what users run. Why the built package: the examples import `kopf-ts` by name (package
+ * self-reference → dist/), so the CLI must be the same build, or `instanceof kopf.TemporaryError`
+ * would compare classes of two copies. `npm test` builds first; alone, run `npm run build` first.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  applyYamlFile,
+  eventually,
+  freshNamespace,
+  type TestNamespace,
+} from '../../runtime/testing/index.ts';
+import { testCluster } from '../setup/cluster.ts';
+import { installCrd } from './handlers-kit.ts';
+
+export const ROOT = path.resolve(import.meta.dirname, '..', '..');
+const KOPF_BIN = path.join(ROOT, 'bin', 'kopf.js');
+export const OBJ_YAML = path.join(ROOT, 'examples', 'obj.yaml');
+export const OBJ_NAME = 'kopf-example-1';
+/** A cold start of `kopf run` on a busy 2-core machine is slow. */
+export const STARTUP_MS = 60_000;
+export const STEP_MS = 45_000;
+
+export const KOPF_EXAMPLES = { group: 'kopf.dev', version: 'v1', plural: 'kopfexamples' } as const;
+
+/** What an example module may export for its e2e test (Kopf's names). */
+export interface ExampleExpectations {
+  E2E_SUCCESS_COUNTS?: Record<string, number>;
+  E2E_FAILURE_COUNTS?: Record<string, number>;
+  E2E_STARTUP_STOP_WORDS?: readonly string[];
+  E2E_CREATION_STOP_WORDS?: readonly string[];
+  E2E_DELETION_STOP_WORDS?: readonly string[];
+  E2E_CLEANUP_STOP_WORDS?: readonly string[];
+  E2E_ALLOW_TRACEBACKS?: boolean;
+  /** A merge-patch applied once after creation (an update step; Kopf's e2e has none). */
+  E2E_UPDATE_PATCH?: Record<string, unknown>;
+  E2E_UPDATE_STOP_WORDS?: readonly string[];
+}
+
+/** The example's exported expectations, read without running its handlers' registrations twice. */
+export async function expectationsOf(dir: string): Promise<ExampleExpectations> {
+  return (await import(path.join(ROOT, 'examples', dir, 'example.ts'))) as ExampleExpectations;
+}
+
+/** dist/ must exist and be newer than the runtime sources the examples use (through `kopf-ts`). */
+export function assertBuilt(): void {
+  const entry = path.join(ROOT, 'dist', 'runtime', 'index.js');
+  if (!existsSync(entry))
+    throw new Error('dist/ is missing: run `npm run build` before the examples e2e tests');
+  const built = statSync(entry).mtimeMs;
+  const index = statSync(path.join(ROOT, 'runtime', 'index.ts')).mtimeMs;
+  if (index > built) throw new Error('dist/ is older than runtime/index.ts: run `npm run build` first');
+}
+
+export interface ExampleProcess {
+  child: ChildProcess;
+  /** stdout + stderr lines so far. */
+  lines: string[];
+  exited: Promise<number | null>;
+  waitForLine(pattern: RegExp | string, timeoutMs?: number): Promise<void>;
+  /** SIGTERM, then the exit code; -1 if it had to be SIGKILLed after `timeoutMs`. */
+  stop(timeoutMs?: number): Promise<number | null>;
+}
+
+/** `kopf run --standalone --verbose -n <namespace> examples/<dir>/example.ts` with this kubeconfig file. */
+export function runExample(
+  dir: string,
+  options: { namespace: string; kubeconfigFile: string; env?: Record<string, string> },
+): ExampleProcess {
+  const file = path.join('examples', dir, 'example.ts');
+  const child = spawn(
+    process.execPath,
+    [KOPF_BIN, 'run', '--standalone', '--verbose', '-n', options.namespace, file],
+    {
+      cwd: ROOT,
+      env: { ...process.env, KUBECONFIG: options.kubeconfigFile, ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  const lines: string[] = [];
+  const collect = (line: string) => {
+    lines.push(line);
+    if (process.env.KOPF_TEST_VERBOSE) process.stderr.write(`  ${dir} | ${line}\n`);
+  };
+  createInterface({ input: child.stdout! }).on('line', collect);
+  createInterface({ input: child.stderr! }).on('line', collect);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return {
+    child,
+    lines,
+    exited,
+    async waitForLine(pattern, timeoutMs = STEP_MS) {
+      const test = (line: string) =>
+        typeof pattern === 'string' ? line.includes(pattern) : pattern.test(line);
+      await eventually(() => lines.some(test) || (child.exitCode !== null ? 'exited' : false), {
+        timeoutMs,
+        what: `a log line ${String(pattern)} of ${dir}\n${lines.slice(-60).join('\n')}`,
+      });
+      if (!lines.some(test)) {
+        throw new Error(
+          `${dir} exited (${child.exitCode}) before logging ${String(pattern)}:\n${lines.join('\n')}`,
+        );
+      }
+    },
+    async stop(timeoutMs = 20_000) {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<-1>((resolve) => (timer = setTimeout(() => resolve(-1), timeoutMs)));
+      const code = await Promise.race([exited, timeout]);
+      clearTimeout(timer);
+      if (code === -1) child.kill('SIGKILL');
+      return code;
+    },
+  };
+}
+
+/** Lines saying that handler (daemon, timer, activity) `id` succeeded. */
+export function successes(lines: readonly string[], id: string): number {
+  const pattern = new RegExp(`\\] ${KINDS} '${escape(id)}' succeeded\\.`);
+  return lines.filter((line) => pattern.test(line)).length;
+}
+
+/**
+ * The end of a handler for good. Matched after the object's `[namespace/name]` prefix: the debug
+ * lines with the object's body quote these messages from the stored progress too.
+ */
+const KINDS = '(?:Handler|Daemon|Timer|Activity)';
+const FAILED = 'failed (permanently|with an exception and will stop now)';
+
+/** Lines saying that handler `id` failed permanently (or for good, after retries or a timeout). */
+export function failures(lines: readonly string[], id: string): number {
+  return lines.filter((line) =>
+    new RegExp(`\\] ${KINDS} '${escape(id)}' ${FAILED}`).test(line),
+  ).length;
+}
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Handler ids that failed for good, from all lines. */
+export function failedHandlers(lines: readonly string[]): string[] {
+  const ids = new Set<string>();
+  for (const line of lines) {
+    const match = new RegExp(`\\] ${KINDS} '([^']+)' ${FAILED}`).exec(line);
+    if (match) ids.add(match[1]!);
+  }
+  return [...ids];
+}
+
+export interface ExampleRun {
+  lines: string[];
+  exitCode: number | null;
+}
+
+/**
+ * The whole scenario: start, wait for the startup stop-words, apply obj.yaml, wait for the creation
+ * stop-words, delete the object and wait until it is gone and the deletion stop-words appeared,
+ * stop the operator (SIGTERM) and wait for the cleanup stop-words. Returns every line.
+ */
+export async function runScenario(
+  dir: string,
+  expectations: ExampleExpectations,
+  options: { kc: KubeConfig; namespace: string; kubeconfigFile: string; env?: Record<string, string> },
+): Promise<ExampleRun> {
+  const kopf = runExample(dir, options);
+  try {
+    for (const words of expectations.E2E_STARTUP_STOP_WORDS ?? []) {
+      await kopf.waitForLine(words, STARTUP_MS);
+    }
+    await applyYamlFile(options.kc, OBJ_YAML, { namespace: options.namespace });
+    for (const words of expectations.E2E_CREATION_STOP_WORDS ?? ['Creation is processed:']) {
+      await kopf.waitForLine(words);
+    }
+    const objects = options.kc.makeApiClient(CustomObjectsApi);
+    if (expectations.E2E_UPDATE_PATCH) {
+      await objects.patchNamespacedCustomObject(
+        {
+          ...KOPF_EXAMPLES,
+          namespace: options.namespace,
+          name: OBJ_NAME,
+          body: expectations.E2E_UPDATE_PATCH,
+        },
+        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+      );
+      for (const words of expectations.E2E_UPDATE_STOP_WORDS ?? ['Updating is processed:']) {
+        await kopf.waitForLine(words);
+      }
+    }
+    await objects.deleteNamespacedCustomObject({
+      ...KOPF_EXAMPLES,
+      namespace: options.namespace,
+      name: OBJ_NAME,
+    });
+    await eventually(
+      async () => {
+        try {
+          await objects.getNamespacedCustomObject({
+            ...KOPF_EXAMPLES,
+            namespace: options.namespace,
+            name: OBJ_NAME,
+          });
+          return false;
+        } catch (error) {
+          return (error as { code?: number }).code === 404;
+        }
+      },
+      { timeoutMs: STEP_MS, what: `${OBJ_NAME} deleted\n${kopf.lines.slice(-60).join('\n')}` },
+    );
+    for (const words of expectations.E2E_DELETION_STOP_WORDS ?? ['Deleted, really deleted']) {
+      await kopf.waitForLine(words);
+    }
+    const exitCode = await kopf.stop();
+    for (const words of expectations.E2E_CLEANUP_STOP_WORDS ?? []) await kopf.waitForLine(words, 1);
+    return { lines: kopf.lines, exitCode };
+  } finally {
+    await kopf.stop();
+  }
+}
+
+/** Kopf's assertions: exact success and failure counts, no other failures, no unexpected stack traces. */
+export function checkExpectations(run: ExampleRun, expectations: ExampleExpectations): void {
+  const { lines } = run;
+  const context = `\n--- operator log ---\n${lines.join('\n')}`;
+  expect(run.exitCode, `exit code${context}`).toBe(0);
+  for (const [id, count] of Object.entries(expectations.E2E_SUCCESS_COUNTS ?? {})) {
+    expect(successes(lines, id), `successes of ${id}${context}`).toBe(count);
+  }
+  const expectedFailures = expectations.E2E_FAILURE_COUNTS ?? {};
+  for (const [id, count] of Object.entries(expectedFailures)) {
+    expect(failures(lines, id), `failures of ${id}${context}`).toBe(count);
+  }
+  const unexpected = failedHandlers(lines).filter((id) => !(id in expectedFailures));
+  expect(unexpected, `unexpected failures${context}`).toEqual([]);
+  if (!expectations.E2E_ALLOW_TRACEBACKS) {
+    const traces = lines.filter((line) => /^\s+at .+:\d+:\d+\)?$/.test(line));
+    expect(traces, `stack traces${context}`).toEqual([]);
+  }
+  expect(
+    lines.filter((line) => /Patching failed|Forbidden|403/.test(line)),
+    `API errors${context}`,
+  ).toEqual([]);
+}
+
+/**
+ * The e2e test of one example (one test file per example, so that vitest spreads them over its
+ * workers): a fresh namespace, the scenario with the admin kubeconfig, Kopf's assertions.
+ */
+export function describeExample(
+  dir: string,
+  extra?: (run: ExampleRun, namespace: string) => Promise<void> | void,
+): void {
+  describe(`examples/${dir}`, () => {
+    const cluster = testCluster();
+    const kc = cluster.kubeConfig();
+    let ns: TestNamespace | undefined;
+    beforeAll(async () => {
+      assertBuilt();
+      await installCrd(kc);
+      ns = await freshNamespace(kc, `ex-${dir.replace(/[^a-z0-9]+/g, '-')}`.slice(0, 40));
+    });
+    afterAll(async () => ns?.delete());
+
+    it('handles the example object as the example declares', async () => {
+      const expectations = await expectationsOf(dir);
+      const run = await runScenario(dir, expectations, {
+        kc,
+        namespace: ns!.name,
+        kubeconfigFile: cluster.kubeconfig,
+      });
+      checkExpectations(run, expectations);
+      await extra?.(run, ns!.name);
+    });
+  });
+}

@@ -1,0 +1,102 @@
+/** Sub-handlers: own persisted progress under `parent/child`, retried independently, across restarts. */
+import { afterEach, beforeAll, expect, test } from 'vitest';
+import * as kopf from '../../runtime/index.ts';
+import { eventually, freshNamespace, type TestNamespace } from '../../runtime/testing/index.ts';
+import { testCluster } from '../setup/cluster.ts';
+import {
+  EXAMPLES,
+  exampleBody,
+  installCrd,
+  startOperator,
+  waitForLine,
+  type RunningOperator,
+} from './handlers-kit.ts';
+import { getExample, statusOf } from './kinds-kit.ts';
+
+const cluster = testCluster();
+const kc = cluster.kubeConfig();
+let op: RunningOperator | undefined;
+let ns: TestNamespace | undefined;
+
+beforeAll(() => installCrd(kc));
+afterEach(async () => {
+  await op?.stop();
+  await ns?.delete();
+  op = undefined;
+  ns = undefined;
+});
+
+function record(object: kopf.KubernetesObject, id: string): Record<string, unknown> | undefined {
+  const text = object.metadata?.annotations?.[`kopf.zalando.org/${id}`];
+  return text === undefined ? undefined : (JSON.parse(text) as Record<string, unknown>);
+}
+
+test('sub-handler progress survives an operator restart: the finished child does not run again', async () => {
+  ns = await freshNamespace(kc, 'k-subhandlers');
+  const namespace = ns.name;
+  const registry = new kopf.Registry();
+  const calls = { parent: 0, first: 0, second: 0, afterExecute: 0 };
+  let secondReady = false;
+  kopf.on.create(
+    EXAMPLES,
+    async function createFn({ name }) {
+      calls.parent++;
+      kopf.register(
+        function first() {
+          calls.first++;
+          return { name };
+        },
+        { id: 'first' },
+      );
+      kopf.subhandler(
+        function second() {
+          calls.second++;
+          if (!secondReady) throw new kopf.TemporaryError('not ready', { delay: 2 });
+          return 'ok';
+        },
+        { id: 'second' },
+      );
+      await kopf.execute();
+      calls.afterExecute++; // only once both children have succeeded
+      return { children: 2 };
+    },
+    { registry },
+  );
+
+  op = startOperator(kc, registry, namespace);
+  await op.client.create(EXAMPLES, namespace, exampleBody('one'));
+  const delayed = await eventually(
+    async () => {
+      const o = await getExample(op!, namespace, 'one');
+      return record(o, 'createFn.second')?.retries === 1 ? o : undefined;
+    },
+    { what: 'the second child delayed' },
+  );
+  expect(record(delayed, 'createFn.first')).toMatchObject({ success: true });
+  expect(record(delayed, 'createFn')?.subrefs).toEqual(['createFn/first', 'createFn/second']);
+  expect(statusOf(delayed)['createFn/first']).toEqual({ name: 'one' });
+  expect(calls.afterExecute).toBe(0);
+  await op.stop();
+
+  secondReady = true;
+  op = startOperator(kc, registry, namespace);
+  await waitForLine(op, 'Creation is processed: 1 succeeded; 0 failed.');
+  const done = await eventually(async () => {
+    const o = await getExample(op!, namespace, 'one');
+    return statusOf(o).createFn ? o : undefined;
+  });
+  expect(calls.first).toBe(1);
+  expect(calls.second).toBe(2);
+  expect(calls.afterExecute).toBe(1);
+  expect(statusOf(done)).toMatchObject({
+    createFn: { children: 2 },
+    'createFn/first': { name: 'one' },
+    'createFn/second': 'ok',
+  });
+  // Purged with the parent: only the diff-base remains.
+  const annotations = await eventually(async () => {
+    const a = (await getExample(op!, namespace, 'one')).metadata?.annotations ?? {};
+    return a['kopf.zalando.org/createFn'] === undefined ? a : undefined;
+  });
+  expect(Object.keys(annotations)).toEqual(['kopf.zalando.org/last-handled-configuration']);
+});

@@ -1,0 +1,124 @@
+/** `kopf.timer`: ticks per object with the finalizer held; results applied per tick; stops on deletion. */
+import { afterEach, beforeAll, expect, test } from 'vitest';
+import * as kopf from '../../runtime/index.ts';
+import { eventually, freshNamespace, type TestNamespace } from '../../runtime/testing/index.ts';
+import { testCluster } from '../setup/cluster.ts';
+import {
+  EXAMPLES,
+  exampleBody,
+  installCrd,
+  settle,
+  startOperator,
+  type RunningOperator,
+} from './handlers-kit.ts';
+import { FINALIZER, getExample, isGone, statusOf } from './kinds-kit.ts';
+
+const cluster = testCluster();
+const kc = cluster.kubeConfig();
+let op: RunningOperator | undefined;
+let ns: TestNamespace | undefined;
+
+beforeAll(() => installCrd(kc));
+afterEach(async () => {
+  await op?.stop();
+  await ns?.delete();
+  op = undefined;
+  ns = undefined;
+});
+
+test('a timer ticks with the finalizer held, writes each result, and stops when the object is deleted', async () => {
+  ns = await freshNamespace(kc, 'k-timer');
+  const namespace = ns.name;
+  const registry = new kopf.Registry();
+  const ticks: string[] = [];
+  kopf.timer(
+    EXAMPLES,
+    function tickFn({ name, patch }) {
+      ticks.push(name);
+      patch.metadata.labels.ticked = 'yes';
+      return { ticks: ticks.filter((n) => n === name).length };
+    },
+    { registry, interval: 0.3, labels: { tick: 'yes' } },
+  );
+  op = startOperator(kc, registry, namespace);
+  await op.client.create(EXAMPLES, namespace, exampleBody('one', {}, { labels: { tick: 'yes' } }));
+  await op.client.create(EXAMPLES, namespace, exampleBody('other', {}));
+
+  const object = await eventually(
+    async () => {
+      const o = await getExample(op!, namespace, 'one');
+      const ticked = (statusOf(o).tickFn as { ticks?: number } | undefined)?.ticks ?? 0;
+      return ticked >= 3 ? o : undefined;
+    },
+    { what: 'three ticks in status.tickFn' },
+  );
+  expect(object.metadata?.finalizers).toContain(FINALIZER);
+  expect(object.metadata?.labels?.ticked).toBe('yes');
+
+  // A non-matching object gets no timer, no finalizer, no annotations.
+  const other = await getExample(op, namespace, 'other');
+  expect(other.metadata?.finalizers ?? []).toEqual([]);
+  expect(other.metadata?.annotations ?? {}).toEqual({});
+  expect(ticks).not.toContain('other');
+  expect(op.records.filter((r) => r.object?.name === 'other')).toEqual([]);
+
+  await op.client.delete(EXAMPLES, namespace, 'one');
+  await eventually(async () => (await isGone(op!, namespace, 'one')) || undefined, { what: 'deletion' });
+  const count = ticks.length;
+  await settle(1000);
+  expect(ticks.length).toBe(count);
+});
+
+test('a timer with idle runs only after the object has not changed for that long', async () => {
+  ns = await freshNamespace(kc, 'k-timer-idle');
+  const namespace = ns.name;
+  const registry = new kopf.Registry();
+  const ticks: number[] = [];
+  kopf.timer(
+    EXAMPLES,
+    function idleFn() {
+      ticks.push(Date.now());
+    },
+    { registry, idle: 1.5, interval: 0.2 },
+  );
+  op = startOperator(kc, registry, namespace);
+  await op.client.create(EXAMPLES, namespace, exampleBody('one', { size: 0 }));
+  // Keep changing the spec for ~2.5 s: no tick while the changes keep coming.
+  const busyUntil = Date.now() + 2500;
+  for (let size = 1; Date.now() < busyUntil; size++) {
+    await op.client.patch(EXAMPLES, namespace, 'one', { spec: { size } }, { type: 'merge' });
+    await settle(300);
+  }
+  const lastChange = Date.now();
+  expect(ticks).toEqual([]);
+  await eventually(() => ticks.length > 0 || undefined, { what: 'a tick after the idle time' });
+  expect(ticks[0]! - lastChange).toBeGreaterThanOrEqual(1000);
+});
+
+test('a timer failing permanently stops for that object; temporary errors retry after their delay', async () => {
+  ns = await freshNamespace(kc, 'k-timer-errors');
+  const namespace = ns.name;
+  const registry = new kopf.Registry();
+  let calls = 0;
+  kopf.timer(
+    EXAMPLES,
+    function flakyFn() {
+      calls++;
+      if (calls === 1) throw new kopf.TemporaryError('not yet', { delay: 0.2 });
+      throw new kopf.PermanentError('never');
+    },
+    { registry, interval: 0.2 },
+  );
+  op = startOperator(kc, registry, namespace);
+  await op.client.create(EXAMPLES, namespace, exampleBody('one'));
+  await eventually(() => calls >= 2 || undefined, { what: 'the retry' });
+  await settle(1000);
+  expect(calls).toBe(2);
+  expect(op.lines()).toContain(
+    "Timer 'flakyFn' has failed permanently and will not run again for this object.",
+  );
+  // A stopped timer no longer needs the finalizer: the object is deleted at once.
+  await op.client.patch(EXAMPLES, namespace, 'one', { spec: { size: 1 } }, { type: 'merge' });
+  await op.client.delete(EXAMPLES, namespace, 'one');
+  await eventually(async () => (await isGone(op!, namespace, 'one')) || undefined, { what: 'deletion' });
+});

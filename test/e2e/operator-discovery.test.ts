@@ -1,0 +1,73 @@
+/** Run-time discovery: a CRD created after the start is served without a restart, and dropped when deleted. */
+import { ApiextensionsV1Api } from '@kubernetes/client-node';
+import { afterEach, expect, test } from 'vitest';
+import { createApiClient } from '../../runtime/client/index.ts';
+import * as kopf from '../../runtime/index.ts';
+import { makeSettings } from '../../runtime/structs/settings.ts';
+import {
+  applyYaml,
+  eventually,
+  freshNamespace,
+  waitForCrd,
+  type TestNamespace,
+} from '../../runtime/testing/index.ts';
+import { testCluster } from '../setup/cluster.ts';
+import { FAST } from './handlers-kit.ts';
+import { crdYaml, runOperator, type InProcessOperator } from './operator-kit.ts';
+
+const cluster = testCluster();
+const kc = cluster.kubeConfig();
+const client = createApiClient(kc, makeSettings(FAST));
+let op: InProcessOperator | undefined;
+let ns: TestNamespace | undefined;
+
+afterEach(async () => {
+  await op?.stop();
+  await ns?.delete();
+});
+
+test('a CRD created after the operator started is served without a restart; its deletion stops the watch', async () => {
+  const suffix = Math.random().toString(36).slice(2, 8);
+  const plural = `late${suffix}s`;
+  const kind = `Late${suffix}`;
+  const crdName = `${plural}.kopf.dev`;
+  ns = await freshNamespace(kc, 'op-discovery');
+  const registry = new kopf.Registry();
+  const created: string[] = [];
+  kopf.on.create(crdName, ({ name }) => void created.push(name), { registry, id: 'lateFn' });
+  op = runOperator(kc, { registry, namespaces: [ns.name] });
+  await eventually(() =>
+    op!.lines().some((l) => l.startsWith(`Unresolved resource ${crdName} cannot be served yet`)),
+  );
+
+  await applyYaml(kc, crdYaml({ group: 'kopf.dev', plural, kind, scope: 'Namespaced' }));
+  await waitForCrd(kc, crdName);
+  const resource = kopf.resource({ group: 'kopf.dev', version: 'v1', plural, kind, namespaced: true });
+  await client.create(resource, ns.name, { apiVersion: 'kopf.dev/v1', kind, metadata: { name: 'first' } });
+  await eventually(() => created.includes('first'), { what: 'the handler of the new resource' });
+  expect(op.lines()).toContain(`Resource ${plural}.v1.kopf.dev appeared: serving it.`);
+
+  await kc.makeApiClient(ApiextensionsV1Api).deleteCustomResourceDefinition({ name: crdName });
+  await eventually(
+    () => op!.lines().includes(`Resource ${plural}.v1.kopf.dev is gone: no longer serving it.`),
+    {
+      what: 'the resource to be dropped',
+    },
+  );
+});
+
+test('an ambiguous resource name is not served, with a warning naming the candidates', async () => {
+  const suffix = Math.random().toString(36).slice(2, 8);
+  const plural = `dup${suffix}s`;
+  for (const group of ['kopf.dev', 'example.com']) {
+    await applyYaml(kc, crdYaml({ group, plural, kind: `Dup${suffix}`, scope: 'Namespaced' }));
+    await waitForCrd(kc, `${plural}.${group}`);
+  }
+  const registry = new kopf.Registry();
+  kopf.on.create(plural, () => undefined, { registry, id: 'dupFn' });
+  op = runOperator(kc, { registry, clusterwide: true });
+  const line = await eventually(() => op!.lines().find((l) => l.startsWith(`Ambiguous resource ${plural}`)));
+  expect(line).toContain(`${plural}.v1.kopf.dev`);
+  expect(line).toContain(`${plural}.v1.example.com`);
+  expect(line).toContain('will not be served');
+});

@@ -1,0 +1,140 @@
+/** Timer and daemon loops (no API calls: the handlers here write nothing). */
+import { describe, expect, test } from 'vitest';
+import type { ApiClient } from '../../runtime/client/types.ts';
+import { PermanentError, TemporaryError } from '../../runtime/structs/errors.ts';
+import { getLogger } from '../../runtime/structs/logging.ts';
+import { makeSettings } from '../../runtime/structs/settings.ts';
+import { runDaemon } from '../../runtime/processing/daemons.ts';
+import type { SpawningHandler } from '../../runtime/processing/handlers.ts';
+import { DaemonStopped } from '../../runtime/processing/stopping.ts';
+import type { SpawnedObject, TaskContext } from '../../runtime/processing/tasks.ts';
+import { runTimer } from '../../runtime/processing/timers.ts';
+
+const noClient = {} as ApiClient; // any request would fail the test
+
+function context(fn: () => unknown, options: Partial<SpawningHandler> = {}): TaskContext {
+  const handler: SpawningHandler = {
+    kind: 'timer',
+    id: 'fn',
+    fn,
+    selector: 'x',
+    errors: undefined,
+    retries: undefined,
+    timeout: undefined,
+    backoff: 0.01,
+    param: undefined,
+    initialDelay: undefined,
+    ...options,
+  };
+  const object: SpawnedObject = {
+    body: { metadata: { name: 'one', namespace: 'ns', uid: 'u' } },
+    memo: {},
+    logger: getLogger('test'),
+    lastChange: Date.now(),
+    nextChange: new Promise(() => undefined),
+  };
+  const resource = {
+    group: 'kopf.dev',
+    version: 'v1',
+    plural: 'kopfexamples',
+    kind: 'KopfExample',
+    namespaced: true,
+  };
+  return {
+    client: noClient,
+    resource,
+    settings: makeSettings(),
+    handler,
+    object,
+    stopped: new DaemonStopped(),
+  };
+}
+
+describe('timers', () => {
+  test('without interval or idle, a timer runs once and ends on its own', async () => {
+    let calls = 0;
+    expect(await runTimer(context(() => void calls++))).toBe('exited');
+    expect(calls).toBe(1);
+  });
+
+  test('with an interval, it runs until stopped; errors retry after their delay', async () => {
+    const times: number[] = [];
+    const ctx = context(
+      () => {
+        times.push(Date.now());
+        if (times.length === 2) throw new TemporaryError('once', { delay: 0.01 });
+        if (times.length === 4) ctx.stopped.stop('resource-deleted');
+      },
+      { interval: 0.1 },
+    );
+    expect(await runTimer(ctx)).toBe('stopped');
+    expect(times).toHaveLength(4);
+    expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(90); // the interval
+    expect(times[2]! - times[1]!).toBeLessThan(90); // the error's delay, not the interval
+  });
+
+  test('sharp timers keep the grid: a slow run shortens the sleep after it', async () => {
+    const times: number[] = [];
+    const ctx = context(
+      async () => {
+        times.push(Date.now());
+        if (times.length === 1) await new Promise((resolve) => setTimeout(resolve, 60));
+        if (times.length === 2) ctx.stopped.stop('operator-exiting');
+      },
+      { interval: 0.1, sharp: true },
+    );
+    await runTimer(ctx);
+    expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(95);
+    expect(times[1]! - times[0]!).toBeLessThan(150); // not 60 + 100
+  });
+
+  test('a permanent failure ends the timer for good', async () => {
+    let calls = 0;
+    const ctx = context(
+      () => {
+        calls++;
+        throw new PermanentError('no');
+      },
+      { interval: 0.01 },
+    );
+    expect(await runTimer(ctx)).toBe('failed');
+    expect(calls).toBe(1);
+  });
+
+  test('idle: runs once the object is unchanged for that long, then waits for the next change', async () => {
+    const times: number[] = [];
+    const ctx = context(() => void times.push(Date.now()), { idle: 0.1 });
+    const lastChange = Date.now() + 100; // a change arriving "later" re-extends the wait
+    ctx.object.lastChange = lastChange;
+    const running = runTimer(ctx);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(times).toHaveLength(1);
+    expect(times[0]! - lastChange).toBeGreaterThanOrEqual(95);
+    ctx.stopped.stop('resource-deleted');
+    expect(await running).toBe('stopped');
+  });
+});
+
+describe('daemons', () => {
+  test('a daemon is re-invoked after errors and ends when it returns', async () => {
+    let calls = 0;
+    const ctx = context(
+      () => {
+        calls++;
+        if (calls < 3) throw new Error('retry me');
+      },
+      { kind: 'daemon' },
+    );
+    expect(await runDaemon(ctx)).toBe('exited');
+    expect(calls).toBe(3);
+  });
+
+  test('a daemon stopped during its initial delay is never invoked', async () => {
+    let calls = 0;
+    const ctx = context(() => void calls++, { kind: 'daemon', initialDelay: 10 });
+    const running = runDaemon(ctx);
+    ctx.stopped.stop('operator-exiting');
+    expect(await running).toBe('stopped');
+    expect(calls).toBe(0);
+  });
+});
