@@ -13,7 +13,15 @@ const core = kubeConfig.makeApiClient(CoreV1Api);
 /** namespace/name → the pod killer's cancellation. */
 const tasks = new Map<string, AbortController>();
 
-async function podInSight({ namespace, name, logger }: { namespace?: string; name: string; logger: kopf.Logger }) {
+async function podInSight({
+  namespace,
+  name,
+  logger,
+}: {
+  namespace?: string;
+  name: string;
+  logger: kopf.Logger;
+}) {
   if (!namespace || namespace.startsWith('kube-')) return;
   const cancel = new AbortController();
   tasks.set(`${namespace}/${name}`, cancel);
@@ -26,7 +34,13 @@ kopf.on.delete('pods', function podDeleted({ namespace, name }) {
   tasks.get(`${namespace}/${name}`)?.abort();
 });
 
-async function podKiller(namespace: string, name: string, logger: kopf.Logger, signal: AbortSignal, timeout = 30) {
+async function podKiller(
+  namespace: string,
+  name: string,
+  logger: kopf.Logger,
+  signal: AbortSignal,
+  timeout = 30,
+) {
   try {
     logger.info(`=== Pod killing happens in ${timeout}s.`);
     await new Promise((resolve, reject) => {
@@ -44,7 +58,12 @@ async function podKiller(namespace: string, name: string, logger: kopf.Logger, s
 }
 
 // Marks for the e2e test: it creates and deletes a pod (pod.yaml) instead of a KopfExample.
-export const E2E_OBJECT = { file: 'examples/10-builtins/pod.yaml', apiVersion: 'v1', kind: 'Pod', name: 'kopf-example-pod' };
+export const E2E_OBJECT = {
+  file: 'examples/10-builtins/pod.yaml',
+  apiVersion: 'v1',
+  kind: 'Pod',
+  name: 'kopf-example-pod',
+};
 export const E2E_CREATION_STOP_WORDS = ['=== Pod killing happens in'];
 export const E2E_DELETION_STOP_WORDS = ['=== Pod killing is cancelled!'];
 export const E2E_SUCCESS_COUNTS = { podInSight: 1, podDeleted: 1 };

@@ -12,9 +12,18 @@ function say(what: string) {
   return ({ logger }: { logger: kopf.Logger }) => logger.info(`${what} is called.`);
 }
 
-kopf.on.create(kopfExamples, say('Label is matching'), { id: 'createWithLabelsMatching', labels: { somelabel: 'somevalue' } });
-kopf.on.create(kopfExamples, say('Label is present'), { id: 'createWithLabelsPresent', labels: { somelabel: kopf.PRESENT } });
-kopf.on.create(kopfExamples, say('Label is absent'), { id: 'createWithLabelsAbsent', labels: { nonexistent: kopf.ABSENT } });
+kopf.on.create(kopfExamples, say('Label is matching'), {
+  id: 'createWithLabelsMatching',
+  labels: { somelabel: 'somevalue' },
+});
+kopf.on.create(kopfExamples, say('Label is present'), {
+  id: 'createWithLabelsPresent',
+  labels: { somelabel: kopf.PRESENT },
+});
+kopf.on.create(kopfExamples, say('Label is absent'), {
+  id: 'createWithLabelsAbsent',
+  labels: { nonexistent: kopf.ABSENT },
+});
 kopf.on.create(kopfExamples, say('Label callback matching'), {
   id: 'createWithLabelsCallbackMatching',
   labels: { somelabel: (value) => value === 'somevalue' },
@@ -35,10 +44,19 @@ kopf.on.create(kopfExamples, say('Annotation callback matching'), {
   id: 'createWithAnnotationsCallbackMatching',
   annotations: { someannotation: (value) => value === 'somevalue' },
 });
-kopf.on.create(kopfExamples, say('Label is mismatching'), { id: 'createWithLabelsMismatching', labels: { somelabel: 'othervalue' } });
-kopf.on.create(kopfExamples, say('Label is not absent'), { id: 'createWithLabelsNotAbsent', labels: { somelabel: kopf.ABSENT } });
+kopf.on.create(kopfExamples, say('Label is mismatching'), {
+  id: 'createWithLabelsMismatching',
+  labels: { somelabel: 'othervalue' },
+});
+kopf.on.create(kopfExamples, say('Label is not absent'), {
+  id: 'createWithLabelsNotAbsent',
+  labels: { somelabel: kopf.ABSENT },
+});
 kopf.on.create(kopfExamples, say('Filter satisfied'), { id: 'createWithFilterSatisfied', when: () => true });
-kopf.on.create(kopfExamples, say('Filter not satisfied'), { id: 'createWithFilterNotSatisfied', when: () => false });
+kopf.on.create(kopfExamples, say('Filter not satisfied'), {
+  id: 'createWithFilterNotSatisfied',
+  when: () => false,
+});
 kopf.on.create(kopfExamples, say('Field value is satisfied'), {
   id: 'createWithFieldValueSatisfied',
   field: 'spec.field',

@@ -60,7 +60,12 @@ kopf.on.event('pods', function podEvent({ type, namespace, name, logger }) {
 });
 
 // Marks for the e2e test: it creates and deletes a pod instead of a KopfExample.
-export const E2E_OBJECT = { file: 'examples/10-builtins/pod.yaml', apiVersion: 'v1', kind: 'Pod', name: 'kopf-example-pod' };
+export const E2E_OBJECT = {
+  file: 'examples/10-builtins/pod.yaml',
+  apiVersion: 'v1',
+  kind: 'Pod',
+  name: 'kopf-example-pod',
+};
 export const E2E_CREATION_STOP_WORDS = ['1 pod(s) in sight.'];
 export const E2E_DELETION_STOP_WORDS = ['Pod event DELETED: 0 pod(s) in sight.'];
 export const E2E_CLEANUP_STOP_WORDS = ['Cleaned up.'];

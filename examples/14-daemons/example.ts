@@ -38,4 +38,7 @@ kopf.daemon(
 
 // Marks for the e2e test: daemons have no "processed" line; wait for their pings and their stop.
 export const E2E_CREATION_STOP_WORDS = ['=> Ping from an async daemon', '=> Ping from a sync daemon'];
-export const E2E_DELETION_STOP_WORDS = ["Stopping daemon 'backgroundAsync'", "Stopping daemon 'backgroundSync'"];
+export const E2E_DELETION_STOP_WORDS = [
+  "Stopping daemon 'backgroundAsync'",
+  "Stopping daemon 'backgroundSync'",
+];

@@ -23,7 +23,9 @@ kopf.timer(
   kopfExamples,
   function intervalled({ namespace, patch, logger }) {
     const pods = [...isRunning.keys()].filter((key) => key.startsWith(`${namespace}/`));
-    logger.info(`Pods in ${namespace}: ${pods.length}; labels: ${JSON.stringify([...byLabel.keys()].sort())}`);
+    logger.info(
+      `Pods in ${namespace}: ${pods.length}; labels: ${JSON.stringify([...byLabel.keys()].sort())}`,
+    );
     patch.status['pods'] = pods;
   },
   { interval: 1 },

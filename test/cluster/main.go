@@ -354,7 +354,7 @@ func (c *child) stop() {
 	_ = cmd.Process.Signal(syscall.SIGTERM)
 	select {
 	case <-done:
-	case <-time.After(20 * time.Second):
+	case <-time.After(5 * time.Second):
 		_ = cmd.Process.Kill()
 		<-done
 	}

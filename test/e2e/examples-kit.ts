@@ -22,7 +22,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
+import {
+  CustomObjectsApi,
+  KubernetesObjectApi,
+  PatchStrategy,
+  setHeaderOptions,
+  type KubeConfig,
+} from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   applyYamlFile,
@@ -55,6 +61,10 @@ export interface ExampleExpectations {
   /** A merge-patch applied once after creation (an update step; Kopf's e2e has none). */
   E2E_UPDATE_PATCH?: Record<string, unknown>;
   E2E_UPDATE_STOP_WORDS?: readonly string[];
+  /** Another object to create and delete instead of examples/obj.yaml (a file relative to the repo). */
+  E2E_OBJECT?: { file: string; apiVersion: string; kind: string; name: string };
+  /** Run `node examples/<dir>/example.ts <namespace>` (an embedded operator) instead of `kopf run`. */
+  E2E_RUN_DIRECTLY?: boolean;
 }
 
 /** The example's exported expectations, read without running its handlers' registrations twice. */
@@ -85,12 +95,14 @@ export interface ExampleProcess {
 /** `kopf run --standalone --verbose -n <namespace> examples/<dir>/example.ts` with this kubeconfig file. */
 export function runExample(
   dir: string,
-  options: { namespace: string; kubeconfigFile: string; env?: Record<string, string> },
+  options: { namespace: string; kubeconfigFile: string; env?: Record<string, string>; directly?: boolean },
 ): ExampleProcess {
   const file = path.join('examples', dir, 'example.ts');
   const child = spawn(
     process.execPath,
-    [KOPF_BIN, 'run', '--standalone', '--verbose', '-n', options.namespace, file],
+    options.directly
+      ? [file, options.namespace]
+      : [KOPF_BIN, 'run', '--standalone', '--verbose', '-n', options.namespace, file],
     {
       cwd: ROOT,
       env: { ...process.env, KUBECONFIG: options.kubeconfigFile, ...options.env },
@@ -149,9 +161,7 @@ const FAILED = 'failed (permanently|with an exception and will stop now)';
 
 /** Lines saying that handler `id` failed permanently (or for good, after retries or a timeout). */
 export function failures(lines: readonly string[], id: string): number {
-  return lines.filter((line) =>
-    new RegExp(`\\] ${KINDS} '${escape(id)}' ${FAILED}`).test(line),
-  ).length;
+  return lines.filter((line) => new RegExp(`\\] ${KINDS} '${escape(id)}' ${FAILED}`).test(line)).length;
 }
 
 function escape(text: string): string {
@@ -183,12 +193,15 @@ export async function runScenario(
   expectations: ExampleExpectations,
   options: { kc: KubeConfig; namespace: string; kubeconfigFile: string; env?: Record<string, string> },
 ): Promise<ExampleRun> {
-  const kopf = runExample(dir, options);
+  const kopf = runExample(dir, { ...options, directly: expectations.E2E_RUN_DIRECTLY ?? false });
+  const target = expectations.E2E_OBJECT;
   try {
     for (const words of expectations.E2E_STARTUP_STOP_WORDS ?? []) {
       await kopf.waitForLine(words, STARTUP_MS);
     }
-    await applyYamlFile(options.kc, OBJ_YAML, { namespace: options.namespace });
+    await applyYamlFile(options.kc, target ? path.join(ROOT, target.file) : OBJ_YAML, {
+      namespace: options.namespace,
+    });
     for (const words of expectations.E2E_CREATION_STOP_WORDS ?? ['Creation is processed:']) {
       await kopf.waitForLine(words);
     }

@@ -94,7 +94,11 @@ test('kopf.info/warn post Events in Kopf format; with posting.loggers, so does t
     async () => {
       const { items } = await op!.client.list(EVENTS, ns!.name);
       const reasons = items.map((e) => e.reason);
-      return reasons.includes('Greeting') && reasons.includes('Careful') && reasons.includes('Logging')
+      // Events are posted in the background, one by one: wait for the last one this test checks.
+      const logged = items.filter((e) => e.reason === 'Logging').map((e) => e.message);
+      return reasons.includes('Greeting') &&
+        reasons.includes('Careful') &&
+        logged.includes("Handler 'announce' succeeded.")
         ? items
         : undefined;
     },

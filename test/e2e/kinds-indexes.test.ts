@@ -105,7 +105,7 @@ test('an index is readable from a probe (the liveness endpoint)', async () => {
     { registry },
   );
   let handled = false;
-  kopf.on.resume(EXAMPLES, () => void (handled = true), { registry, id: 'resumeFn' });
+  kopf.on.event(EXAMPLES, () => void (handled = true), { registry, id: 'spyFn' });
   kopf.on.probe(() => Object.fromEntries([...byField].map(([key, names]) => [key, names.sort()])), {
     registry,
     id: 'fields',
@@ -117,7 +117,7 @@ test('an index is readable from a probe (the liveness endpoint)', async () => {
     liveness: `http://127.0.0.1:${port}/healthz`,
   });
   try {
-    await eventually(() => handled || undefined, { what: 'the gate open (a resume handler ran)' });
+    await eventually(() => handled || undefined, { what: 'the gate open (an event handler ran)' });
     const answer = await eventually(async () => {
       const response = await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined);
       return response?.ok ? ((await response.json()) as Record<string, unknown>) : undefined;

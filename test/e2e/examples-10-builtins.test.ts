@@ -1,0 +1,3 @@
+import { describeExample } from './examples-kit.ts';
+
+describeExample('10-builtins');
