@@ -125,6 +125,19 @@ export const kopfTuned: Contender = {
     ),
 };
 
+/** Experiment: the tuned settings without uvloop, to separate the two (`--only kopf-tuned-no-uvloop`). */
+export const kopfTunedNoUvloop: Contender = {
+  id: 'kopf-tuned-no-uvloop',
+  title: 'Kopf 1.44 (tuned, without uvloop; experiment)',
+  prepare: prepareKopf,
+  start: (context) =>
+    launch(
+      path.join(venv, 'bin', 'kopf'),
+      ['run', '--standalone', '-A', '--quiet', path.join(benchDir, 'contenders', 'kopf', 'tuned.py')],
+      context,
+    ),
+};
+
 let controllerBinary = '';
 export const controllerRuntime: Contender = {
   id: 'controller-runtime',
@@ -239,4 +252,4 @@ export const kopfTsPooled: Contender = {
 /** The contenders of a normal run, in order (kopf-ts first: the raw limit mirrors its measured calls). */
 export const allContenders: Contender[] = [kopfTs, raw, controllerRuntime, kopfDefault, kopfTuned];
 /** Selectable with --only, not run by default. */
-export const experimentalContenders: Contender[] = [kopfTsPooled];
+export const experimentalContenders: Contender[] = [kopfTsPooled, kopfTunedNoUvloop];

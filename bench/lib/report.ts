@@ -252,6 +252,7 @@ export function renderReport(run: BenchRun): string {
           'all rounds (objects/s)',
           'creates took (s)',
           'operator CPU per round (s)',
+          'CPU ms per object',
           'peak open sockets',
         ],
         available
@@ -267,6 +268,7 @@ export function renderReport(run: BenchRun): string {
               (t.rounds ?? []).map((r) => num(r.objectsPerSecond)).join(', '),
               num(t.createSeconds, 2),
               num(t.cpuSeconds, 2),
+              num((t.cpuSeconds * 1000) / t.n, 2),
               String(t.peakSockets ?? '–'),
             ];
           }),

@@ -62,7 +62,7 @@ kopf.on.event(
 );
 
 /** A labelled child pod, adopted by the owner (deleted with it by Kubernetes). */
-async function createChildren(owner: kopf.TypedObject): Promise<V1Pod[]> {
+async function createChildren(owner: kopf.TypedObject): Promise<kopf.KubernetesObject[]> {
   const pod: V1Pod = {
     apiVersion: 'v1',
     kind: 'Pod',
@@ -70,7 +70,8 @@ async function createChildren(owner: kopf.TypedObject): Promise<V1Pod[]> {
     spec: { containers: [{ name: 'main', image: 'busybox', command: ['sleep', '3600'] }] },
   };
   kopf.adopt(pod, { owner });
-  return [await core.createNamespacedPod({ namespace: pod.metadata!.namespace!, body: pod })];
+  const created = await core.createNamespacedPod({ namespace: pod.metadata!.namespace!, body: pod });
+  return [created as kopf.KubernetesObject];
 }
 
 // Marks for the e2e test: it also changes spec.lst once.

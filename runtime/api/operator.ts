@@ -1,9 +1,11 @@
 /**
- * `kopf.operator()`: run the handlers of a registry until a signal aborts. Resolves resource names
- * through discovery, starts one watch stream + per-object queues per (resource, namespace) through
- * the watching layer, and processes every object's events with the processing layer. On abort it
- * stops taking events, lets running handlers finish (up to `settings.process.gracefulShutdownTimeout`),
- * persists their outcome, and resolves.
+ * `kopf.operator()`: run the handlers of a registry until a signal aborts. Runs the startup handlers,
+ * logs in (login handlers, else the kubeconfig), resolves resource names through discovery, starts
+ * one watch stream + per-object queues per (resource, namespace) through the watching layer, and
+ * processes every object's events with the processing layer; CRDs appearing or disappearing later
+ * start or stop their resources' watchers. On abort it stops taking events, lets running handlers
+ * finish (up to `settings.process.gracefulShutdownTimeout`), persists their outcome, runs the cleanup
+ * handlers, and resolves.
  *
  * @example
  * ```ts
@@ -91,10 +93,11 @@ export async function operator(options: OperatorOptions = {}): Promise<void> {
   try {
     // Startup handlers may change the settings and the memo before anything is watched.
     await runActivity(registry, 'startup', activityContext);
-    if (signal.aborted) return;
+    if (signal.aborted) throw new StoppedEarly();
     client = createApiClient(await login(registry, activityContext, options.kubeConfig), settings);
   } catch (error) {
     await liveness?.close();
+    if (error instanceof StoppedEarly) return;
     throw error;
   }
   const poster = startPoster(client, settings);
@@ -219,6 +222,9 @@ export async function operator(options: OperatorOptions = {}): Promise<void> {
     logger.info('The operator has stopped.');
   }
 }
+
+/** Stopped while the startup handlers were still being retried: nothing was started yet. */
+class StoppedEarly extends Error {}
 
 interface ServedResource {
   resource: ResourceInfo;

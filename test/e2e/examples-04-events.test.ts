@@ -2,11 +2,11 @@ import { CoreV1Api } from '@kubernetes/client-node';
 import { expect } from 'vitest';
 import { eventually } from '../../runtime/testing/index.ts';
 import { testCluster } from '../setup/cluster.ts';
-import { E2E_EVENT_TYPES } from '../../examples/04-events/example.ts';
-import { OBJ_NAME, describeExample } from './examples-kit.ts';
+import { OBJ_NAME, describeExample, expectationsOf } from './examples-kit.ts';
 
 describeExample('04-events', async (_run, namespace) => {
-  // The explicit events outlive the object: Kubernetes keeps them for an hour.
+  // The explicit events outlive the object (Kubernetes keeps them for an hour).
+  const expected = (await expectationsOf('04-events'))['E2E_EVENT_TYPES'] as string[];
   const core = testCluster().kubeConfig().makeApiClient(CoreV1Api);
   const types = await eventually(
     async () => {
@@ -14,9 +14,9 @@ describeExample('04-events', async (_run, namespace) => {
       const ours = events.items.filter(
         (e) => e.involvedObject.name === OBJ_NAME && e.reason === 'SomeReason',
       );
-      return ours.length >= E2E_EVENT_TYPES.length ? ours.map((e) => e.type) : undefined;
+      return ours.length >= expected.length ? ours.map((e) => e.type) : undefined;
     },
     { what: 'the example events' },
   );
-  expect([...types].sort()).toEqual([...E2E_EVENT_TYPES].sort());
+  expect([...types].sort()).toEqual([...expected].sort());
 });

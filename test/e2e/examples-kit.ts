@@ -18,9 +18,12 @@
  * self-reference → dist/), so the CLI must be the same build, or `instanceof kopf.TemporaryError`
  * would compare classes of two copies. `npm test` builds first; alone, run `npm run build` first.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { pathToFileURL } from 'node:url';
 import path from 'node:path';
+import { loadAll } from 'js-yaml';
 import { createInterface } from 'node:readline';
 import {
   CustomObjectsApi,
@@ -34,6 +37,7 @@ import {
   applyYamlFile,
   eventually,
   freshNamespace,
+  serviceAccountKubeConfig,
   type TestNamespace,
 } from '../../runtime/testing/index.ts';
 import { testCluster } from '../setup/cluster.ts';
@@ -67,9 +71,20 @@ export interface ExampleExpectations {
   E2E_RUN_DIRECTLY?: boolean;
 }
 
-/** The example's exported expectations, read without running its handlers' registrations twice. */
-export async function expectationsOf(dir: string): Promise<ExampleExpectations> {
-  return (await import(path.join(ROOT, 'examples', dir, 'example.ts'))) as ExampleExpectations;
+/**
+ * The example's exported expectations. Read in a separate `node` process: importing the example
+ * here would register its handlers into this worker's default registry (twice for two examples
+ * with the same handler names — an error), and would resolve `kopf-ts` inside vitest.
+ */
+export async function expectationsOf(dir: string): Promise<ExampleExpectations & Record<string, unknown>> {
+  const file = pathToFileURL(path.join(ROOT, 'examples', dir, 'example.ts')).href;
+  const script = `const m = await import(${JSON.stringify(file)}); process.stdout.write(JSON.stringify({ ...m }));`;
+  const output = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return JSON.parse(output) as ExampleExpectations & Record<string, unknown>;
 }
 
 /** dist/ must exist and be newer than the runtime sources the examples use (through `kopf-ts`). */
@@ -191,19 +206,27 @@ export interface ExampleRun {
 export async function runScenario(
   dir: string,
   expectations: ExampleExpectations,
-  options: { kc: KubeConfig; namespace: string; kubeconfigFile: string; env?: Record<string, string> },
+  options: {
+    kc: KubeConfig;
+    namespace: string;
+    kubeconfigFile: string;
+    env?: Record<string, string>;
+    /** How long to wait for each step (default {@link STEP_MS}); also for the startup. */
+    stepMs?: number;
+  },
 ): Promise<ExampleRun> {
+  const stepMs = options.stepMs ?? STEP_MS;
   const kopf = runExample(dir, { ...options, directly: expectations.E2E_RUN_DIRECTLY ?? false });
   const target = expectations.E2E_OBJECT;
   try {
     for (const words of expectations.E2E_STARTUP_STOP_WORDS ?? []) {
-      await kopf.waitForLine(words, STARTUP_MS);
+      await kopf.waitForLine(words, options.stepMs ?? STARTUP_MS);
     }
     await applyYamlFile(options.kc, target ? path.join(ROOT, target.file) : OBJ_YAML, {
       namespace: options.namespace,
     });
     for (const words of expectations.E2E_CREATION_STOP_WORDS ?? ['Creation is processed:']) {
-      await kopf.waitForLine(words);
+      await kopf.waitForLine(words, stepMs);
     }
     const objects = options.kc.makeApiClient(CustomObjectsApi);
     if (expectations.E2E_UPDATE_PATCH) {
@@ -217,31 +240,29 @@ export async function runScenario(
         setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
       );
       for (const words of expectations.E2E_UPDATE_STOP_WORDS ?? ['Updating is processed:']) {
-        await kopf.waitForLine(words);
+        await kopf.waitForLine(words, stepMs);
       }
     }
-    await objects.deleteNamespacedCustomObject({
-      ...KOPF_EXAMPLES,
-      namespace: options.namespace,
-      name: OBJ_NAME,
-    });
+    const generic = KubernetesObjectApi.makeApiClient(options.kc);
+    const reference = {
+      apiVersion: target?.apiVersion ?? 'kopf.dev/v1',
+      kind: target?.kind ?? 'KopfExample',
+      metadata: { name: target?.name ?? OBJ_NAME, namespace: options.namespace },
+    };
+    await generic.delete(reference);
     await eventually(
       async () => {
         try {
-          await objects.getNamespacedCustomObject({
-            ...KOPF_EXAMPLES,
-            namespace: options.namespace,
-            name: OBJ_NAME,
-          });
+          await generic.read(reference);
           return false;
         } catch (error) {
           return (error as { code?: number }).code === 404;
         }
       },
-      { timeoutMs: STEP_MS, what: `${OBJ_NAME} deleted\n${kopf.lines.slice(-60).join('\n')}` },
+      { timeoutMs: stepMs, what: `${OBJ_NAME} deleted\n${kopf.lines.slice(-60).join('\n')}` },
     );
     for (const words of expectations.E2E_DELETION_STOP_WORDS ?? ['Deleted, really deleted']) {
-      await kopf.waitForLine(words);
+      await kopf.waitForLine(words, stepMs);
     }
     const exitCode = await kopf.stop();
     for (const words of expectations.E2E_CLEANUP_STOP_WORDS ?? []) await kopf.waitForLine(words, 1);
@@ -270,7 +291,7 @@ export function checkExpectations(run: ExampleRun, expectations: ExampleExpectat
     expect(traces, `stack traces${context}`).toEqual([]);
   }
   expect(
-    lines.filter((line) => /Patching failed|Forbidden|403/.test(line)),
+    lines.filter((line) => /Patching failed|Forbidden|forbidden:/.test(line)),
     `API errors${context}`,
   ).toEqual([]);
 }
@@ -305,4 +326,108 @@ export function describeExample(
       await extra?.(run, ns!.name);
     });
   });
+}
+
+/** The examples that run under the generated RBAC (see rbac-examples.test.ts for those that do not). */
+export const EXAMPLE_DIRS = readdirSync(path.join(ROOT, 'examples'), { withFileTypes: true })
+  .filter((entry) => entry.isDirectory() && /^\d\d-/.test(entry.name))
+  .map((entry) => entry.name)
+  .sort();
+
+export interface GeneratedRbac {
+  /** The kopf-gen project directory (temporary). */
+  project: string;
+  /** Project name = ServiceAccount, Role, ClusterRole and binding names. */
+  name: string;
+  /** deploy/rbac.yaml as generated. */
+  yaml: string;
+  /** Its documents. */
+  documents: RbacDocument[];
+  /** kopf-gen's output (warnings). */
+  output: string;
+}
+
+export interface RbacRule {
+  apiGroups: string[];
+  resources: string[];
+  verbs: string[];
+}
+
+export interface RbacDocument {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string };
+  rules?: RbacRule[];
+  [field: string]: unknown;
+}
+
+/**
+ * What a user does: `kopf-gen crds/kopfexamples.yaml -n <namespace>` makes a project; the examples'
+ * handler files go to its src/handlers/ (their import of the shared generated module pointed at the
+ * project's own); `kopf-gen rbac` derives deploy/rbac.yaml from them.
+ */
+export function generateExamplesRbac(
+  namespace: string,
+  dirs: readonly string[] = EXAMPLE_DIRS,
+): GeneratedRbac {
+  const name = `kopf-examples-${namespace}`.slice(0, 63);
+  const project = path.join(mkdtempSync(path.join(tmpdir(), 'kopf-rbac-')), name);
+  const kopfGen = (args: string[]) =>
+    execFileSync(process.execPath, [path.join(ROOT, 'generator', 'cli.ts'), ...args], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+  let output = kopfGen([path.join(ROOT, 'crds', 'kopfexamples.yaml'), '-o', project, '-n', namespace, '-q']);
+  for (const dir of dirs) {
+    const source = readFileSync(path.join(ROOT, 'examples', dir, 'example.ts'), 'utf8');
+    writeFileSync(
+      path.join(project, 'src', 'handlers', `example-${dir}.ts`),
+      source.replaceAll("'../_generated/", "'../generated/"),
+    );
+  }
+  const result = spawnSync(
+    process.execPath,
+    [path.join(ROOT, 'generator', 'cli.ts'), 'rbac', '-o', project],
+    {
+      cwd: ROOT,
+      encoding: 'utf8',
+    },
+  );
+  if (result.status !== 0) throw new Error(`kopf-gen rbac failed:\n${result.stdout}\n${result.stderr}`);
+  output += result.stdout + result.stderr;
+  const yaml = readFileSync(path.join(project, 'deploy', 'rbac.yaml'), 'utf8');
+  const documents = (loadAll(yaml) as Array<RbacDocument | null>).filter((d): d is RbacDocument => !!d);
+  return { project, name, yaml, documents, output };
+}
+
+/** A kubeconfig file with only the ServiceAccount's token (TokenRequest), for `KUBECONFIG`. */
+export async function serviceAccountKubeconfigFile(
+  admin: KubeConfig,
+  namespace: string,
+  serviceAccount: string,
+): Promise<string> {
+  const kc = await serviceAccountKubeConfig(admin, namespace, serviceAccount, { expirationSeconds: 3600 });
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'kopf-sa-')), 'kubeconfig');
+  writeFileSync(file, kc.exportConfig(), { mode: 0o600 });
+  return file;
+}
+
+/** Delete an object for sure: drop its finalizers (no operator may be running), then delete it. */
+export async function forceDelete(
+  kc: KubeConfig,
+  object: { apiVersion: string; kind: string; metadata: { name: string; namespace: string } },
+): Promise<void> {
+  const api = KubernetesObjectApi.makeApiClient(kc);
+  await api
+    .patch(
+      { ...object, metadata: { ...object.metadata, finalizers: null } } as never,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      PatchStrategy.MergePatch,
+    )
+    .catch(() => undefined);
+  await api.delete(object).catch(() => undefined);
 }

@@ -1,4 +1,4 @@
-/** Run-time discovery: a CRD created after the start is served without a restart, and dropped when deleted. */
+/** Run-time discovery: CRDs appearing and disappearing while the operator runs; ambiguous names; no CRD permissions. */
 import { ApiextensionsV1Api } from '@kubernetes/client-node';
 import { afterEach, expect, test } from 'vitest';
 import { createApiClient } from '../../runtime/client/index.ts';
@@ -8,11 +8,12 @@ import {
   applyYaml,
   eventually,
   freshNamespace,
+  serviceAccountKubeConfig,
   waitForCrd,
   type TestNamespace,
 } from '../../runtime/testing/index.ts';
 import { testCluster } from '../setup/cluster.ts';
-import { FAST } from './handlers-kit.ts';
+import { EXAMPLES, FAST, exampleBody, installCrd } from './handlers-kit.ts';
 import { crdYaml, runOperator, type InProcessOperator } from './operator-kit.ts';
 
 const cluster = testCluster();
@@ -70,4 +71,44 @@ test('an ambiguous resource name is not served, with a warning naming the candid
   expect(line).toContain(`${plural}.v1.kopf.dev`);
   expect(line).toContain(`${plural}.v1.example.com`);
   expect(line).toContain('will not be served');
+});
+
+test('without permission to watch CRDs, the operator warns once and serves what it resolved at the start', async () => {
+  await installCrd(kc);
+  ns = await freshNamespace(kc, 'op-no-crds');
+  await applyYaml(
+    kc,
+    `
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: { name: operator }
+rules:
+  - apiGroups: [kopf.dev]
+    resources: [kopfexamples, kopfexamples/status]
+    verbs: [get, list, watch, patch]
+  - apiGroups: ['']
+    resources: [events]
+    verbs: [create]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: { name: operator }
+roleRef: { apiGroup: rbac.authorization.k8s.io, kind: Role, name: operator }
+subjects: [{ kind: ServiceAccount, name: operator, namespace: ${ns.name} }]
+`,
+    { namespace: ns.name },
+  );
+  const operatorKc = await serviceAccountKubeConfig(kc, ns.name, 'operator');
+  const registry = new kopf.Registry();
+  kopf.on.create(EXAMPLES, () => ({ served: true }), { registry, id: 'createFn' });
+  op = runOperator(operatorKc, { registry, namespaces: [ns.name] });
+  await client.create(EXAMPLES, ns.name, exampleBody('one'));
+  await eventually(async () => {
+    const o = await client.get(EXAMPLES, ns!.name, 'one');
+    return (o.status as { createFn?: unknown } | undefined)?.createFn;
+  });
+  const warnings = op
+    .lines()
+    .filter((l) => l.startsWith('Not enough permissions to watch CustomResourceDefinitions'));
+  expect(warnings).toHaveLength(1);
 });

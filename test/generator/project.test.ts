@@ -95,7 +95,7 @@ describe('the generated project', () => {
   it('has a multi-stage, non-root Dockerfile without dev dependencies and with the liveness endpoint', () => {
     const dockerfile = read('Dockerfile');
     expect(dockerfile.match(/^FROM /gm)).toHaveLength(2);
-    expect(dockerfile).toMatch(/FROM node:24-slim/);
+    expect(dockerfile).toMatch(/FROM docker\.io\/library\/node:24-slim/);
     expect(dockerfile).toMatch(/--omit=dev/);
     expect(dockerfile).toMatch(/^USER 1000:1000$/m);
     expect(dockerfile).toMatch(

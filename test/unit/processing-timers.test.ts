@@ -65,12 +65,12 @@ describe('timers', () => {
         if (times.length === 2) throw new TemporaryError('once', { delay: 0.01 });
         if (times.length === 4) ctx.stopped.stop('resource-deleted');
       },
-      { interval: 0.1 },
+      { interval: 0.3 },
     );
     expect(await runTimer(ctx)).toBe('stopped');
     expect(times).toHaveLength(4);
-    expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(90); // the interval
-    expect(times[2]! - times[1]!).toBeLessThan(90); // the error's delay, not the interval
+    expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(290); // the interval
+    expect(times[2]! - times[1]!).toBeLessThan(250); // the error's delay, not the interval
   });
 
   test('sharp timers keep the grid: a slow run shortens the sleep after it', async () => {
@@ -78,14 +78,14 @@ describe('timers', () => {
     const ctx = context(
       async () => {
         times.push(Date.now());
-        if (times.length === 1) await new Promise((resolve) => setTimeout(resolve, 60));
+        if (times.length === 1) await new Promise((resolve) => setTimeout(resolve, 200));
         if (times.length === 2) ctx.stopped.stop('operator-exiting');
       },
-      { interval: 0.1, sharp: true },
+      { interval: 0.3, sharp: true },
     );
     await runTimer(ctx);
-    expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(95);
-    expect(times[1]! - times[0]!).toBeLessThan(150); // not 60 + 100
+    expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(290);
+    expect(times[1]! - times[0]!).toBeLessThan(450); // not 200 + 300
   });
 
   test('a permanent failure ends the timer for good', async () => {
