@@ -48,6 +48,8 @@ export async function executeOnce(context: ExecutionContext): Promise<Outcome> {
   const backoff = handler.backoff ?? context.defaultBackoff;
   const mode = handler.errors ?? 'temporary';
   let result: unknown;
+  // Outside the handler's try: a problem of ours must never be mistaken for the handler's failure.
+  const labels = { handler: handler.id, resource: resourceLabel(context.kwargs.resource) };
   try {
     logger.debug(`${title} is invoked.`);
     if (handler.timeout !== undefined && runtime >= handler.timeout) {
@@ -56,7 +58,6 @@ export async function executeOnce(context: ExecutionContext): Promise<Outcome> {
     if (handler.retries !== undefined && state.retries >= handler.retries) {
       throw new HandlerRetriesError(`${title} has exceeded ${state.retries} retries.`);
     }
-    const labels = { handler: handler.id, resource: resourceLabel(context.kwargs.resource) };
     addMetric(METRICS.handlerRuns, labels);
     if (state.retries > 0) addMetric(METRICS.handlerRetries, labels);
     const invoked = performance.now();

@@ -83,7 +83,10 @@ export function observeMetric(metric: MetricDefinition, labels: MetricLabels, va
 }
 
 /** The `resource` label: `plural.version.group` (core resources: `plural.version`). */
-export function resourceLabel(resource: { plural: string; version: string; group: string }): string {
+export function resourceLabel(
+  resource: { plural: string; version: string; group: string } | undefined,
+): string {
+  if (!resource) return '';
   return resource.group
     ? `${resource.plural}.${resource.version}.${resource.group}`
     : `${resource.plural}.${resource.version}`;

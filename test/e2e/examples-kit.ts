@@ -213,11 +213,14 @@ export async function runScenario(
     env?: Record<string, string>;
     /** How long to wait for each step (default {@link STEP_MS}); also for the startup. */
     stepMs?: number;
+    /** Called with the started process (to see its lines even when a step fails). */
+    onStart?: (process: ExampleProcess) => void;
   },
 ): Promise<ExampleRun> {
   const stepMs = options.stepMs ?? STEP_MS;
   const kopf = runExample(dir, { ...options, directly: expectations.E2E_RUN_DIRECTLY ?? false });
   const target = expectations.E2E_OBJECT;
+  options.onStart?.(kopf);
   try {
     for (const words of expectations.E2E_STARTUP_STOP_WORDS ?? []) {
       await kopf.waitForLine(words, options.stepMs ?? STARTUP_MS);
