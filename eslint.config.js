@@ -3,7 +3,14 @@ import layering from './scripts/lint/layering.js';
 
 export default tseslint.config(
   {
-    ignores: ['node_modules/', 'dist/', 'generated-operator/', '**/fixtures/**/out/', 'examples/*/node_modules/', 'bench/results/'],
+    ignores: [
+      'node_modules/',
+      'dist/',
+      'generated-operator/',
+      '**/fixtures/**/out/',
+      'examples/*/node_modules/',
+      'bench/results/',
+    ],
   },
   ...tseslint.configs.recommended,
   {

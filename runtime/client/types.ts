@@ -49,9 +49,23 @@ export interface ApiClient {
    * when the stream is silent past the inactivity timeout, or when the signal aborts; an ERROR event
    * (e.g. 410 Gone) is yielded as is, so the caller decides to relist.
    */
-  watch(resource: ResourceInfo, namespace: string | undefined, options: WatchOptions): AsyncIterable<RawWatchEvent>;
-  get(resource: ResourceInfo, namespace: string | undefined, name: string, options?: RequestOptions): Promise<KubernetesObject>;
-  create(resource: ResourceInfo, namespace: string | undefined, body: KubernetesObject, options?: RequestOptions): Promise<KubernetesObject>;
+  watch(
+    resource: ResourceInfo,
+    namespace: string | undefined,
+    options: WatchOptions,
+  ): AsyncIterable<RawWatchEvent>;
+  get(
+    resource: ResourceInfo,
+    namespace: string | undefined,
+    name: string,
+    options?: RequestOptions,
+  ): Promise<KubernetesObject>;
+  create(
+    resource: ResourceInfo,
+    namespace: string | undefined,
+    body: KubernetesObject,
+    options?: RequestOptions,
+  ): Promise<KubernetesObject>;
   /**
    * PATCH an object (or its `status` subresource). Returns the patched object, or `undefined` if the
    * object no longer exists (404), which operators treat as "nothing to do".
@@ -63,7 +77,16 @@ export interface ApiClient {
     body: unknown,
     options?: RequestOptions & { type?: PatchType; subresource?: 'status' },
   ): Promise<KubernetesObject | undefined>;
-  delete(resource: ResourceInfo, namespace: string | undefined, name: string, options?: RequestOptions): Promise<void>;
+  delete(
+    resource: ResourceInfo,
+    namespace: string | undefined,
+    name: string,
+    options?: RequestOptions,
+  ): Promise<void>;
   /** Any other request (discovery, events, tokens): path relative to the server, JSON in and out. */
-  request<T = unknown>(method: string, path: string, options?: RequestOptions & { body?: unknown; contentType?: string; query?: Record<string, string> }): Promise<T>;
+  request<T = unknown>(
+    method: string,
+    path: string,
+    options?: RequestOptions & { body?: unknown; contentType?: string; query?: Record<string, string> },
+  ): Promise<T>;
 }

@@ -57,7 +57,13 @@ export async function applyCyclePatch(
   const splitStatus = !!resource.subresources?.status && merge.status !== undefined;
   const { status, ...rest } = merge;
   const mainPatch = splitStatus ? rest : merge;
-  const result: PatchResult = { applied: false, body: undefined, gone: false, requests: 0, transformed: false };
+  const result: PatchResult = {
+    applied: false,
+    body: undefined,
+    gone: false,
+    requests: 0,
+    transformed: false,
+  };
 
   const send = async (payload: Record<string, unknown>, subresource?: 'status') => {
     result.applied = true;

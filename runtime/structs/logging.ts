@@ -68,7 +68,11 @@ export function levelRank(level: LogLevel): number {
   return ranks[level];
 }
 
-export function formatRecord(record: LogRecord, format: LogFormat = sink.format, prefix = sink.prefix): string {
+export function formatRecord(
+  record: LogRecord,
+  format: LogFormat = sink.format,
+  prefix = sink.prefix,
+): string {
   const ref = record.object?.name
     ? `[${record.object.namespace ? `${record.object.namespace}/` : ''}${record.object.name}] `
     : '';
@@ -96,7 +100,14 @@ function emit(record: LogRecord): void {
 /** A named logger; `object` adds the `[namespace/name]` context to every line. */
 export function getLogger(name: string, object?: LogRecord['object']): Logger {
   const log = (level: LogLevel) => (message: string, extra?: Record<string, unknown>) =>
-    emit({ time: new Date(), level, name, message, ...(object ? { object } : {}), ...(extra ? { extra } : {}) });
+    emit({
+      time: new Date(),
+      level,
+      name,
+      message,
+      ...(object ? { object } : {}),
+      ...(extra ? { extra } : {}),
+    });
   const warning = log('warning');
   return {
     debug: log('debug'),
@@ -105,7 +116,8 @@ export function getLogger(name: string, object?: LogRecord['object']): Logger {
     warn: warning,
     error: log('error'),
     exception: (message, error, extra) => {
-      const detail = error instanceof Error ? (error.stack ?? `${error.name}: ${error.message}`) : String(error);
+      const detail =
+        error instanceof Error ? (error.stack ?? `${error.name}: ${error.message}`) : String(error);
       log('error')(`${message}\n${detail}`, extra);
     },
   };

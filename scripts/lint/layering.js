@@ -53,7 +53,8 @@ export default {
       if (!spec.startsWith('.')) {
         const forbidden = FORBIDDEN_PACKAGES[from.part] ?? {};
         const pkg = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0];
-        if (pkg in forbidden) context.report({ node, message: `${from.part}/ must not import '${pkg}': ${forbidden[pkg]}` });
+        if (pkg in forbidden)
+          context.report({ node, message: `${from.part}/ must not import '${pkg}': ${forbidden[pkg]}` });
         return;
       }
       const to = locate(path.resolve(path.dirname(file), spec));
@@ -67,7 +68,10 @@ export default {
       const fromRank = RUNTIME_LAYERS.indexOf(from.layer);
       const toRank = RUNTIME_LAYERS.indexOf(to.layer);
       if (fromRank < 0) {
-        context.report({ node, message: `runtime/${from.layer}/ is not a known layer; add it to RUNTIME_LAYERS in scripts/lint/layering.js` });
+        context.report({
+          node,
+          message: `runtime/${from.layer}/ is not a known layer; add it to RUNTIME_LAYERS in scripts/lint/layering.js`,
+        });
       } else if (toRank > fromRank) {
         context.report({
           node,

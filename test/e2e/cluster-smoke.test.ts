@@ -14,7 +14,14 @@ import {
   setHeaderOptions,
   type KubeConfig,
 } from '@kubernetes/client-node';
-import { applyYaml, eventually, freshNamespace, serviceAccountKubeConfig, waitForCrd, type TestNamespace } from '../../runtime/testing/index.ts';
+import {
+  applyYaml,
+  eventually,
+  freshNamespace,
+  serviceAccountKubeConfig,
+  waitForCrd,
+  type TestNamespace,
+} from '../../runtime/testing/index.ts';
 import { testCluster } from '../setup/cluster.ts';
 
 const SMOKE_CRD = `
@@ -41,7 +48,11 @@ spec:
 const smoke = { group: 'smoke.kopf.dev', version: 'v1', plural: 'smokes' } as const;
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
-type Smoke = { metadata: { name: string; resourceVersion: string; finalizers?: string[]; deletionTimestamp?: string }; spec?: { size?: number }; status?: Record<string, unknown> };
+type Smoke = {
+  metadata: { name: string; resourceVersion: string; finalizers?: string[]; deletionTimestamp?: string };
+  spec?: { size?: number };
+  status?: Record<string, unknown>;
+};
 
 let kc: KubeConfig;
 let ns: TestNamespace;
@@ -76,7 +87,9 @@ describe('the local test cluster', () => {
 
   it('creates and lists custom objects of an applied CRD', async () => {
     await createSmoke('listed');
-    const list = (await objects.listNamespacedCustomObject({ ...smoke, namespace: ns.name })) as { items: Smoke[] };
+    const list = (await objects.listNamespacedCustomObject({ ...smoke, namespace: ns.name })) as {
+      items: Smoke[];
+    };
     expect(list.items.map((item) => item.metadata.name)).toContain('listed');
   });
 
@@ -94,7 +107,9 @@ describe('the local test cluster', () => {
     );
     try {
       await createSmoke('watched');
-      await eventually(() => seen.includes('ADDED watched'), { what: 'the ADDED event of the watched object' });
+      await eventually(() => seen.includes('ADDED watched'), {
+        what: 'the ADDED event of the watched object',
+      });
       await objects.deleteNamespacedCustomObject({ ...smoke, namespace: ns.name, name: 'watched' });
       await eventually(() => seen.includes('DELETED watched'), { what: 'the DELETED event' });
     } finally {
@@ -107,7 +122,12 @@ describe('the local test cluster', () => {
   it('merge-patches status through the status subresource only', async () => {
     await createSmoke('status');
     const patched = (await objects.patchNamespacedCustomObjectStatus(
-      { ...smoke, namespace: ns.name, name: 'status', body: { status: { phase: 'Ready' }, spec: { size: 99 } } },
+      {
+        ...smoke,
+        namespace: ns.name,
+        name: 'status',
+        body: { status: { phase: 'Ready' }, spec: { size: 99 } },
+      },
       mergePatch,
     )) as Smoke;
     expect(patched.status).toEqual({ phase: 'Ready' });
@@ -117,7 +137,11 @@ describe('the local test cluster', () => {
   it('holds deletion until a finalizer is removed', async () => {
     await createSmoke('finalized', { finalizers: ['kopf.zalando.org/KopfFinalizerMarker'] });
     await objects.deleteNamespacedCustomObject({ ...smoke, namespace: ns.name, name: 'finalized' });
-    const pending = (await objects.getNamespacedCustomObject({ ...smoke, namespace: ns.name, name: 'finalized' })) as Smoke;
+    const pending = (await objects.getNamespacedCustomObject({
+      ...smoke,
+      namespace: ns.name,
+      name: 'finalized',
+    })) as Smoke;
     expect(pending.metadata.deletionTimestamp).toBeTruthy();
     await objects.patchNamespacedCustomObject(
       { ...smoke, namespace: ns.name, name: 'finalized', body: { metadata: { finalizers: null } } },
@@ -143,7 +167,12 @@ describe('the local test cluster', () => {
       namespace: ns.name,
       body: {
         metadata: { generateName: 'kopf-event-' },
-        involvedObject: { apiVersion: 'smoke.kopf.dev/v1', kind: 'Smoke', name: 'listed', namespace: ns.name },
+        involvedObject: {
+          apiVersion: 'smoke.kopf.dev/v1',
+          kind: 'Smoke',
+          name: 'listed',
+          namespace: ns.name,
+        },
         reason: 'Smoke',
         message: 'the cluster takes events',
         type: 'Normal',
@@ -173,7 +202,9 @@ describe('the local test cluster', () => {
       { ...leases, name: 'smoke', body: { spec: { renewTime: microTime() } } },
       mergePatch,
     )) as Smoke;
-    expect(Number(renewed.metadata.resourceVersion)).toBeGreaterThan(Number(created.metadata.resourceVersion));
+    expect(Number(renewed.metadata.resourceVersion)).toBeGreaterThan(
+      Number(created.metadata.resourceVersion),
+    );
   });
 
   it('enforces RBAC: a ServiceAccount gets 403 outside its Role and succeeds inside it', async () => {
@@ -194,11 +225,16 @@ describe('the local test cluster', () => {
       },
     });
     const asReader = (await serviceAccountKubeConfig(kc, ns.name, 'reader')).makeApiClient(CustomObjectsApi);
-    const allowed = (await asReader.listNamespacedCustomObject({ ...smoke, namespace: ns.name })) as { items: unknown[] };
+    const allowed = (await asReader.listNamespacedCustomObject({ ...smoke, namespace: ns.name })) as {
+      items: unknown[];
+    };
     expect(allowed.items.length).toBeGreaterThan(0);
     const forbidden = await asReader
       .deleteNamespacedCustomObject({ ...smoke, namespace: ns.name, name: 'listed' })
-      .then(() => 'allowed', (error: { code?: number }) => error.code);
+      .then(
+        () => 'allowed',
+        (error: { code?: number }) => error.code,
+      );
     expect(forbidden).toBe(403);
   });
 });
