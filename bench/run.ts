@@ -38,9 +38,20 @@ const { values } = parseArgs({
     'no-report': { type: 'boolean', default: false },
     'per-file': { type: 'boolean' },
     profile: { type: 'boolean', default: false },
+    report: { type: 'string' },
   },
   allowPositionals: false,
 });
+
+// --report <results.json>: only re-render BENCHMARKS.md from a finished run (e.g. after editing findings.md).
+if (values.report) {
+  const saved = JSON.parse(readFileSync(values.report, 'utf8')) as BenchRun;
+  const findingsFile = path.join(benchDir, 'findings.md');
+  if (existsSync(findingsFile)) saved.findings = readFileSync(findingsFile, 'utf8');
+  writeReport(saved, path.join(repoRoot, 'BENCHMARKS.md'));
+  process.stderr.write(`BENCHMARKS.md re-rendered from ${values.report}\n`);
+  process.exit(0);
+}
 
 const quick = values.quick ?? false;
 const sizes: Sizes = {

@@ -70,3 +70,5 @@ export const E2E_CREATION_STOP_WORDS = ['1 pod(s) in sight.'];
 export const E2E_DELETION_STOP_WORDS = ['Pod event DELETED: 0 pod(s) in sight.'];
 export const E2E_CLEANUP_STOP_WORDS = ['Cleaned up.'];
 export const E2E_SUCCESS_COUNTS = { startupFnSimple: 1, startupFnRetried: 1, cleanupFn: 1, loginFn: 1 };
+// The e2e test runs it with --liveness and expects the probe to count the one pod.
+export const E2E_PROBES = { podsCount: 1 };

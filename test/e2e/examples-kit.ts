@@ -20,6 +20,7 @@
  */
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import path from 'node:path';
@@ -69,6 +70,11 @@ export interface ExampleExpectations {
   E2E_OBJECT?: { file: string; apiVersion: string; kind: string; name: string };
   /** Run `node examples/<dir>/example.ts <namespace>` (an embedded operator) instead of `kopf run`. */
   E2E_RUN_DIRECTLY?: boolean;
+  /**
+   * Run with `--liveness` and expect these `kopf.on.probe` results (probe id → value) from the
+   * endpoint once the object is created (the first request computes them).
+   */
+  E2E_PROBES?: Record<string, unknown>;
 }
 
 /**
@@ -110,14 +116,30 @@ export interface ExampleProcess {
 /** `kopf run --standalone --verbose -n <namespace> examples/<dir>/example.ts` with this kubeconfig file. */
 export function runExample(
   dir: string,
-  options: { namespace: string; kubeconfigFile: string; env?: Record<string, string>; directly?: boolean },
+  options: {
+    namespace: string;
+    kubeconfigFile: string;
+    env?: Record<string, string>;
+    directly?: boolean;
+    /** `--liveness` URL. */
+    liveness?: string;
+  },
 ): ExampleProcess {
   const file = path.join('examples', dir, 'example.ts');
   const child = spawn(
     process.execPath,
     options.directly
       ? [file, options.namespace]
-      : [KOPF_BIN, 'run', '--standalone', '--verbose', '-n', options.namespace, file],
+      : [
+          KOPF_BIN,
+          'run',
+          '--standalone',
+          '--verbose',
+          ...(options.liveness ? ['--liveness', options.liveness] : []),
+          '-n',
+          options.namespace,
+          file,
+        ],
     {
       cwd: ROOT,
       env: { ...process.env, KUBECONFIG: options.kubeconfigFile, ...options.env },
@@ -159,6 +181,18 @@ export function runExample(
       return code;
     },
   };
+}
+
+/** A TCP port free right now on 127.0.0.1. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
 }
 
 /** Lines saying that handler (daemon, timer, activity) `id` succeeded. */
@@ -218,7 +252,12 @@ export async function runScenario(
   },
 ): Promise<ExampleRun> {
   const stepMs = options.stepMs ?? STEP_MS;
-  const kopf = runExample(dir, { ...options, directly: expectations.E2E_RUN_DIRECTLY ?? false });
+  const liveness = expectations.E2E_PROBES ? `http://127.0.0.1:${await freePort()}/healthz` : undefined;
+  const kopf = runExample(dir, {
+    ...options,
+    directly: expectations.E2E_RUN_DIRECTLY ?? false,
+    ...(liveness ? { liveness } : {}),
+  });
   const target = expectations.E2E_OBJECT;
   options.onStart?.(kopf);
   try {
@@ -230,6 +269,16 @@ export async function runScenario(
     });
     for (const words of expectations.E2E_CREATION_STOP_WORDS ?? ['Creation is processed:']) {
       await kopf.waitForLine(words, stepMs);
+    }
+    if (liveness) {
+      const probes = await eventually(
+        async () => {
+          const response = await fetch(liveness);
+          return response.ok ? ((await response.json()) as Record<string, unknown>) : undefined;
+        },
+        { timeoutMs: stepMs, what: `an answer from ${liveness}` },
+      );
+      expect(probes).toEqual(expectations.E2E_PROBES);
     }
     const objects = options.kc.makeApiClient(CustomObjectsApi);
     if (expectations.E2E_UPDATE_PATCH) {
