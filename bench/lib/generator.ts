@@ -86,9 +86,10 @@ const PY_TIME = [
 /** Run a command under GNU time (or its Python stand-in): wall seconds and max RSS. */
 function timed(command: string, args: string[], cwd = repoRoot): Timed {
   const timeFile = path.join(os.tmpdir(), `kopf-ts-bench-time-${process.pid}`);
-  const [wrapper, wrapperArgs] = existsSync('/usr/bin/time')
-    ? ['/usr/bin/time', ['-f', '%e %M', '-o', timeFile]]
-    : ['python3', ['-c', PY_TIME, timeFile]];
+  const [wrapper, wrapperArgs] =
+    existsSync('/usr/bin/time') && !process.env['BENCH_NO_GNU_TIME']
+      ? ['/usr/bin/time', ['-f', '%e %M', '-o', timeFile]]
+      : ['python3', ['-c', PY_TIME, timeFile]];
   const started = performance.now();
   const result = spawnSync(wrapper, [...wrapperArgs, command, ...args], {
     cwd,

@@ -25,8 +25,14 @@ export interface Permission {
   readonly reason: string;
 }
 
-/** Verbs the runtime uses on every resource it serves: list+watch to see, patch for finalizers and progress. */
-export const SERVING_VERBS = ['get', 'list', 'watch', 'patch'] as const;
+/**
+ * Verbs the runtime uses on every resource it serves: list+watch to see, patch for finalizers and
+ * persisted progress. No `get`: the runtime never reads single objects (watch events carry them).
+ */
+export const SERVING_VERBS = ['list', 'watch', 'patch'] as const;
+
+/** Verbs on `<plural>/status` when the subresource exists: the runtime patches status, never reads it. */
+export const STATUS_VERBS = ['patch'] as const;
 
 export interface OperatorScope {
   /** The namespace served; undefined for a cluster-wide operator. */
@@ -51,7 +57,7 @@ export function runtimePermissions(crds: readonly Crd[], scope: OperatorScope): 
         scope: where,
         group: crd.group,
         resource: `${crd.plural}/status`,
-        verbs: ['get', 'patch'],
+        verbs: STATUS_VERBS,
         reason: `status of ${crd.name}`,
       });
     }

@@ -2,10 +2,11 @@
  * Reads the user's handler code (ts-morph, no type checking) for every resource it registers handlers
  * on or calls the API for, so that rbac.yaml grants exactly that — and warns where it cannot tell.
  */
-import type { CallExpression, Node as NodeType, SourceFile } from 'ts-morph';
+import type { CallExpression, Expression, Node as NodeType, SourceFile } from 'ts-morph';
 import type { Warning } from '../errors.ts';
 import type { Permission, RuleScope } from '../model/rbac.ts';
 import { SERVING_VERBS } from '../model/rbac.ts';
+import { groupOfApiClass, parseCustomObjectMethod, parseTypedMethod } from './client-node-calls.ts';
 import { loadTsMorph, type TsMorph } from './ts-morph.ts';
 
 export interface KnownResource {
@@ -25,6 +26,21 @@ export interface ScanInput {
 
 /** Registrations (`kopf.on.create`, `kopf.timer`, ...) make the runtime list, watch and patch a resource. */
 const REGISTRATION = /(?:^|\.)(?:on\.\w+|timer|daemon|index)$/;
+/** Activities (`kopf.on.startup`, ...) are registered for no resource: they need no rule. */
+const ACTIVITY = /(?:^|\.)on\.(?:startup|cleanup|login|probe)$/;
+
+/** `kopf.builtins.*` (runtime/api/builtins.ts): the built-in resources with ready descriptors. */
+export const BUILTINS: Readonly<Record<string, ResolvedResource>> = {
+  pods: { group: '', plural: 'pods', namespaced: true },
+  services: { group: '', plural: 'services', namespaced: true },
+  configmaps: { group: '', plural: 'configmaps', namespaced: true },
+  secrets: { group: '', plural: 'secrets', namespaced: true },
+  namespaces: { group: '', plural: 'namespaces', namespaced: false },
+  nodes: { group: '', plural: 'nodes', namespaced: false },
+  deployments: { group: 'apps', plural: 'deployments', namespaced: true },
+  statefulsets: { group: 'apps', plural: 'statefulsets', namespaced: true },
+  jobs: { group: 'batch', plural: 'jobs', namespaced: true },
+};
 
 /** Client calls and the verb each needs. */
 const CALL_VERBS: Readonly<Record<string, readonly string[]>> = {
@@ -86,18 +102,42 @@ export async function scanHandlerPermissions(
   );
   for (const source of sources) {
     const file = source.getFilePath().slice(1);
+    const importsClientNode = source
+      .getImportDeclarations()
+      .some((d) => d.getModuleSpecifierValue() === '@kubernetes/client-node');
     for (const call of source.getDescendantsOfKind(SyntaxKind.CallExpression)) {
-      const callee = call.getExpression().getText().replace(/\s+/g, '');
-      const method = Node.isPropertyAccessExpression(call.getExpression())
-        ? call.getExpression().getLastChildOrThrow().getText()
-        : callee;
+      const expression = call.getExpression();
+      const callee = expression.getText().replace(/\s+/g, '');
+      if (ACTIVITY.test(callee)) continue;
+      const line = call.getStartLineNumber();
+      if (Node.isPropertyAccessExpression(expression)) {
+        const typed = clientNodeCall(tsMorph, call, expression.getExpression(), expression.getName(), {
+          source,
+          importsClientNode,
+        });
+        if (typed) {
+          if ('warning' in typed) {
+            warnings.push({ location: { file, line }, message: typed.warning });
+          } else {
+            const scope: RuleScope = input.clusterWide || typed.cluster ? 'cluster' : 'namespace';
+            permissions.push({
+              scope,
+              group: typed.group,
+              resource: typed.resource,
+              verbs: [typed.verb],
+              reason: `${expression.getName()}() in ${file}`,
+            });
+          }
+          continue;
+        }
+      }
+      const method = Node.isPropertyAccessExpression(expression) ? expression.getName() : callee;
       const registration = REGISTRATION.test(callee);
       const verbs = registration ? SERVING_VERBS : CALL_VERBS[method];
       if (!verbs) continue;
       const target = call.getArguments()[0];
       if (!target) continue;
       const resolved = resolveResource(tsMorph, target, source, input.known, registration);
-      const line = call.getStartLineNumber();
       if (resolved === undefined) {
         if (registration)
           warnings.push({
@@ -118,6 +158,120 @@ export async function scanHandlerPermissions(
     }
   }
   return { permissions, warnings };
+}
+
+type ClientNodeNeed =
+  { group: string; resource: string; verb: string; cluster: boolean } | { warning: string };
+
+/**
+ * A typed client-node call (`core.createNamespacedPod(...)`, `custom.patchNamespacedCustomObject(...)`):
+ * the verb and resource from the method name, the group from the API class the client was made from.
+ * Undefined when the call is not one (or cannot be told from other code: no warning then).
+ */
+function clientNodeCall(
+  tsMorph: TsMorph,
+  call: CallExpression,
+  receiver: Expression,
+  method: string,
+  context: { source: SourceFile; importsClientNode: boolean },
+): ClientNodeNeed | undefined {
+  const { Node } = tsMorph;
+  const custom = parseCustomObjectMethod(method);
+  const typed = custom ? undefined : parseTypedMethod(method);
+  if (!custom && !typed) return undefined;
+  const apiClass = apiClassOf(tsMorph, receiver, context.source);
+  const what = `\`${receiver.getText().replace(/\s+/g, '')}.${method}()\``;
+  if (custom) {
+    if (apiClass ? apiClass !== 'CustomObjectsApi' : !context.importsClientNode) return undefined;
+    const options = call.getArguments()[0];
+    const literal = (key: string): string | undefined => {
+      if (!options || !Node.isObjectLiteralExpression(options)) return undefined;
+      const property = options.getProperty(key);
+      const initializer =
+        property && Node.isPropertyAssignment(property) ? property.getInitializer() : undefined;
+      return initializer &&
+        (Node.isStringLiteral(initializer) || Node.isNoSubstitutionTemplateLiteral(initializer))
+        ? initializer.getLiteralText()
+        : undefined;
+    };
+    const group = literal('group');
+    const plural = literal('plural');
+    if (group === undefined || plural === undefined)
+      return {
+        warning: `cannot tell which resource ${what} is for (no literal \`group\` and \`plural\`); add its RBAC by hand`,
+      };
+    return {
+      group,
+      resource: custom.subresource ? `${plural}/${custom.subresource}` : plural,
+      verb: custom.verb,
+      cluster: !custom.namespaced,
+    };
+  }
+  const need = typed!;
+  const group = apiClass === undefined ? undefined : groupOfApiClass(apiClass);
+  if (group === undefined) {
+    // A declared class that is no API class: some other object. None visible: only a method name
+    // that is surely client-node's (and a file that imports it) is reported.
+    if (apiClass !== undefined ? !/Api$/.test(apiClass) : !context.importsClientNode) return undefined;
+    if (apiClass === undefined && !/Namespaced|ForAllNamespaces/.test(method)) return undefined;
+    return {
+      warning:
+        `cannot tell the API group of ${what} (the client's API class is not visible here); ` +
+        `add RBAC for \`${need.resource}: ${need.verb}\` by hand`,
+    };
+  }
+  return { group, resource: need.resource, verb: need.verb, cluster: !need.namespaced || need.allNamespaces };
+}
+
+/**
+ * The client-node API class a client expression was made from: `kc.makeApiClient(CoreV1Api)` or
+ * `new CoreV1Api(...)` in place, or in the declaration (variable, property, parameter type, or
+ * `this.x = ...` assignment) of the name it is held in, in this file.
+ */
+function apiClassOf(
+  { Node, SyntaxKind }: TsMorph,
+  receiver: NodeType,
+  source: SourceFile,
+): string | undefined {
+  const lastName = (text: string): string => text.replace(/<.*$/s, '').split('.').pop()!.trim();
+  const classOf = (node: NodeType | undefined): string | undefined => {
+    if (!node) return undefined;
+    if (Node.isAwaitExpression(node) || Node.isParenthesizedExpression(node))
+      return classOf(node.getExpression());
+    if (Node.isAsExpression(node))
+      return classOf(node.getExpression()) ?? lastName(node.getTypeNodeOrThrow().getText());
+    if (Node.isCallExpression(node) && /(?:^|\.)makeApiClient$/.test(node.getExpression().getText())) {
+      const argument = node.getArguments()[0];
+      return argument ? lastName(argument.getText()) : undefined;
+    }
+    if (Node.isNewExpression(node)) return lastName(node.getExpression().getText());
+    return undefined;
+  };
+  const inPlace = classOf(receiver);
+  if (inPlace) return inPlace;
+  if (!Node.isIdentifier(receiver) && !Node.isPropertyAccessExpression(receiver)) return undefined;
+  const name = lastName(receiver.getText());
+  const declared = (node: NodeType): string | undefined => {
+    if (
+      Node.isVariableDeclaration(node) ||
+      Node.isPropertyDeclaration(node) ||
+      Node.isParameterDeclaration(node)
+    ) {
+      if (node.getName() !== name) return undefined;
+      const type = node.getTypeNode();
+      return classOf(node.getInitializer()) ?? (type ? lastName(type.getText()) : undefined);
+    }
+    if (Node.isBinaryExpression(node) && node.getOperatorToken().getKind() === SyntaxKind.EqualsToken) {
+      const left = node.getLeft();
+      if (Node.isPropertyAccessExpression(left) && left.getName() === name) return classOf(node.getRight());
+    }
+    return undefined;
+  };
+  for (const node of source.getDescendants()) {
+    const found = declared(node);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 interface ResolvedResource {
@@ -175,6 +329,9 @@ function resolveResource(
   if (Node.isObjectLiteralExpression(node))
     return fromObjectLiteral(node) ?? (registration ? undefined : null);
   if (Node.isIdentifier(node) || Node.isPropertyAccessExpression(node)) {
+    const builtin = /(?:^|\.)builtins\.(\w+)$/.exec(node.getText().replace(/\s+/g, ''));
+    if (builtin)
+      return Object.hasOwn(BUILTINS, builtin[1]!) ? BUILTINS[builtin[1]!]! : registration ? undefined : null;
     const name = node.getText().split('.').pop()!;
     const local = source.getVariableDeclaration(name);
     const initializer = local?.getInitializer();

@@ -73,8 +73,10 @@ describe('generated deploy/ on a real API server', () => {
     await applyDeploy(project);
     const sa = await serviceAccountKubeConfig(kc, 'default', path.basename(project));
 
-    for (const verb of ['get', 'list', 'watch', 'patch']) {
+    for (const verb of ['list', 'watch', 'patch']) {
       expect(await may(sa, verb, 'demo.kopf.dev', 'widgets'), verb).toBe(true);
+    }
+    for (const verb of ['get', 'list', 'watch', 'patch']) {
       expect(await may(sa, verb, 'kopf.dev', 'clusterkopfpeerings'), verb).toBe(true);
     }
     expect(await may(sa, 'patch', 'demo.kopf.dev', 'widgets/status')).toBe(true);
@@ -82,7 +84,9 @@ describe('generated deploy/ on a real API server', () => {
     expect(await may(sa, 'list', 'apiextensions.k8s.io', 'customresourcedefinitions')).toBe(true);
     expect(await may(sa, 'watch', '', 'namespaces')).toBe(true);
     expect(await may(sa, 'create', '', 'events', ns.name)).toBe(true);
-    // Least privilege: nothing the runtime does not use.
+    // Least privilege: nothing the runtime does not use (it never GETs single objects, nor status).
+    expect(await may(sa, 'get', 'demo.kopf.dev', 'widgets')).toBe(false);
+    expect(await may(sa, 'get', 'demo.kopf.dev', 'widgets/status')).toBe(false);
     expect(await may(sa, 'delete', 'demo.kopf.dev', 'widgets')).toBe(false);
     expect(await may(sa, 'create', 'demo.kopf.dev', 'widgets')).toBe(false);
     expect(await may(sa, 'patch', 'demo.kopf.dev', 'widgetclasses/status')).toBe(false);

@@ -51,9 +51,9 @@ describe('RBAC', () => {
       {
         apiGroups: ['example.com'],
         resources: ['engines', 'lamps'],
-        verbs: ['get', 'list', 'patch', 'watch'],
+        verbs: ['list', 'patch', 'watch'],
       },
-      { apiGroups: ['example.com'], resources: ['engines/status', 'lamps/status'], verbs: ['get', 'patch'] },
+      { apiGroups: ['example.com'], resources: ['engines/status', 'lamps/status'], verbs: ['patch'] },
       {
         apiGroups: ['kopf.dev'],
         resources: ['clusterkopfpeerings'],
@@ -95,12 +95,12 @@ export async function spawn(client: Client, cache: Map<string, string>): Promise
     expect(ClusterRole).toContainEqual({
       apiGroups: [''],
       resources: ['pods'],
-      verbs: ['get', 'list', 'patch', 'watch'],
+      verbs: ['list', 'patch', 'watch'],
     });
     expect(ClusterRole).toContainEqual({
       apiGroups: ['networking.k8s.io'],
       resources: ['ingresses'],
-      verbs: ['get', 'list', 'patch', 'watch'],
+      verbs: ['list', 'patch', 'watch'],
     });
     expect(ClusterRole).toContainEqual({
       apiGroups: ['apps'],
@@ -110,7 +110,7 @@ export async function spawn(client: Client, cache: Map<string, string>): Promise
     expect(ClusterRole).toContainEqual({
       apiGroups: ['example.com'],
       resources: ['engines'],
-      verbs: ['create', 'get', 'list', 'patch', 'watch'],
+      verbs: ['create', 'list', 'patch', 'watch'],
     });
     // Only rbac.yaml changed; a full regeneration agrees with it.
     const full = await runCli([path.join(tmp, 'crds'), '-o', project, '--check']);
@@ -131,20 +131,133 @@ export async function spawn(client: Client, cache: Map<string, string>): Promise
     );
   });
 
+  it('reads typed client-node calls: verb and resource from the method, group from the API class', async () => {
+    expect((await runCli([path.join(tmp, 'crds'), '-o', project, '-q', '--namespace', 'shop'])).code).toBe(0);
+    writeFileSync(
+      path.join(project, 'src/handlers/clients.ts'),
+      `import * as k8s from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
+import * as kopf from 'kopf-ts';
+
+const kc = new KubeConfig();
+const core = kc.makeApiClient(CoreV1Api);
+const batch = kc.makeApiClient(k8s.BatchV1Api);
+const custom = kc.makeApiClient(CustomObjectsApi);
+
+class Children {
+  private readonly net = kc.makeApiClient(k8s.NetworkingV1Api);
+  constructor(private readonly apps: AppsV1Api) {}
+  async run(policies: k8s.PolicyV1Api, unknown: { listNamespacedThing(o: object): void }) {
+    await this.apps.patchNamespacedDeploymentScale({ name: 'x', namespace: 'y', body: {} });
+    await this.net.createNamespacedIngress({ namespace: 'y', body: {} });
+    await policies.deleteCollectionNamespacedPodDisruptionBudget({ namespace: 'y' });
+    unknown.listNamespacedThing({});
+  }
+}
+
+kopf.on.create(kopf.builtins.deployments, async function created({ name, namespace }) {
+  await core.createNamespacedPod({ namespace: namespace!, body: {} });
+  await core.readNamespacedPodStatus({ name, namespace: namespace! });
+  await core.replaceNamespacedEndpoints({ name, namespace: namespace!, body: {} });
+  await core.listPodForAllNamespaces();
+  await core.deleteNamespace({ name });
+  await batch.createNamespacedJob({ namespace: namespace!, body: {} });
+  await kc.makeApiClient(k8s.RbacAuthorizationV1Api).createNamespacedRoleBinding({ namespace: 'y', body: {} });
+  await new k8s.CoordinationV1Api().readNamespacedLease({ name, namespace: 'y' });
+  await custom.patchNamespacedCustomObjectStatus({ group: 'example.com', version: 'v1', namespace: 'y', plural: 'widgets', name, body: {} });
+  await custom.listClusterCustomObject({ group: 'example.com', version: 'v1', plural: 'gadgets' });
+  'text'.replaceAll('a', 'b');
+  new Children(kc.makeApiClient(AppsV1Api));
+});
+kopf.on.event(kopf.builtins.nodes, function nodeEvent() {});
+kopf.on.startup(function started() {});
+kopf.on.cleanup(function cleaned() {});
+kopf.on.login(function login() { return undefined as never; });
+kopf.on.probe(function probed() { return 1; });
+kopf.index(kopf.builtins.secrets, function secretIndex() {});
+kopf.timer(kopf.builtins.jobs, function jobTimer() {}, { interval: 1 });
+kopf.daemon(kopf.builtins.statefulsets, async function statefulDaemon() {});
+`,
+    );
+    const run = await runCli(['rbac', '-o', project]);
+    expect(run.code, run.stderr).toBe(0);
+    // No warning for activities, nor for an object that is no client-node client.
+    expect(run.stderr).not.toMatch(/kopf\.on\.(startup|cleanup|login|probe)/);
+    expect(run.stderr).not.toMatch(/listNamespacedThing|replaceAll/);
+    const { ClusterRole, Role } = roles();
+    expect(Role).toEqual([
+      { apiGroups: [''], resources: ['endpoints'], verbs: ['update'] },
+      { apiGroups: [''], resources: ['events', 'pods'], verbs: ['create'] },
+      { apiGroups: [''], resources: ['pods/status'], verbs: ['get'] },
+      { apiGroups: [''], resources: ['secrets'], verbs: ['list', 'patch', 'watch'] },
+      { apiGroups: ['apps'], resources: ['deployments', 'statefulsets'], verbs: ['list', 'patch', 'watch'] },
+      { apiGroups: ['apps'], resources: ['deployments/scale'], verbs: ['patch'] },
+      { apiGroups: ['batch'], resources: ['jobs'], verbs: ['create', 'list', 'patch', 'watch'] },
+      { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get'] },
+      { apiGroups: ['example.com'], resources: ['engines'], verbs: ['list', 'patch', 'watch'] },
+      { apiGroups: ['example.com'], resources: ['engines/status', 'widgets/status'], verbs: ['patch'] },
+      { apiGroups: ['kopf.dev'], resources: ['kopfpeerings'], verbs: ['get', 'list', 'patch', 'watch'] },
+      { apiGroups: ['networking.k8s.io'], resources: ['ingresses'], verbs: ['create'] },
+      { apiGroups: ['policy'], resources: ['poddisruptionbudgets'], verbs: ['deletecollection'] },
+      { apiGroups: ['rbac.authorization.k8s.io'], resources: ['rolebindings'], verbs: ['create'] },
+    ]);
+    // Cluster-scoped kinds and all-namespace lists go to the ClusterRole even with --namespace.
+    expect(ClusterRole).toContainEqual({ apiGroups: [''], resources: ['namespaces'], verbs: ['delete'] });
+    expect(ClusterRole).toContainEqual({
+      apiGroups: [''],
+      resources: ['nodes'],
+      verbs: ['list', 'patch', 'watch'],
+    });
+    expect(ClusterRole).toContainEqual({ apiGroups: [''], resources: ['pods'], verbs: ['list'] });
+    expect(ClusterRole).toContainEqual({
+      apiGroups: ['example.com'],
+      resources: ['gadgets'],
+      verbs: ['list'],
+    });
+  });
+
+  it("warns (and still succeeds) when a client-node call's group or resource cannot be told", async () => {
+    writeFileSync(
+      path.join(project, 'src/handlers/vague.ts'),
+      `import { CustomObjectsApi, KubeConfig, type CoreV1Api } from '@kubernetes/client-node';
+import { core } from './clients.ts';
+const custom = new KubeConfig().makeApiClient(CustomObjectsApi);
+export async function go(plural: string, typed: CoreV1Api) {
+  await core.createNamespacedPod({ namespace: 'x', body: {} });
+  await custom.createNamespacedCustomObject({ group: 'example.com', version: 'v1', namespace: 'x', plural, body: {} });
+  await typed.createNamespacedService({ namespace: 'x', body: {} });
+}
+`,
+    );
+    const run = await runCli(['rbac', '-o', project]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(
+      /vague\.ts:5: cannot tell the API group of `core\.createNamespacedPod\(\)`.*add RBAC for `pods: create` by hand/,
+    );
+    expect(run.stderr).toMatch(
+      /vague\.ts:6: cannot tell which resource `custom\.createNamespacedCustomObject\(\)` is for/,
+    );
+    expect(roles().ClusterRole).toContainEqual({
+      apiGroups: [''],
+      resources: ['events', 'services'],
+      verbs: ['create'],
+    });
+  });
+
   it('--namespace moves namespaced rules into a Role and drops cluster-wide namespace watching', async () => {
     expect((await runCli([path.join(tmp, 'crds'), '-o', project, '-q', '--namespace', 'shop'])).code).toBe(0);
     const { ClusterRole, Role } = roles();
     expect(Role).toEqual([
       { apiGroups: [''], resources: ['events'], verbs: ['create'] },
-      { apiGroups: ['example.com'], resources: ['engines'], verbs: ['get', 'list', 'patch', 'watch'] },
-      { apiGroups: ['example.com'], resources: ['engines/status'], verbs: ['get', 'patch'] },
+      { apiGroups: ['example.com'], resources: ['engines'], verbs: ['list', 'patch', 'watch'] },
+      { apiGroups: ['example.com'], resources: ['engines/status'], verbs: ['patch'] },
       { apiGroups: ['kopf.dev'], resources: ['kopfpeerings'], verbs: ['get', 'list', 'patch', 'watch'] },
     ]);
     // lamps are cluster-scoped: served cluster-wide, with the cluster peering.
     expect(ClusterRole).toContainEqual({
       apiGroups: ['example.com'],
       resources: ['lamps'],
-      verbs: ['get', 'list', 'patch', 'watch'],
+      verbs: ['list', 'patch', 'watch'],
     });
     expect(ClusterRole!.some((r) => r.resources.includes('namespaces'))).toBe(false);
     const deployment = load(readFileSync(path.join(project, 'deploy/deployment.yaml'), 'utf8')) as {
