@@ -10,6 +10,8 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
+          // Unit tests run first, then the e2e project with its own worker limit.
+          sequence: { groupOrder: 0 },
           include: ['test/unit/**/*.test.ts', 'test/generator/**/*.test.ts'],
           testTimeout: 60_000,
         },
@@ -17,6 +19,7 @@ export default defineConfig({
       {
         test: {
           name: 'e2e',
+          sequence: { groupOrder: 1 },
           include: ['test/e2e/**/*.test.ts'],
           globalSetup: ['test/setup/cluster.global.ts'],
           testTimeout: 120_000,
