@@ -8,7 +8,7 @@ import type { ResourceInfo } from '../../common/resources.ts';
 import type { ApiClient } from '../client/types.ts';
 import type { KubernetesObject } from '../structs/bodies.ts';
 import { reduceDiff } from '../structs/diffs.ts';
-import { deepCopy, deepEqual, isPlainObject, resolveField } from '../structs/dicts.ts';
+import { deepCopy, deepEqual, resolveField } from '../structs/dicts.ts';
 import { isEnabledFor, type Logger } from '../structs/logging.ts';
 import { mergeInto, pruneEmpty } from '../structs/patches.ts';
 import type { Outcome } from '../structs/progress.ts';
@@ -151,26 +151,12 @@ function baseKwargs(
   memo: Record<string, unknown>,
   options: ProcessorOptions,
 ): FilterKwargs {
-  const meta = body.metadata ?? {};
   return {
-    body,
-    spec: isPlainObject(body.spec) ? body.spec : {},
-    meta,
-    status: isPlainObject(body.status) ? body.status : {},
-    name: meta.name ?? '',
-    namespace: meta.namespace,
-    uid: meta.uid ?? '',
-    labels: meta.labels ?? {},
-    annotations: meta.annotations ?? {},
-    patch,
-    logger,
+    ...resourceKwargs({ body, patch, logger, memo, resource: options.resource, signal: options.signal }),
     reason: cause.reason,
     diff: cause.diff,
     old: cause.old,
     new: cause.new,
-    memo,
-    resource: options.resource,
-    signal: options.signal,
   };
 }
 
