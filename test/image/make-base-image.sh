@@ -67,6 +67,8 @@ ensure_tools() {
   if [ ${#missing[@]} -gt 0 ]; then
     log "installing ${missing[*]} from Debian"
     apt-cache policy "${missing[@]}" | grep -E '^[a-z]|Candidate' >&2 || true
+    # A fresh machine has no package lists yet; without them apt-get install finds nothing.
+    apt-get update -qq >&2
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >&2
   fi
 }
