@@ -67,7 +67,8 @@ test('a TemporaryError is retried after its delay, then the handler succeeds', a
   const object = await eventually(
     async () => {
       const o = await op!.client.get(EXAMPLES, ns!.name, 'one');
-      return o.metadata?.annotations?.['kopf.zalando.org/flaky'] === undefined ? o : undefined;
+      // The purge (body) and the result (status subresource) are two PATCHes: wait for both.
+      return o.metadata?.annotations?.['kopf.zalando.org/flaky'] === undefined && o.status ? o : undefined;
     },
     { what: 'the progress annotation to be purged' },
   );

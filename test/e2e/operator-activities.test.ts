@@ -65,7 +65,8 @@ test('startup runs (with retries) before watching and may change settings and me
 
   const body = await eventually(async () => {
     const o = await client.get(EXAMPLES, ns!.name, 'early');
-    return o.metadata?.annotations?.['kopf.zalando.org/custom-diffbase'] ? o : undefined;
+    // The body (diff-base annotation) and the status subresource are two PATCHes: wait for both.
+    return o.metadata?.annotations?.['kopf.zalando.org/custom-diffbase'] && o.status ? o : undefined;
   });
   expect(body.status).toMatchObject({ createFn: { greeting: 'hello from startup' } });
   expect(body.metadata?.annotations?.['kopf.zalando.org/last-handled-configuration']).toBeUndefined();
