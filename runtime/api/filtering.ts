@@ -1,6 +1,6 @@
 /**
- * The registration checks shared by the handler kinds that are not change handlers (event, timer,
- * daemon, index): a function, a resource, a stable id, and well-formed filters.
+ * The registration checks shared by every per-object handler kind (change, event, timer, daemon,
+ * index): a function, a resource, a stable id, and well-formed filters.
  */
 import { parseField } from '../structs/dicts.ts';
 import type { HandlerFilters, RawHandlerFn, ResourceSelector } from '../processing/handlers.ts';
@@ -45,7 +45,9 @@ export function validateFilters(
   }
   const id = options.id ?? (fn as { name?: string }).name;
   if (!id) {
-    throw new TypeError(`An anonymous ${kind} handler needs an \`id\` option: ids must be stable.`);
+    throw new TypeError(
+      `An anonymous handler needs an \`id\` option (${kind}): ids are persisted on the objects, so they must be stable.`,
+    );
   }
   return {
     id,

@@ -11,8 +11,8 @@
  * });
  * ```
  */
-import { parseField } from '../structs/dicts.ts';
-import type { ChangingHandler, RawHandlerFn, Reason } from '../processing/handlers.ts';
+import type { ChangingHandler, Reason } from '../processing/handlers.ts';
+import { validateFilters, type CommonOptions } from './filtering.ts';
 import { cleanup, login, probe, startup } from './activities.ts';
 import { defaultRegistry } from './registry.ts';
 import { event } from './watching.ts';
@@ -119,9 +119,7 @@ function register(
   options: AnyOptions,
   traits: Traits,
 ): void {
-  if (typeof fn !== 'function') throw new TypeError(`A handler must be a function, got ${typeof fn}.`);
-  if (typeof resource === 'string' && !resource.trim())
-    throw new TypeError('A resource name must not be empty.');
+  // Change handlers also filter by the field's old/new values: checked here, the rest is shared.
   const hasValueCriteria =
     options.value !== undefined || options.old !== undefined || options.new !== undefined;
   if (hasValueCriteria && options.field === undefined) {
@@ -130,27 +128,10 @@ function register(
   if (options.value !== undefined && (options.old !== undefined || options.new !== undefined)) {
     throw new TypeError('`value` and `old`/`new` are mutually exclusive.');
   }
-  for (const [kind, filters] of [
-    ['labels', options.labels],
-    ['annotations', options.annotations],
-  ] as const) {
-    for (const [key, value] of Object.entries(filters ?? {})) {
-      if (value === null || value === undefined) {
-        throw new TypeError(`The ${kind} filter '${key}' is ${value}; use kopf.PRESENT or kopf.ABSENT.`);
-      }
-    }
-  }
-  const baseId = options.id ?? fn.name;
-  if (!baseId) {
-    throw new TypeError(
-      'An anonymous handler needs an `id` option: ids are persisted on the objects, so they must be stable.',
-    );
-  }
-  const fieldPath = options.field === undefined ? undefined : parseField(options.field);
+  const base = validateFilters(reason ?? 'change', resource, fn, options as CommonOptions<never, never>);
   const handler: ChangingHandler = {
-    id: fieldPath ? `${baseId}/${fieldPath.join('.')}` : baseId,
-    fn: fn as unknown as RawHandlerFn,
-    selector: resource,
+    ...base,
+    id: base.field ? `${base.id}/${base.field.join('.')}` : base.id,
     reason,
     requiresChange: traits.requiresChange ?? false,
     initial: traits.initial ?? false,
@@ -160,14 +141,8 @@ function register(
     timeout: options.timeout,
     backoff: options.backoff,
     requiresFinalizer: traits.requiresFinalizer ?? false,
-    param: options.param,
-    labels: options.labels as ChangingHandler['labels'],
-    annotations: options.annotations as ChangingHandler['annotations'],
-    field: fieldPath,
-    value: options.value as ChangingHandler['value'],
     old: options.old as ChangingHandler['old'],
     new: options.new as ChangingHandler['new'],
-    when: options.when as ChangingHandler['when'],
   };
   (options.registry ?? defaultRegistry()).addChanging(handler);
 }
