@@ -1,12 +1,12 @@
 /**
- * Every TypeScript snippet in README.md is taken from a file a test runs, so the README cannot show
- * code that does not compile or does not work (issue #6). A ```ts block starts with `// <path>`
+ * Every TypeScript snippet in README.md and docs/*.md is taken from a file a test runs, so the docs
+ * cannot show code that does not compile or does not work (issue #6). A ```ts block starts with `// <path>`
  * naming a repository file; its other lines are verbatim excerpts of that file — runs of contiguous
  * lines, in the file's order, separated by a lone `// ...` line (trailing whitespace ignored). The
  * file must be run by a test: an `examples/<dir>/example.ts` with its `test/e2e/examples-<dir>.test.ts`,
  * or a file under `test/`.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -16,7 +16,7 @@ const SEPARATOR = '// ...';
 export interface Snippet {
   /** The nearest heading above the block. */
   heading: string;
-  /** 1-based line of the opening fence in README.md. */
+  /** 1-based line of the opening fence in its markdown file. */
   line: number;
   lines: string[];
 }
@@ -31,7 +31,7 @@ export function tsBlocks(markdown: string): Snippet[] {
     const fence = /^(\s*)```(\S*)/.exec(line);
     if (fence) {
       const end = lines.findIndex((candidate, j) => j > i && /^\s*```\s*$/.test(candidate));
-      if (end < 0) throw new Error(`README.md:${i + 1}: unclosed code block`);
+      if (end < 0) throw new Error(`line ${i + 1}: unclosed code block`);
       if (fence[2] === 'ts' || fence[2] === 'typescript') {
         snippets.push({ heading, line: i + 1, lines: lines.slice(i + 1, end) });
       }
@@ -98,9 +98,20 @@ function runByATest(file: string): boolean {
   return file.startsWith('test/');
 }
 
-const snippets = tsBlocks(readFileSync(path.join(ROOT, 'README.md'), 'utf8'));
+/** The markdown files whose snippets are checked: the README and every topic page. */
+const DOCUMENTS = [
+  'README.md',
+  ...readdirSync(path.join(ROOT, 'docs'))
+    .filter((name) => name.endsWith('.md'))
+    .sort()
+    .map((name) => `docs/${name}`),
+];
 
-describe('README.md TypeScript snippets', () => {
+const snippets = DOCUMENTS.flatMap((document) =>
+  tsBlocks(readFileSync(path.join(ROOT, document), 'utf8')).map((snippet) => ({ ...snippet, document })),
+);
+
+describe('TypeScript snippets in README.md and docs/', () => {
   it('has the snippets this test expects to find', () => {
     expect(snippets.length).toBeGreaterThanOrEqual(6);
   });
@@ -111,7 +122,7 @@ describe('README.md TypeScript snippets', () => {
     const base = `${snippet.heading} — ${source}`;
     const seen = (names.get(base) ?? 0) + 1;
     names.set(base, seen);
-    const name = `${base}${seen > 1 ? ` #${seen}` : ''} (README.md:${snippet.line})`;
+    const name = `${base}${seen > 1 ? ` #${seen}` : ''} (${snippet.document}:${snippet.line})`;
 
     it(name, () => {
       expect(source, 'the first line must be `// <path of the file it is taken from>`').not.toBe(
