@@ -41,8 +41,8 @@ export {
   type LoginHandler,
   type ProbeHandler,
 } from './api/activities.ts';
-export { kubeConfigFromConnection, type ConnectionInfo } from './api/credentials.ts';
-export { renderMetrics } from './api/metrics.ts';
+export { kubeConfigFromConnection, type ConnectionInfo } from './reactor/credentials.ts';
+export { renderMetrics } from './reactor/metrics.ts';
 export {
   adopt,
   label,
@@ -60,7 +60,7 @@ export {
   type AdoptOptions,
   type LabelOptions,
 } from './api/hierarchies.ts';
-export { Registry, defaultRegistry } from './api/registry.ts';
+export { Registry, defaultRegistry } from './processing/registry.ts';
 export { event, info, warn, exception, type EventTargets, type EventOptions } from './api/events.ts';
 export { TemporaryError, PermanentError, HandlerTimeoutError, HandlerRetriesError } from './api/errors.ts';
 export { PRESENT, ABSENT, type FilterValue } from './structs/filters.ts';

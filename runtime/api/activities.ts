@@ -1,6 +1,6 @@
 /**
  * Operator-level handlers ("activities"): `kopf.on.startup`, `kopf.on.cleanup`, `kopf.on.login`,
- * `kopf.on.probe`, and the runner that executes them with Kopf's retry semantics.
+ * `kopf.on.probe`. The reactor runs them (`reactor/activities.ts`).
  *
  * @example
  * ```ts
@@ -10,18 +10,13 @@
  * });
  * ```
  */
-import { sleep } from '../client/timing.ts';
-import {
-  HandlerRetriesError,
-  HandlerTimeoutError,
-  PermanentError,
-  TemporaryError,
-} from '../structs/errors.ts';
-import { getLogger, type Logger } from '../structs/logging.ts';
+import type { Logger } from '../structs/logging.ts';
 import type { OperatorSettings } from '../structs/settings.ts';
-import type { Activity, ActivityHandler, ErrorsMode, Registry } from '../processing/handlers.ts';
-import type { ConnectionInfo } from './credentials.ts';
-import { defaultRegistry } from './registry.ts';
+import type { Activity, ErrorsMode } from '../processing/handlers.ts';
+import { defaultRegistry, type Registry } from '../processing/registry.ts';
+import type { ConnectionInfo } from '../reactor/credentials.ts';
+
+export { ActivityError } from '../reactor/activities.ts';
 
 /** What every activity handler receives. */
 export interface ActivityArgs {
@@ -71,7 +66,7 @@ export type LoginHandler = (
 /** Returns anything JSON-serialisable; served as `{ [id]: result }` by the liveness endpoint. */
 export type ProbeHandler = (args: ActivityArgs) => unknown;
 
-function register(activity: Activity, fn: (args: never) => unknown, options: ActivityOptions): void {
+function register(activity: Activity, fn: (args: ActivityArgs) => unknown, options: ActivityOptions): void {
   if (typeof fn !== 'function') throw new TypeError(`A handler must be a function, got ${typeof fn}.`);
   const id = options.id ?? fn.name;
   if (!id) throw new TypeError(`An anonymous ${activity} handler needs an \`id\` option.`);
@@ -111,126 +106,3 @@ export function probe<H extends ProbeHandler>(handler: H, options: ActivityOptio
   return handler;
 }
 
-/** Some activity handlers failed for good (permanently, or out of retries/time). */
-export class ActivityError extends Error {
-  readonly failures: ReadonlyMap<string, Error>;
-  constructor(activity: Activity, failures: ReadonlyMap<string, Error>) {
-    const list = [...failures].map(([id, error]) => `'${id}': ${error.message}`).join('; ');
-    super(`The ${activity} activity failed: ${list}`);
-    this.name = 'ActivityError';
-    this.failures = failures;
-  }
-}
-
-export interface ActivityContext {
-  settings: OperatorSettings;
-  memo: Record<string, unknown>;
-  signal: AbortSignal;
-}
-
-interface Attempts {
-  retries: number;
-  started: Date;
-  /** Epoch ms of the next attempt. */
-  due: number;
-}
-
-/**
- * Run all handlers of an activity (all at once) until each succeeds or fails for good; retry the
- * others after their delays. Resolves with the results by handler id; rejects with
- * {@link ActivityError} if any failed for good. Stops retrying (and resolves) when `signal` aborts.
- */
-export async function runActivity(
-  registry: Registry,
-  activity: Activity,
-  context: ActivityContext,
-): Promise<Map<string, unknown>> {
-  const logger = getLogger('kopf.activities');
-  const results = new Map<string, unknown>();
-  const failures = new Map<string, Error>();
-  const pending = new Map<ActivityHandler, Attempts>();
-  for (const handler of registry.activities) {
-    if (handler.activity === activity) pending.set(handler, { retries: 0, started: new Date(), due: 0 });
-  }
-  while (pending.size && !context.signal.aborted) {
-    const due = [...pending].filter(([, attempts]) => attempts.due <= Date.now());
-    await Promise.all(
-      due.map(async ([handler, attempts]) => {
-        const outcome = await invokeOnce(handler, attempts, context, logger);
-        if ('delay' in outcome) {
-          attempts.retries++;
-          attempts.due = Date.now() + outcome.delay * 1000;
-          return;
-        }
-        pending.delete(handler);
-        if ('error' in outcome) failures.set(handler.id, outcome.error);
-        else results.set(handler.id, outcome.result);
-      }),
-    );
-    if (!pending.size) break;
-    const next = Math.min(...[...pending.values()].map((a) => a.due));
-    await sleep(Math.max(0, (next - Date.now()) / 1000), context.signal).catch(() => undefined);
-  }
-  if (failures.size) throw new ActivityError(activity, failures);
-  return results;
-}
-
-type AttemptOutcome = { result: unknown } | { error: Error } | { delay: number };
-
-async function invokeOnce(
-  handler: ActivityHandler,
-  attempts: Attempts,
-  context: ActivityContext,
-  logger: Logger,
-): Promise<AttemptOutcome> {
-  const title = `Activity '${handler.id}'`;
-  const runtime = (Date.now() - attempts.started.getTime()) / 1000;
-  const backoff = handler.backoff ?? context.settings.execution.defaultBackoff;
-  try {
-    if (handler.timeout !== undefined && runtime >= handler.timeout) {
-      throw new HandlerTimeoutError(`${title} has timed out after ${runtime.toFixed(3)} seconds.`);
-    }
-    if (handler.retries !== undefined && attempts.retries >= handler.retries) {
-      throw new HandlerRetriesError(`${title} has exceeded ${attempts.retries} retries.`);
-    }
-    const args: ActivityArgs = {
-      activity: handler.activity,
-      settings: context.settings,
-      memo: context.memo,
-      logger,
-      retry: attempts.retries,
-      started: attempts.started,
-      runtime,
-      param: handler.param,
-      signal: context.signal,
-    };
-    const result = await (handler.fn as (args: ActivityArgs) => unknown)(args);
-    logger.info(`${title} succeeded.`);
-    return { result };
-  } catch (error) {
-    const message = error instanceof Error ? error.message || error.name : String(error);
-    if (error instanceof PermanentError) {
-      logger.error(`${title} failed permanently: ${message}`);
-      return { error };
-    }
-    if (error instanceof TemporaryError) {
-      logger.error(`${title} failed temporarily: ${message}`);
-      return { delay: error.delay };
-    }
-    const wrapped = error instanceof Error ? error : new Error(message);
-    const mode = handler.errors ?? 'temporary';
-    if (mode === 'ignored') {
-      logger.exception(`${title} failed with an exception and will ignore it: ${message}`, error);
-      return { result: undefined };
-    }
-    if (mode === 'permanent') {
-      logger.exception(`${title} failed with an exception and will stop now: ${message}`, error);
-      return { error: wrapped };
-    }
-    logger.exception(
-      `${title} failed with an exception and will try again in ${backoff} seconds: ${message}`,
-      error,
-    );
-    return { delay: backoff };
-  }
-}

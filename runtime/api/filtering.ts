@@ -3,7 +3,7 @@
  * index): a function, a resource, a stable id, and well-formed filters.
  */
 import { parseField } from '../structs/dicts.ts';
-import type { HandlerFilters, RawHandlerFn, ResourceSelector } from '../processing/handlers.ts';
+import type { FilterKwargs, HandlerFilters, HandlerFn, ResourceSelector } from '../processing/handlers.ts';
 import type { HandlerOptions, ResourceArg } from './types.ts';
 
 /** Options of every per-object handler: `id`, `param`, retries, and the filters. */
@@ -12,20 +12,23 @@ export type CommonOptions<Spec = Record<string, unknown>, Status = Record<string
   Status
 >;
 
-export interface ValidatedBase extends HandlerFilters {
+export interface ValidatedBase<Kwargs> extends HandlerFilters {
   id: string;
-  fn: RawHandlerFn;
+  fn: HandlerFn<Kwargs>;
   selector: ResourceSelector;
   param: unknown;
 }
 
-/** Check and convert what all per-object registrations have in common. */
-export function validateFilters(
+/**
+ * Check and convert what all per-object registrations have in common. `Kwargs` is what the kind's
+ * handlers are called with; the user's function is typed on the API's side, so it arrives unchecked.
+ */
+export function validateFilters<Kwargs = FilterKwargs>(
   kind: string,
   resource: ResourceArg<unknown, unknown>,
   fn: unknown,
   options: CommonOptions<never, never>,
-): ValidatedBase {
+): ValidatedBase<Kwargs> {
   if (typeof fn !== 'function')
     throw new TypeError(`A ${kind} handler must be a function, got ${typeof fn}.`);
   if (typeof resource === 'string' && !resource.trim())
@@ -51,7 +54,7 @@ export function validateFilters(
   }
   return {
     id,
-    fn: fn as RawHandlerFn,
+    fn: fn as HandlerFn<Kwargs>,
     selector: resource,
     param: options.param,
     labels: options.labels as HandlerFilters['labels'],

@@ -16,9 +16,10 @@
  * });
  * ```
  */
+import type { ResourceKwargs } from '../processing/handlers.ts';
 import { IndexStore } from '../processing/indexing.ts';
 import { validateFilters, type CommonOptions } from './filtering.ts';
-import { defaultRegistry } from './registry.ts';
+import { defaultRegistry } from '../processing/registry.ts';
 import type { ChangeArgs, ResourceArg } from './types.ts';
 
 /** A read-only view of an index: key → the values all objects put under it. */
@@ -67,7 +68,7 @@ export function index<Spec = Untyped, Status = Untyped, Result = unknown>(
   handler: IndexHandler<Result, NoInfer<Spec>, NoInfer<Status>>,
   options: CommonOptions<NoInfer<Spec>, NoInfer<Status>> = {},
 ): IndexOf<Result> {
-  const base = validateFilters('index', resource, handler, options as CommonOptions<never, never>);
+  const base = validateFilters<ResourceKwargs>('index', resource, handler, options as CommonOptions<never, never>);
   const store = new IndexStore();
   (options.registry ?? defaultRegistry()).addIndexing({
     ...base,

@@ -1,6 +1,7 @@
 /**
- * `kopf.run()`: embed an operator in your own program. Like `kopf.operator()`, but it also stops
- * gracefully on SIGINT/SIGTERM (the way `kopf run` does), so a script can simply await it.
+ * `kopf.run()`: embed an operator in your own program. Like `kopf.operator()`, but it also stops on
+ * SIGINT/SIGTERM exactly as `kopf run` does (gracefully on the first signal, at once on the second,
+ * forcefully after `settings.process.ultimateExitingTimeout`), so a script can simply await it.
  *
  * @example
  * ```ts
@@ -9,19 +10,11 @@
  * await kopf.run({ namespaces: ['default'] });
  * ```
  */
-import { operator, type OperatorOptions } from './operator.ts';
-
-const STOP_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+import type { OperatorOptions } from '../reactor/running.ts';
+import { runUntilSignalled } from '../reactor/signals.ts';
 
 /** Run an operator until SIGINT/SIGTERM (or `options.signal`) stops it. */
 export async function run(options: OperatorOptions = {}): Promise<void> {
-  const stop = new AbortController();
-  const onSignal = (): void => stop.abort();
-  for (const name of STOP_SIGNALS) process.on(name, onSignal);
-  try {
-    const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
-    await operator({ ...options, signal });
-  } finally {
-    for (const name of STOP_SIGNALS) process.off(name, onSignal);
-  }
+  const end = await runUntilSignalled(options);
+  if (end.failed) throw end.error;
 }

@@ -17,9 +17,9 @@
  * ```
  */
 import type { DaemonStopped, StopReason } from '../processing/stopping.ts';
-import type { SpawningHandler } from '../processing/handlers.ts';
+import type { SpawningHandler, SpawnKwargs } from '../processing/handlers.ts';
 import { validateFilters, type CommonOptions } from './filtering.ts';
-import { defaultRegistry } from './registry.ts';
+import { defaultRegistry } from '../processing/registry.ts';
 import type { ChangeArgs, ResourceArg } from './types.ts';
 
 export type { DaemonStopped, StopReason };
@@ -124,7 +124,7 @@ function spawn(
   options: CommonOptions<never, never> & { initialDelay?: number },
   extra: Partial<SpawningHandler>,
 ): void {
-  const base = validateFilters(kind, resource, fn, options);
+  const base = validateFilters<SpawnKwargs>(kind, resource, fn, options);
   (options.registry ?? defaultRegistry()).addSpawning({
     ...base,
     ...extra,

@@ -9,7 +9,8 @@ import type { Diff } from '../structs/diffs.ts';
 import type { FilterMarker, FilterValue } from '../structs/filters.ts';
 import type { Logger } from '../structs/logging.ts';
 import type { MergePatch } from '../structs/patches.ts';
-import type { ErrorsMode, Reason, Registry } from '../processing/handlers.ts';
+import type { ErrorsMode, Reason } from '../processing/handlers.ts';
+import type { Registry } from '../processing/registry.ts';
 import type { Resource } from './resources.ts';
 
 /** The spec type of a resource descriptor (or of a string resource). */

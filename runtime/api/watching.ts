@@ -5,9 +5,10 @@
  * `patch` is applied (both right after the call; not for DELETED, the object is gone). Keep results
  * deterministic, or each write causes another event.
  */
-import type { Registry } from '../processing/handlers.ts';
+import type { EventKwargs } from '../processing/handlers.ts';
+import type { Registry } from '../processing/registry.ts';
 import { validateFilters, type CommonOptions } from './filtering.ts';
-import { defaultRegistry } from './registry.ts';
+import { defaultRegistry } from '../processing/registry.ts';
 import type { ChangeArgs, ResourceArg, TypedObject } from './types.ts';
 
 /** The watch event type; `null` for objects delivered by a listing. */
@@ -41,7 +42,7 @@ export function event<Spec = Untyped, Status = Untyped>(
   handler: EventHandler<NoInfer<Spec>, NoInfer<Status>>,
   options: EventHandlerOptions<NoInfer<Spec>, NoInfer<Status>> = {},
 ): EventHandler<Spec, Status> {
-  const base = validateFilters('event', resource, handler, options as CommonOptions<never, never>);
+  const base = validateFilters<EventKwargs>('event', resource, handler, options as CommonOptions<never, never>);
   (options.registry ?? defaultRegistry()).addWatching({
     ...base,
     kind: 'event',

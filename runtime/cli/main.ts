@@ -3,14 +3,11 @@
  * Runs from the built package (bin/kopf.js) or straight from source: `node runtime/cli/main.ts run ...`.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
-import type { OperatorOptions } from '../api/operator.ts';
+import { describeError } from '../structs/errors.ts';
 import { configureLogging, getLogger, type LogLevel } from '../structs/logging.ts';
-import { defaultSettings, type SettingsOverrides } from '../structs/settings.ts';
+import type { SettingsOverrides } from '../structs/settings.ts';
 import { LoadingError, loadHandlers } from './loading.ts';
 import { parseCommandLine, type RunOptions } from './options.ts';
-import { handleStopSignals } from './signals.ts';
-
-type OperatorFunction = (options: OperatorOptions) => Promise<void>;
 
 /** Run the `kopf` command line; resolves with the process exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -23,7 +20,7 @@ export async function main(argv: readonly string[]): Promise<number> {
 }
 
 /** `kopf run`: load the handlers, then run the operator until SIGTERM/SIGINT. */
-export async function run(options: RunOptions, operatorFunction?: OperatorFunction): Promise<number> {
+export async function run(options: RunOptions): Promise<number> {
   configureLogging({
     level: logLevel(options),
     format: options.logFormat,
@@ -54,41 +51,30 @@ export async function run(options: RunOptions, operatorFunction?: OperatorFuncti
   try {
     kubeConfig = loadKubeConfig();
   } catch (error) {
-    process.stderr.write(
-      `kopf: cannot load the kubeconfig: ${error instanceof Error ? error.message : String(error)}\n`,
-    );
+    process.stderr.write(`kopf: cannot load the kubeconfig: ${describeError(error)}\n`);
     return 1;
   }
 
-  const operator = operatorFunction ?? (await import('../api/operator.ts')).operator;
-  const stop = handleStopSignals(defaultSettings().process.ultimateExitingTimeout);
-  try {
-    await operator({
-      ...(options.namespaces.length ? { namespaces: options.namespaces } : {}),
-      ...(options.liveness ? { liveness: options.liveness } : {}),
-      clusterwide: options.allNamespaces || options.namespaces.length === 0,
-      standalone: options.standalone,
-      settings: settingsFrom(options),
-      signal: stop.signal,
-      kubeConfig,
-    });
-    exitSoonIfStopped(stop.signal, 0);
-    return 0;
-  } catch (error) {
-    logger.exception('The operator failed', error);
-    exitSoonIfStopped(stop.signal, 1);
-    return 1;
-  } finally {
-    stop.dispose();
-  }
+  const { runUntilSignalled } = await import('../reactor/signals.ts');
+  const end = await runUntilSignalled({
+    ...(options.namespaces.length ? { namespaces: options.namespaces } : {}),
+    ...(options.liveness ? { liveness: options.liveness } : {}),
+    clusterwide: options.allNamespaces || options.namespaces.length === 0,
+    settings: settingsFrom(options),
+    kubeConfig,
+  });
+  if (end.failed) logger.exception('The operator failed', end.error);
+  const code = end.failed ? 1 : 0;
+  if (end.signalled) exitSoon(code);
+  return code;
 }
 
 /**
  * After a stop by SIGTERM/SIGINT, the process must end even if a user's timer or socket keeps the
  * event loop alive. The timer is unref'd: it never delays a process that is exiting anyway.
  */
-function exitSoonIfStopped(signal: AbortSignal, code: number): void {
-  if (signal.aborted) setTimeout(() => process.exit(code), 1000).unref();
+function exitSoon(code: number): void {
+  setTimeout(() => process.exit(code), 1000).unref();
 }
 
 function logLevel(options: RunOptions): LogLevel {

@@ -12,7 +12,7 @@ import { credentialsCache, type CredentialsCache } from './credentials.ts';
 import { ApiConnectionError, ApiError, isApiError, parseStatus } from './errors.ts';
 import { resourcePath, withQuery } from './paths.ts';
 import { isRetriableStatus, retryAfterSeconds, retryDelay } from './retries.ts';
-import { abortError, sleep } from './timing.ts';
+import { abortError, sleep } from '../structs/timing.ts';
 import { readText, send } from './transport.ts';
 import type { ApiClient, ListResult, PatchType, RequestOptions } from './types.ts';
 import { watchStream } from './watch.ts';

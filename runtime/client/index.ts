@@ -10,4 +10,4 @@ export {
   type ResourceSelector,
 } from './discovery.ts';
 export { resourcePath, groupVersionPath } from './paths.ts';
-export { sleep } from './timing.ts';
+export { sleep } from '../structs/timing.ts';

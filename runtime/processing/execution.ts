@@ -2,7 +2,11 @@
  * Running a handler once and judging the outcome (Kopf's `execute_handler_once`): strict checks of
  * `retries`/`timeout` before the call; after a failure, a look-ahead that makes it final if the next
  * attempt would exceed them; TemporaryError/PermanentError/arbitrary errors per the `errors` mode.
+ * One executor for every kind of handler (change, event, index, timer, daemon, activity): it is
+ * generic over the arguments the kind is called with.
  */
+import type { ResourceInfo } from '../../common/resources.ts';
+import type { KubernetesObject } from '../structs/bodies.ts';
 import {
   HandlerRetriesError,
   HandlerTimeoutError,
@@ -13,13 +17,18 @@ import { currentHandlerContext, runInHandlerContext } from '../structs/contexts.
 import type { Logger } from '../structs/logging.ts';
 import { addMetric, METRICS, observeMetric, resourceLabel } from '../structs/metrics.ts';
 import { runtimeOf, type HandlerState, type Outcome } from '../structs/progress.ts';
-import type { ChangeKwargs, ExecutableHandler } from './handlers.ts';
+import type { ExecutableHandler } from './handlers.ts';
 
-export interface ExecutionContext {
-  handler: ExecutableHandler;
-  state: HandlerState;
+export interface ExecutionContext<Kwargs> {
+  handler: ExecutableHandler<Kwargs>;
+  /** The attempts so far: how many, and since when. */
+  state: Pick<HandlerState, 'retries' | 'started'>;
   /** Handler arguments without the attempt-specific ones (added here). */
-  kwargs: Omit<ChangeKwargs, 'retry' | 'started' | 'runtime' | 'param'>;
+  kwargs: Kwargs;
+  /** The object the handler is about (helpers such as `kopf.adopt()` default to it); none for activities. */
+  body?: KubernetesObject | undefined;
+  /** The resource, for the metrics' labels (empty for activities). */
+  resource?: ResourceInfo | undefined;
   logger: Logger;
   defaultBackoff: number;
   /** How log lines name the handler (default `Handler '<id>'`; e.g. `Timer '<id>'`). */
@@ -41,7 +50,7 @@ export class ChildrenRetry extends TemporaryError {
   }
 }
 
-export async function executeOnce(context: ExecutionContext): Promise<Outcome> {
+export async function executeOnce<Kwargs>(context: ExecutionContext<Kwargs>): Promise<Outcome> {
   const { handler, state, logger } = context;
   const title = context.title ?? `Handler '${handler.id}'`;
   const runtime = runtimeOf(state);
@@ -49,7 +58,7 @@ export async function executeOnce(context: ExecutionContext): Promise<Outcome> {
   const mode = handler.errors ?? 'temporary';
   let result: unknown;
   // Outside the handler's try: a problem of ours must never be mistaken for the handler's failure.
-  const labels = { handler: handler.id, resource: resourceLabel(context.kwargs.resource) };
+  const labels = { handler: handler.id, resource: resourceLabel(context.resource) };
   try {
     logger.debug(`${title} is invoked.`);
     if (handler.timeout !== undefined && runtime >= handler.timeout) {
@@ -62,16 +71,17 @@ export async function executeOnce(context: ExecutionContext): Promise<Outcome> {
     if (state.retries > 0) addMetric(METRICS.handlerRetries, labels);
     const invoked = performance.now();
     try {
-      // Helpers such as `kopf.adopt()` default to the object of the handler running now.
-      result = await runInHandlerContext({ ...currentHandlerContext(), body: context.kwargs.body }, () =>
+      const call = () =>
         handler.fn({
           ...context.kwargs,
           retry: state.retries,
           started: state.started,
           runtime,
           param: handler.param,
-        }),
-      );
+        });
+      // Helpers such as `kopf.adopt()` default to the object of the handler running now.
+      const body = context.body;
+      result = await (body ? runInHandlerContext({ ...currentHandlerContext(), body }, call) : call());
     } catch (error) {
       addMetric(METRICS.handlerFailures, labels);
       throw error;

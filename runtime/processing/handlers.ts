@@ -1,6 +1,6 @@
 /**
  * Handler declarations as the processing layer sees them (untyped: the public API in `api/` adds the
- * types from resource descriptors), and the registry that collects them.
+ * types from resource descriptors); `registry.ts` collects them.
  */
 import type { ResourceInfo } from '../../common/resources.ts';
 import type { ObjectMeta, KubernetesObject } from '../structs/bodies.ts';
@@ -8,6 +8,9 @@ import type { Diff } from '../structs/diffs.ts';
 import type { FieldPath } from '../structs/dicts.ts';
 import type { FilterValue } from '../structs/filters.ts';
 import type { Logger } from '../structs/logging.ts';
+import type { OperatorSettings } from '../structs/settings.ts';
+import type { WatchEvent } from '../watching/types.ts';
+import type { DaemonStopped } from './stopping.ts';
 
 /** A user-facing change reason (`reason` kwarg). */
 export type Reason = 'create' | 'update' | 'delete' | 'resume';
@@ -55,10 +58,43 @@ export interface HandlerPatch {
   [key: string]: unknown;
 }
 
-/** The arguments of filter callbacks (`when`, and callbacks in `labels`, `annotations`, `value`, ...). */
-export type FilterKwargs = Omit<ChangeKwargs, 'retry' | 'started' | 'runtime' | 'param'>;
+/** What each attempt adds to a handler's arguments (any kind of handler). */
+export type AttemptKwargs = Pick<ChangeKwargs, 'retry' | 'started' | 'runtime' | 'param'>;
 
-export type RawHandlerFn = (kwargs: ChangeKwargs) => unknown;
+/** The arguments of filter callbacks (`when`, and callbacks in `labels`, `annotations`, `value`, ...). */
+export type FilterKwargs = Omit<ChangeKwargs, keyof AttemptKwargs>;
+
+/** A handler function of a kind whose arguments are `Kwargs` (plus the attempt's). */
+export type HandlerFn<Kwargs> = (kwargs: Kwargs & AttemptKwargs) => unknown;
+
+/** A change handler's function. */
+export type RawHandlerFn = HandlerFn<FilterKwargs>;
+
+/**
+ * The arguments of the per-object handlers that are not change handlers (event, timer, daemon,
+ * index): the object's fields, `patch`, `logger`, `memo`, `resource`, `signal` — no `reason`/`diff`.
+ */
+export type ResourceKwargs = Omit<FilterKwargs, 'reason' | 'diff' | 'old' | 'new'>;
+
+/** `kopf.on.event` handlers: the resource arguments plus the raw event. */
+export interface EventKwargs extends ResourceKwargs {
+  event: WatchEvent;
+  type: WatchEvent['type'];
+}
+
+/** Daemons and timers: the resource arguments (live views) plus the stop flag. */
+export interface SpawnKwargs extends ResourceKwargs {
+  stopped: DaemonStopped;
+}
+
+/** What every activity handler receives besides the attempt's arguments. */
+export interface ActivityKwargs {
+  activity: Activity;
+  settings: OperatorSettings;
+  memo: Record<string, unknown>;
+  logger: Logger;
+  signal: AbortSignal;
+}
 
 export interface HandlerFilters {
   labels?: Readonly<Record<string, FilterValue<string, FilterKwargs>>> | undefined;
@@ -74,7 +110,7 @@ export interface HandlerFilters {
 /** A change handler: `on.create/update/delete/resume/field`. */
 export interface ChangingHandler extends HandlerFilters {
   id: string;
-  fn: RawHandlerFn;
+  fn: HandlerFn<FilterKwargs>;
   selector: ResourceSelector;
   /** `undefined` for resume (any reason, initial only) and field handlers (create/update with a change). */
   reason: Reason | undefined;
@@ -100,7 +136,7 @@ export type Activity = 'startup' | 'cleanup' | 'login' | 'probe';
 export interface ActivityHandler {
   id: string;
   activity: Activity;
-  fn: (kwargs: never) => unknown;
+  fn: HandlerFn<ActivityKwargs>;
   errors: ErrorsMode | undefined;
   retries: number | undefined;
   timeout: number | undefined;
@@ -108,16 +144,18 @@ export interface ActivityHandler {
   param: unknown;
 }
 
-/** What running a handler once needs to know about it (any kind). */
-export type ExecutableHandler = Pick<
+/** What running a handler once needs to know about it (any kind, called with `Kwargs`). */
+export interface ExecutableHandler<Kwargs> extends Pick<
   ChangingHandler,
-  'id' | 'fn' | 'errors' | 'retries' | 'timeout' | 'backoff' | 'param'
->;
+  'id' | 'errors' | 'retries' | 'timeout' | 'backoff' | 'param'
+> {
+  fn: HandlerFn<Kwargs>;
+}
 
 /** Options common to the per-object handlers that are not change handlers (retries and filters). */
-export interface ResourceHandlerBase extends HandlerFilters {
+export interface ResourceHandlerBase<Kwargs> extends HandlerFilters {
   id: string;
-  fn: RawHandlerFn;
+  fn: HandlerFn<Kwargs>;
   selector: ResourceSelector;
   errors: ErrorsMode | undefined;
   retries: number | undefined;
@@ -127,12 +165,12 @@ export interface ResourceHandlerBase extends HandlerFilters {
 }
 
 /** `kopf.on.event`: every raw watch event; no persistence, errors are logged and ignored. */
-export interface WatchingHandler extends ResourceHandlerBase {
+export interface WatchingHandler extends ResourceHandlerBase<EventKwargs> {
   kind: 'event';
 }
 
 /** `kopf.timer` and `kopf.daemon`: one background task per object; times in seconds. */
-export interface SpawningHandler extends ResourceHandlerBase {
+export interface SpawningHandler extends ResourceHandlerBase<SpawnKwargs> {
   kind: 'timer' | 'daemon';
   initialDelay: number | undefined;
   /** Timers: seconds between invocations. */
@@ -150,7 +188,7 @@ export interface SpawningHandler extends ResourceHandlerBase {
 }
 
 /** `kopf.index`: the handler's result populates an in-memory index. */
-export interface IndexingHandler extends ResourceHandlerBase {
+export interface IndexingHandler extends ResourceHandlerBase<ResourceKwargs> {
   kind: 'index';
   /** Where the results go (the same store the user's index handle reads). */
   store: IndexStoreLike;
@@ -164,77 +202,6 @@ export interface IndexStoreLike {
   remove(objectKey: string): void;
   /** Forget everything (a new operator run starts empty). */
   clear(): void;
-}
-
-/**
- * The handlers of an operator. `kopf.on.*` registers into the default registry unless given
- * `{ registry }`; `kopf.operator({ registry })` serves one.
- */
-export class Registry {
-  readonly changing: ChangingHandler[] = [];
-  readonly spawning: SpawningHandler[] = [];
-  readonly watching: WatchingHandler[] = [];
-  readonly indexing: IndexingHandler[] = [];
-  readonly activities: ActivityHandler[] = [];
-
-  /** Add a change handler; the same id twice for the same resource and reason is an error. */
-  addChanging(handler: ChangingHandler): void {
-    const clash = this.changing.find(
-      (h) =>
-        h.id === handler.id &&
-        h.reason === handler.reason &&
-        h.initial === handler.initial &&
-        selectorKey(h.selector) === selectorKey(handler.selector),
-    );
-    if (clash && clash.fn !== handler.fn) {
-      throw new Error(
-        `Duplicate handler id '${handler.id}' for ${selectorKey(handler.selector)}; give one of them another \`id\`.`,
-      );
-    }
-    if (!clash) this.changing.push(handler);
-  }
-
-  /** Add an activity handler; the same id twice for the same activity is an error. */
-  addActivity(handler: ActivityHandler): void {
-    const clash = this.activities.find((h) => h.id === handler.id && h.activity === handler.activity);
-    if (clash && clash.fn !== handler.fn) {
-      throw new Error(
-        `Duplicate ${handler.activity} handler id '${handler.id}'; give one of them another \`id\`.`,
-      );
-    }
-    if (!clash) this.activities.push(handler);
-  }
-
-  addSpawning(handler: SpawningHandler): void {
-    this.#refuseDuplicate(this.spawning, handler);
-    this.spawning.push(handler);
-  }
-
-  addWatching(handler: WatchingHandler): void {
-    this.#refuseDuplicate(this.watching, handler);
-    this.watching.push(handler);
-  }
-
-  addIndexing(handler: IndexingHandler): void {
-    this.#refuseDuplicate(this.indexing, handler);
-    this.indexing.push(handler);
-  }
-
-  #refuseDuplicate(existing: readonly ResourceHandlerBase[], handler: ResourceHandlerBase): void {
-    const key = selectorKey(handler.selector);
-    if (existing.some((h) => h.id === handler.id && selectorKey(h.selector) === key)) {
-      throw new Error(`Duplicate handler id '${handler.id}' for ${key}; give one of them another \`id\`.`);
-    }
-  }
-
-  /** Distinct resource selectors of all handlers, in registration order. */
-  selectors(): ResourceSelector[] {
-    const seen = new Map<string, ResourceSelector>();
-    for (const h of [...this.changing, ...this.spawning, ...this.watching, ...this.indexing]) {
-      if (!seen.has(selectorKey(h.selector))) seen.set(selectorKey(h.selector), h.selector);
-    }
-    return [...seen.values()];
-  }
 }
 
 /** A stable text key for a selector (for grouping handlers by resource). */

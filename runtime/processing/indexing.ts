@@ -9,7 +9,7 @@ import type { Logger } from '../structs/logging.ts';
 import { freshState } from '../structs/progress.ts';
 import type { WatchEvent } from '../watching/types.ts';
 import { executeOnce } from './execution.ts';
-import type { ChangeKwargs, IndexingHandler, IndexStoreLike } from './handlers.ts';
+import type { IndexingHandler, IndexStoreLike } from './handlers.ts';
 import { asFilterKwargs, type ResourceKwargs } from './kwargs.ts';
 import { prematches } from './matching.ts';
 
@@ -102,7 +102,9 @@ export async function runIndexers(
     const outcome = await executeOnce({
       handler: { ...handler, errors: handler.errors ?? 'ignored' },
       state: freshState(undefined),
-      kwargs: kwargs as Omit<ChangeKwargs, 'retry' | 'started' | 'runtime' | 'param'>,
+      kwargs,
+      body: kwargs.body,
+      resource: kwargs.resource,
       logger,
       defaultBackoff: 0,
       quiet: true,

@@ -1,14 +1,11 @@
-/**
- * The arguments of the per-object handlers that are not change handlers (event, timer, daemon,
- * index): the object's fields, `patch`, `logger`, `memo`, `resource`, `signal` — no `reason`/`diff`.
- */
+/** Building the arguments of the per-object handlers (see `ResourceKwargs`). */
 import type { ResourceInfo } from '../../common/resources.ts';
 import type { KubernetesObject } from '../structs/bodies.ts';
 import { isPlainObject } from '../structs/dicts.ts';
 import type { Logger } from '../structs/logging.ts';
-import type { FilterKwargs, HandlerPatch } from './handlers.ts';
+import type { FilterKwargs, HandlerPatch, ResourceKwargs } from './handlers.ts';
 
-export type ResourceKwargs = Omit<FilterKwargs, 'reason' | 'diff' | 'old' | 'new'>;
+export type { ResourceKwargs };
 
 export function newHandlerPatch(): HandlerPatch {
   return { metadata: { labels: {}, annotations: {} }, spec: {}, status: {} };

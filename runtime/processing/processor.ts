@@ -40,7 +40,7 @@ import { objectLogger } from './loggers.ts';
 import { anyPrematches, handlersForCause, requiresFinalizer } from './matching.ts';
 import { ObjectMemories, type ObjectMemory } from './memories.ts';
 import * as states from './state.ts';
-import { sleepUnless } from './timing.ts';
+import { sleepUnless } from '../structs/timing.ts';
 import { progressStorage, STATUS_PROGRESS_FIELD } from './storage.ts';
 
 /** Kopf re-checks long delays at least this often (and touches the object to do so). */
@@ -425,7 +425,9 @@ async function handleCause(
       const outcome = await executeOnce({
         handler: parent.handler,
         state: state.get(handler.id)!,
-        kwargs: own as Omit<ChangeKwargs, 'retry' | 'started' | 'runtime' | 'param'>,
+        kwargs: own,
+        body: own.body,
+        resource: own.resource,
         logger,
         defaultBackoff: settings.execution.defaultBackoff,
       });

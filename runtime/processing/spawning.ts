@@ -15,7 +15,7 @@ import { prematches } from './matching.ts';
 import { DaemonStopped, type StopReason } from './stopping.ts';
 import type { SpawnedObject, TaskEnd } from './tasks.ts';
 import { runTimer } from './timers.ts';
-import { sleepUnless } from './timing.ts';
+import { sleepUnless } from '../structs/timing.ts';
 
 interface Task {
   handler: SpawningHandler;

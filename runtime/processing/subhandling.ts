@@ -131,6 +131,8 @@ async function runChildren(scope: ParentScope, children: readonly ChangingHandle
       handler: wrapped.handler,
       state: state.get(child.id)!,
       kwargs: scope.kwargs,
+      body: scope.kwargs.body,
+      resource: scope.kwargs.resource,
       logger: cycle.logger,
       defaultBackoff: cycle.defaultBackoff,
     });

@@ -11,7 +11,7 @@ import type { Logger } from '../structs/logging.ts';
 import type { HandlerState, Outcome } from '../structs/progress.ts';
 import type { OperatorSettings } from '../structs/settings.ts';
 import { executeOnce } from './execution.ts';
-import type { ChangeKwargs, SpawningHandler } from './handlers.ts';
+import type { SpawningHandler, SpawnKwargs } from './handlers.ts';
 import { newHandlerPatch, resourceKwargs } from './kwargs.ts';
 import { applyReaction } from './reactions.ts';
 import type { DaemonStopped } from './stopping.ts';
@@ -45,7 +45,7 @@ export async function invokeOnce(context: TaskContext, state: HandlerState, titl
   const { object, handler, stopped } = context;
   const patch = newHandlerPatch();
   const live = () => object.body;
-  const kwargs = {
+  const kwargs: SpawnKwargs = {
     ...resourceKwargs({
       body: object.body,
       patch,
@@ -63,7 +63,9 @@ export async function invokeOnce(context: TaskContext, state: HandlerState, titl
   const outcome = await executeOnce({
     handler,
     state,
-    kwargs: kwargs as unknown as Omit<ChangeKwargs, 'retry' | 'started' | 'runtime' | 'param'>,
+    kwargs,
+    body: kwargs.body,
+    resource: context.resource,
     logger: object.logger,
     defaultBackoff: context.settings.execution.defaultBackoff,
     title,

@@ -6,7 +6,7 @@ import { freshState, type Outcome } from '../structs/progress.ts';
 import type { Logger } from '../structs/logging.ts';
 import type { WatchEvent } from '../watching/types.ts';
 import { executeOnce } from './execution.ts';
-import type { ChangeKwargs, WatchingHandler } from './handlers.ts';
+import type { WatchingHandler } from './handlers.ts';
 import { asFilterKwargs, type ResourceKwargs } from './kwargs.ts';
 import { prematches } from './matching.ts';
 
@@ -32,10 +32,9 @@ export async function runEventHandlers(
       // A spy never retries: whatever fails is logged and forgotten.
       handler: { ...handler, errors: 'ignored', retries: undefined, timeout: undefined },
       state: freshState(undefined),
-      kwargs: { ...kwargs, event, type: event.type } as unknown as Omit<
-        ChangeKwargs,
-        'retry' | 'started' | 'runtime' | 'param'
-      >,
+      kwargs: { ...kwargs, event, type: event.type },
+      body: kwargs.body,
+      resource: kwargs.resource,
       logger,
       defaultBackoff: 0,
     });

@@ -106,7 +106,7 @@ export function isAwake(state: HandlerState, now = new Date()): boolean {
 }
 
 /** Seconds since the first attempt. */
-export function runtimeOf(state: HandlerState, now = new Date()): number {
+export function runtimeOf(state: Pick<HandlerState, 'started'>, now = new Date()): number {
   return (now.getTime() - state.started.getTime()) / 1000;
 }
 

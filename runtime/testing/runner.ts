@@ -13,7 +13,7 @@
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import { operator } from '../api/operator.ts';
-import type { Registry } from '../processing/handlers.ts';
+import type { Registry } from '../processing/registry.ts';
 import { loadHandlers } from '../cli/loading.ts';
 import { addLogListener, formatRecord, type LogRecord } from '../structs/logging.ts';
 import type { SettingsOverrides } from '../structs/settings.ts';

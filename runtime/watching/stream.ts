@@ -6,7 +6,7 @@
  */
 import type { ResourceInfo } from '../../common/resources.ts';
 import { ApiConnectionError, isApiError } from '../client/errors.ts';
-import { sleep } from '../client/timing.ts';
+import { sleep } from '../structs/timing.ts';
 import type { ApiClient, RawWatchEvent } from '../client/types.ts';
 import { getLogger, type Logger } from '../structs/logging.ts';
 import type { OperatorSettings } from '../structs/settings.ts';

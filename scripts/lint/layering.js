@@ -8,7 +8,16 @@ import path from 'node:path';
 const root = path.resolve(import.meta.dirname, '..', '..');
 
 /** Runtime layers, lowest first. A layer may import itself and anything earlier in this list. */
-export const RUNTIME_LAYERS = ['structs', 'client', 'watching', 'processing', 'api', 'cli', 'testing'];
+export const RUNTIME_LAYERS = [
+  'structs',
+  'client',
+  'watching',
+  'processing',
+  'reactor',
+  'api',
+  'cli',
+  'testing',
+];
 
 /** Which top-level parts each part may import from (besides itself). */
 const ALLOWED_PARTS = {

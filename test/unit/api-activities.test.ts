@@ -1,6 +1,6 @@
 /** Running activity handlers: all at once, retried per errors mode, failing for good with a clear error. */
 import { expect, test } from 'vitest';
-import { ActivityError, runActivity } from '../../runtime/api/activities.ts';
+import { ActivityError, runActivity } from '../../runtime/reactor/activities.ts';
 import * as kopf from '../../runtime/index.ts';
 import { makeSettings } from '../../runtime/structs/settings.ts';
 

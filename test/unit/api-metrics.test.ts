@@ -1,6 +1,6 @@
 /** Metrics recorded by any layer show up in the Prometheus text of `/metrics`. */
 import { expect, test } from 'vitest';
-import { renderMetrics } from '../../runtime/api/metrics.ts';
+import { renderMetrics } from '../../runtime/reactor/metrics.ts';
 import { addMetric, METRICS, observeMetric } from '../../runtime/structs/metrics.ts';
 
 test('counters, gauges and histograms recorded in structs are rendered with their labels', async () => {

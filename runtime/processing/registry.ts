@@ -1,0 +1,99 @@
+/**
+ * The registry that collects an operator's handlers, and the default one. The default registry lives
+ * on `globalThis` under a well-known symbol, so that a user's module importing the built package
+ * (`dist/`) and the CLI running from source (or two copies of the package) register into and serve
+ * the same registry. It sits here, below the reactor, because the reactor serves it and `kopf.on.*`
+ * (in `api/`) fills it.
+ */
+import {
+  selectorKey,
+  type ActivityHandler,
+  type ChangingHandler,
+  type IndexingHandler,
+  type ResourceSelector,
+  type SpawningHandler,
+  type WatchingHandler,
+} from './handlers.ts';
+
+/**
+ * The handlers of an operator. `kopf.on.*` registers into the default registry unless given
+ * `{ registry }`; `kopf.operator({ registry })` serves one.
+ */
+export class Registry {
+  readonly changing: ChangingHandler[] = [];
+  readonly spawning: SpawningHandler[] = [];
+  readonly watching: WatchingHandler[] = [];
+  readonly indexing: IndexingHandler[] = [];
+  readonly activities: ActivityHandler[] = [];
+
+  /** Add a change handler; the same id twice for the same resource and reason is an error. */
+  addChanging(handler: ChangingHandler): void {
+    const clash = this.changing.find(
+      (h) =>
+        h.id === handler.id &&
+        h.reason === handler.reason &&
+        h.initial === handler.initial &&
+        selectorKey(h.selector) === selectorKey(handler.selector),
+    );
+    if (clash && clash.fn !== handler.fn) {
+      throw new Error(
+        `Duplicate handler id '${handler.id}' for ${selectorKey(handler.selector)}; give one of them another \`id\`.`,
+      );
+    }
+    if (!clash) this.changing.push(handler);
+  }
+
+  /** Add an activity handler; the same id twice for the same activity is an error. */
+  addActivity(handler: ActivityHandler): void {
+    const clash = this.activities.find((h) => h.id === handler.id && h.activity === handler.activity);
+    if (clash && clash.fn !== handler.fn) {
+      throw new Error(
+        `Duplicate ${handler.activity} handler id '${handler.id}'; give one of them another \`id\`.`,
+      );
+    }
+    if (!clash) this.activities.push(handler);
+  }
+
+  addSpawning(handler: SpawningHandler): void {
+    this.#refuseDuplicate(this.spawning, handler);
+    this.spawning.push(handler);
+  }
+
+  addWatching(handler: WatchingHandler): void {
+    this.#refuseDuplicate(this.watching, handler);
+    this.watching.push(handler);
+  }
+
+  addIndexing(handler: IndexingHandler): void {
+    this.#refuseDuplicate(this.indexing, handler);
+    this.indexing.push(handler);
+  }
+
+  #refuseDuplicate(existing: readonly HandlerIdentity[], handler: HandlerIdentity): void {
+    const key = selectorKey(handler.selector);
+    if (existing.some((h) => h.id === handler.id && selectorKey(h.selector) === key)) {
+      throw new Error(`Duplicate handler id '${handler.id}' for ${key}; give one of them another \`id\`.`);
+    }
+  }
+
+  /** Distinct resource selectors of all handlers, in registration order. */
+  selectors(): ResourceSelector[] {
+    const seen = new Map<string, ResourceSelector>();
+    for (const h of [...this.changing, ...this.spawning, ...this.watching, ...this.indexing]) {
+      if (!seen.has(selectorKey(h.selector))) seen.set(selectorKey(h.selector), h.selector);
+    }
+    return [...seen.values()];
+  }
+}
+
+/** What tells per-object handlers apart: their id and resource. */
+type HandlerIdentity = Pick<ChangingHandler, 'id' | 'selector'>;
+
+const KEY = Symbol.for('kopf-ts.registry');
+
+/** The registry `kopf.on.*` uses when no `registry` option is given. */
+export function defaultRegistry(): Registry {
+  const holder = globalThis as { [KEY]?: Registry };
+  holder[KEY] ??= new Registry();
+  return holder[KEY];
+}

@@ -1,0 +1,131 @@
+/**
+ * Running an operator (Kopf's `_core/reactor/running.py`): the liveness endpoint, the startup
+ * handlers, the login, then the root tasks side by side until the stop signal; then the cleanup
+ * handlers. The root tasks are listed in {@link ROOT_TASKS}: serving the resources today; peering and
+ * admission webhooks join as tasks of their own, next to it.
+ */
+import type { KubeConfig } from '@kubernetes/client-node';
+import { createApiClient, type ClosableApiClient } from '../client/api.ts';
+import { getLogger } from '../structs/logging.ts';
+import { makeSettings, type OperatorSettings, type SettingsOverrides } from '../structs/settings.ts';
+import { sleep, untilAborted } from '../structs/timing.ts';
+import { startPoster } from '../processing/posting.ts';
+import type { ProcessingStats } from '../processing/processor.ts';
+import { defaultRegistry, type Registry } from '../processing/registry.ts';
+import { login, runActivity, runCleanup, runProbes, type ActivityContext } from './activities.ts';
+import type { OperatorContext, RootTask } from './context.ts';
+import { startHealthServer } from './probing.ts';
+import { serveResources } from './serving.ts';
+
+export interface OperatorOptions {
+  /** The handlers to serve (default: the global registry `kopf.on.*` registers into). */
+  registry?: Registry;
+  /** Namespace patterns (`-n`): names, globs (`*`, `?`), negations (`!`), comma-separated lists. */
+  namespaces?: string[];
+  /** Serve all namespaces with one stream per resource (`-A`). Also the default without `namespaces`. */
+  clusterwide?: boolean;
+  /**
+   * Run without peering: sets `settings.peering.standalone` (as Kopf's `standalone=`). Peering is not
+   * implemented yet, so every operator runs standalone for now.
+   */
+  standalone?: boolean;
+  /** Overrides of Kopf's default settings (or complete settings). */
+  settings?: SettingsOverrides | OperatorSettings;
+  /** Stops the operator when aborted; the returned promise then resolves. */
+  signal?: AbortSignal;
+  /** The cluster to talk to (default: `$KUBECONFIG`, `~/.kube/config`, or in-cluster). */
+  kubeConfig?: KubeConfig;
+  /**
+   * The operator's memo, given to activities (`kopf.on.startup`, ...) as is; every object's `memo`
+   * starts as a shallow copy of it (after the startup handlers ran).
+   */
+  memo?: Record<string, unknown>;
+  /**
+   * Liveness endpoint, e.g. `http://0.0.0.0:8080/healthz`: answers with the `kopf.on.probe` results
+   * as JSON while the operator runs; `/metrics` on the same server serves Prometheus metrics.
+   */
+  liveness?: string;
+  /** Counters of processing cycles and PATCH requests (for measurements and tests). */
+  stats?: ProcessingStats;
+}
+
+/** The engines that run side by side while the operator runs, each until the stop. */
+export const ROOT_TASKS: readonly RootTask[] = [serveResources];
+
+/**
+ * Run an operator until `options.signal` aborts. Rejects only for start-up problems (e.g. a startup
+ * or login handler failing permanently) and failures of a root task.
+ */
+export function runOperator(options: OperatorOptions = {}): Promise<void> {
+  return runWithSettings(options, makeSettings(options.settings));
+}
+
+/**
+ * {@link runOperator} with a settings object the caller keeps: the startup handlers change this very
+ * object, so the caller sees what they set (e.g. `settings.process.ultimateExitingTimeout`).
+ */
+export async function runWithSettings(options: OperatorOptions, settings: OperatorSettings): Promise<void> {
+  const logger = getLogger('kopf.operator');
+  const registry = options.registry ?? defaultRegistry();
+  const signal = options.signal ?? new AbortController().signal;
+  if (signal.aborted) return;
+
+  if (options.standalone !== undefined) settings.peering.standalone = options.standalone;
+  const memo = options.memo ?? {};
+  const activityContext: ActivityContext = { settings, memo, signal };
+  const liveness = options.liveness
+    ? await startHealthServer({
+        endpoint: options.liveness,
+        probe: async () => Object.fromEntries(await runProbes(registry, activityContext)),
+      })
+    : undefined;
+  let client: ClosableApiClient;
+  try {
+    // Startup handlers may change the settings and the memo before anything is watched.
+    await runActivity(registry, 'startup', activityContext);
+    if (signal.aborted) throw new StoppedEarly();
+    client = createApiClient(await login(registry, activityContext, options.kubeConfig), settings);
+  } catch (error) {
+    await liveness?.close();
+    if (error instanceof StoppedEarly) return;
+    throw error;
+  }
+  const poster = startPoster(client, settings);
+  try {
+    if (!options.clusterwide && !options.namespaces?.length) {
+      logger.warning('No namespaces are given and `clusterwide` is not set: serving all namespaces.');
+    }
+    const failed = new AbortController();
+    const context: OperatorContext = {
+      registry,
+      settings,
+      memo,
+      client,
+      namespaces: options.clusterwide || !options.namespaces?.length ? undefined : options.namespaces,
+      stats: options.stats,
+      signal: AbortSignal.any([signal, failed.signal]),
+    };
+    // A failing root task stops the others: the operator is not whole without it.
+    const tasks = ROOT_TASKS.map((task) =>
+      task(context).catch((error: unknown) => {
+        failed.abort(error);
+        throw error;
+      }),
+    );
+    await untilAborted(context.signal);
+    if (signal.aborted) logger.info('Stop is requested; letting running handlers finish.');
+    const ended = await Promise.allSettled(tasks);
+    await runCleanup(registry, activityContext);
+    const failure = ended.find((end) => end.status === 'rejected');
+    if (failure) throw failure.reason;
+  } finally {
+    // Queued events get a moment to be posted; an unreachable API must not hold up the exit.
+    await Promise.race([poster.close(), sleep(Math.min(5, settings.process.gracefulShutdownTimeout))]);
+    await liveness?.close();
+    client.close();
+    logger.info('The operator has stopped.');
+  }
+}
+
+/** Stopped while the startup handlers were still being retried: nothing was started yet. */
+class StoppedEarly extends Error {}

@@ -1,0 +1,189 @@
+/**
+ * The root task that serves the resources (Kopf's orchestration): one watch stream + per-object
+ * queues per (resource, namespace) through the watching layer, every object's events processed by
+ * the processing layer; CRDs appearing or disappearing later start or stop their resources' serving.
+ * On the stop, it waits for the watchers to drain and stops the daemons and timers (in memory: their
+ * objects keep the finalizer) within the grace period.
+ */
+import type { ResourceInfo } from '../../common/resources.ts';
+import type { ApiClient } from '../client/types.ts';
+import { getLogger } from '../structs/logging.ts';
+import type { OperatorSettings } from '../structs/settings.ts';
+import { untilAborted } from '../structs/timing.ts';
+import { isLiteralNamespace, literalNamespaces } from '../watching/namespaces.ts';
+import { observeNamespaces } from '../watching/namespace-observer.ts';
+import { startWatcher, type Watcher } from '../watching/watcher.ts';
+import { IndexingGate } from '../processing/indexing.ts';
+import { createProcessor } from '../processing/processor.ts';
+import { Spawner } from '../processing/spawning.ts';
+import type { OperatorContext } from './context.ts';
+import { observeDefinitions } from './discovery.ts';
+import { addStreamSource, type MeteredStream } from './metrics.ts';
+import { resolveHandlers, resourceHandlers, type ServedResource } from './resolving.ts';
+
+interface Serving {
+  resource: ResourceInfo;
+  stop: AbortController;
+  done: Promise<void>;
+}
+
+/** Serve every resource the handlers name until the operator stops. */
+export async function serveResources(context: OperatorContext): Promise<void> {
+  const { client, registry, settings, signal } = context;
+  const logger = getLogger('kopf.operator');
+  const streams = new Set<MeteredStream>();
+  const unmeter = addStreamSource(() => streams);
+  try {
+    const served = await resolveHandlers(client, resourceHandlers(registry), signal);
+    // Indexes start empty in every run; resource handlers wait until all of them are populated.
+    for (const indexer of registry.indexing) indexer.store.clear();
+    const shared: SharedServing = { context, gate: new IndexingGate(), spawners: [], streams };
+    if (served.size === 0) logger.warning('No resources are served: nothing to do until stopped.');
+    // One entry per served resource; resources come and go with their CRDs (run-time discovery).
+    const serving = new Map<string, Serving>();
+    const retired: Promise<void>[] = [];
+    const startServing = (id: string, entry: ServedResource): void => {
+      const stop = new AbortController();
+      const done = serveResource(shared, entry, AbortSignal.any([signal, stop.signal]));
+      serving.set(id, { resource: entry.resource, stop, done });
+    };
+    for (const [id, entry] of served) startServing(id, entry);
+    const discovery =
+      settings.scanning.disabled || resourceHandlers(registry).length === 0
+        ? Promise.resolve()
+        : observeDefinitions({
+            client,
+            settings,
+            signal,
+            onChange: async (deleted) => {
+              const now = await resolveHandlers(client, resourceHandlers(registry), signal, { quiet: true });
+              if (signal.aborted) return;
+              for (const [id, entry] of now) {
+                if (serving.has(id)) continue;
+                logger.info(`Resource ${id} appeared: serving it.`);
+                startServing(id, entry);
+              }
+              for (const [id, current] of serving) {
+                // Only a deleted CRD ends serving (discovery may be incomplete for a moment); while
+                // discovery still lists it, the follow-up rescan drops it.
+                const definition = `${current.resource.plural}.${current.resource.group}`;
+                if (now.has(id) || !deleted.has(definition)) continue;
+                logger.info(`Resource ${id} is gone: no longer serving it.`);
+                deleted.delete(definition);
+                current.stop.abort();
+                serving.delete(id);
+                retired.push(current.done);
+              }
+            },
+          });
+    await untilAborted(signal);
+    // Daemons and timers are stopped in memory (their objects keep the finalizer), within the grace.
+    const grace = settings.process.gracefulShutdownTimeout;
+    await Promise.all([
+      discovery,
+      ...[...serving.values()].map((entry) => entry.done),
+      ...retired,
+      ...shared.spawners.map((spawner) => spawner.stopAll(grace)),
+    ]);
+  } finally {
+    unmeter();
+  }
+}
+
+/** What all served resources of one operator share. */
+interface SharedServing {
+  context: OperatorContext;
+  /** Resource handlers wait until every index of the operator is populated. */
+  gate: IndexingGate;
+  /** Every resource's daemons and timers, stopped together at the operator's stop. */
+  spawners: Spawner[];
+  /** The running watch streams, whose counters are exported as metrics. */
+  streams: Set<MeteredStream>;
+}
+
+/** Serve one resource until `stopped` aborts (the operator stops, or the resource's CRD is deleted). */
+function serveResource(shared: SharedServing, served: ServedResource, stopped: AbortSignal): Promise<void> {
+  const { client, settings, memo, signal, stats, namespaces } = shared.context;
+  const { resource, handlers, kinds } = served;
+  const { gate } = shared;
+  const spawner = kinds.spawning.length
+    ? new Spawner({ client, resource, settings, handlers: kinds.spawning })
+    : undefined;
+  if (spawner) shared.spawners.push(spawner);
+  const processor = createProcessor({
+    client,
+    resource,
+    handlers,
+    settings,
+    memo,
+    signal,
+    ...(stats ? { stats } : {}),
+    watching: kinds.watching,
+    indexing: kinds.indexing,
+    gate,
+    ...(spawner ? { spawner } : {}),
+  });
+  const start = (namespace: string | undefined, stop: AbortSignal): Watcher => {
+    const listing = `${resource.plural}.${resource.group}@${namespace ?? '*'}`;
+    if (kinds.indexing.length) gate.expect(listing);
+    const onListed = () => gate.listed(listing);
+    const watcher = startWatcher({
+      client,
+      resource,
+      namespace,
+      settings,
+      processor,
+      signal: stop,
+      ...(kinds.indexing.length ? { onListed } : {}),
+    });
+    const metered = { resource, namespace, stats: watcher.stats };
+    shared.streams.add(metered);
+    void watcher.done.finally(() => shared.streams.delete(metered));
+    return watcher;
+  };
+  const watching =
+    !resource.namespaced || namespaces === undefined
+      ? start(undefined, stopped).done
+      : serveNamespaces(client, namespaces, settings, stopped, start);
+  return watching.then(async () => {
+    // A resource that went away (its CRD was deleted) stops its daemons now; at the operator's
+    // stop, all spawners are stopped together.
+    if (spawner && !signal.aborted) await spawner.stopAll(settings.process.gracefulShutdownTimeout);
+  });
+}
+
+/** One watcher per served namespace: literal names directly, patterns through the namespace observer. */
+async function serveNamespaces(
+  client: ApiClient,
+  patterns: readonly string[],
+  settings: OperatorSettings,
+  signal: AbortSignal,
+  start: (namespace: string, stop: AbortSignal) => Watcher,
+): Promise<void> {
+  if (patterns.every(isLiteralNamespace)) {
+    await Promise.all(literalNamespaces(patterns).map((ns) => start(ns, signal).done));
+    return;
+  }
+  const watchers = new Map<string, { stop: AbortController; done: Promise<void> }>();
+  await observeNamespaces({
+    client,
+    patterns,
+    settings,
+    signal,
+    onChange(namespaces) {
+      for (const [ns, watcher] of watchers) {
+        if (!namespaces.has(ns)) {
+          watcher.stop.abort();
+          watchers.delete(ns);
+        }
+      }
+      for (const ns of namespaces) {
+        if (watchers.has(ns)) continue;
+        const stop = new AbortController();
+        const combined = AbortSignal.any([signal, stop.signal]);
+        watchers.set(ns, { stop, done: start(ns, combined).done });
+      }
+    },
+  });
+  await Promise.all([...watchers.values()].map((w) => w.done));
+}
