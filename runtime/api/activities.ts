@@ -105,4 +105,3 @@ export function probe<H extends ProbeHandler>(handler: H, options: ActivityOptio
   register('probe', handler, options);
   return handler;
 }
-

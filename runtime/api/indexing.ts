@@ -68,7 +68,12 @@ export function index<Spec = Untyped, Status = Untyped, Result = unknown>(
   handler: IndexHandler<Result, NoInfer<Spec>, NoInfer<Status>>,
   options: CommonOptions<NoInfer<Spec>, NoInfer<Status>> = {},
 ): IndexOf<Result> {
-  const base = validateFilters<ResourceKwargs>('index', resource, handler, options as CommonOptions<never, never>);
+  const base = validateFilters<ResourceKwargs>(
+    'index',
+    resource,
+    handler,
+    options as CommonOptions<never, never>,
+  );
   const store = new IndexStore();
   (options.registry ?? defaultRegistry()).addIndexing({
     ...base,

@@ -42,7 +42,12 @@ export function event<Spec = Untyped, Status = Untyped>(
   handler: EventHandler<NoInfer<Spec>, NoInfer<Status>>,
   options: EventHandlerOptions<NoInfer<Spec>, NoInfer<Status>> = {},
 ): EventHandler<Spec, Status> {
-  const base = validateFilters<EventKwargs>('event', resource, handler, options as CommonOptions<never, never>);
+  const base = validateFilters<EventKwargs>(
+    'event',
+    resource,
+    handler,
+    options as CommonOptions<never, never>,
+  );
   (options.registry ?? defaultRegistry()).addWatching({
     ...base,
     kind: 'event',

@@ -1,7 +1,11 @@
 /** Login credentials: the best result wins, PEM or base64 data is accepted, expiry triggers a re-login. */
 import https from 'node:https';
 import { expect, test } from 'vitest';
-import { bestConnection, kubeConfigFromConnection, LoginKubeConfig } from '../../runtime/reactor/credentials.ts';
+import {
+  bestConnection,
+  kubeConfigFromConnection,
+  LoginKubeConfig,
+} from '../../runtime/reactor/credentials.ts';
 
 test('the highest priority wins (the first among equals); results without a server are ignored', () => {
   const best = bestConnection([
