@@ -17,6 +17,20 @@ export function isDeletionOngoing(body: KubernetesObject): boolean {
   return !!body.metadata?.deletionTimestamp;
 }
 
+/** The object's deletion and our finalizer, as one processing cycle sees them. */
+export interface FinalizerState {
+  /** The object has a deletionTimestamp. */
+  deleting: boolean;
+  /** Our finalizer is on the object: its deletion waits for us. */
+  present: boolean;
+  /** Some handler needs the finalizer (non-optional delete handlers, running daemons and timers). */
+  required: boolean;
+}
+
+export function finalizerState(body: KubernetesObject, finalizer: string, required: boolean): FinalizerState {
+  return { deleting: isDeletionOngoing(body), present: hasFinalizer(body, finalizer), required };
+}
+
 export function addFinalizer(finalizer: string): Transformation {
   return (body) => {
     const finalizers = body.metadata?.finalizers;

@@ -8,6 +8,7 @@ import { isPlainObject } from '../structs/dicts.ts';
 import type { Logger } from '../structs/logging.ts';
 import { freshState } from '../structs/progress.ts';
 import type { WatchEvent } from '../watching/types.ts';
+import { objectKwargs, type EventContext } from './context.ts';
 import { executeOnce } from './execution.ts';
 import type { IndexingHandler, IndexStoreLike } from './handlers.ts';
 import { asFilterKwargs, type ResourceKwargs } from './kwargs.ts';
@@ -80,6 +81,18 @@ export class IndexStore<Value = unknown, Key = unknown> implements IndexStoreLik
 /** The per-object identity of index entries (Kopf's `(namespace, name, uid)`). */
 export function indexObjectKey(kwargs: Pick<ResourceKwargs, 'namespace' | 'name' | 'uid'>): string {
   return `${kwargs.namespace ?? ''}/${kwargs.name}/${kwargs.uid}`;
+}
+
+/**
+ * The indexing step of one event, first of all (so that other objects' handlers see this one): it
+ * counts towards the gate, so resource handlers do not start in the middle of an initial indexing.
+ */
+export async function processIndexing(context: EventContext): Promise<void> {
+  const { options, event, logger } = context;
+  const indexers = options.indexing ?? [];
+  if (!indexers.length) return;
+  const index = () => runIndexers(indexers, event, objectKwargs(context), logger);
+  await (options.gate ? options.gate.track(index) : index());
 }
 
 /**

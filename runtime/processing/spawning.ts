@@ -9,7 +9,10 @@ import type { ApiClient } from '../client/types.ts';
 import type { KubernetesObject } from '../structs/bodies.ts';
 import type { Logger } from '../structs/logging.ts';
 import type { OperatorSettings } from '../structs/settings.ts';
+import type { ChangingCause } from './causes.ts';
+import type { EventContext } from './context.ts';
 import { runDaemon } from './daemons.ts';
+import type { FinalizerState } from './finalizers.ts';
 import type { FilterKwargs, SpawningHandler } from './handlers.ts';
 import { prematches } from './matching.ts';
 import { DaemonStopped, type StopReason } from './stopping.ts';
@@ -198,4 +201,30 @@ export class Spawner {
       });
     object.tasks.set(handler.id, task);
   }
+}
+
+/**
+ * The spawning step of one cycle: daemons and timers live from the finalizer's arrival until the
+ * object's deletion. Returns the delays while a deleted object's daemons are still exiting (its
+ * finalizer stays until they have).
+ */
+export async function processSpawningCause(
+  context: EventContext,
+  spawner: Spawner,
+  cause: ChangingCause,
+  kwargs: FilterKwargs,
+  finalizer: FinalizerState,
+  /** Any handler of the object's resource (change handlers included) cares about this object. */
+  visible: boolean,
+): Promise<number[]> {
+  const { key, body, memory, logger, pressure, options } = context;
+  if (visible) {
+    const essential = cause.kind === 'create' || cause.kind === 'update';
+    spawner.observe(key.uid, body, essential, memory.memo, logger);
+  }
+  if (finalizer.deleting && finalizer.present) {
+    return spawner.stopForDeletion(key.uid, pressure, options.signal);
+  }
+  if (!finalizer.deleting) spawner.adjust(key.uid, kwargs, finalizer.present);
+  return [];
 }

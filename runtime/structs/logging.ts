@@ -2,6 +2,7 @@
  * Logging for the operator and its handlers. One sink per process (configured by `kopf run` flags:
  * level and format), many named loggers with context (the object a line is about).
  */
+import { describeError } from './errors.ts';
 
 export type LogLevel = 'debug' | 'info' | 'warning' | 'error';
 export type LogFormat = 'plain' | 'full' | 'json';
@@ -117,7 +118,7 @@ export function getLogger(name: string, object?: LogRecord['object']): Logger {
     error: log('error'),
     exception: (message, error, extra) => {
       const detail =
-        error instanceof Error ? (error.stack ?? `${error.name}: ${error.message}`) : String(error);
+        error instanceof Error ? (error.stack ?? describeError(error, { name: true })) : describeError(error);
       log('error')(`${message}\n${detail}`, extra);
     },
   };

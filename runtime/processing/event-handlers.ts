@@ -1,0 +1,66 @@
+/**
+ * `kopf.on.event` handlers ("event handlers"): called for every raw watch event (the listing's
+ * `type: null` and DELETED included), all at once, without persistence, consistency wait or
+ * finalizer, and without retries: errors are logged and ignored. Their `patch` and results are
+ * applied at once, except for objects already gone.
+ */
+import { freshState, type Outcome } from '../structs/progress.ts';
+import type { Logger } from '../structs/logging.ts';
+import type { WatchEvent } from '../watching/types.ts';
+import { objectKwargs, type EventContext } from './context.ts';
+import { executeOnce } from './execution.ts';
+import type { WatchingHandler } from './handlers.ts';
+import { asFilterKwargs, type ResourceKwargs } from './kwargs.ts';
+import { prematches } from './matching.ts';
+import { applyReaction } from './reactions.ts';
+
+/** The event step of one event: run the matching event handlers, apply their patch and results. */
+export async function processEventHandlers(context: EventContext): Promise<void> {
+  const { options, event, logger } = context;
+  if (!options.watching?.length) return;
+  const kwargs = objectKwargs(context);
+  const handlers = matchingEventHandlers(options.watching, kwargs);
+  if (!handlers.length) return;
+  const outcomes = await runEventHandlers(handlers, event, kwargs, logger);
+  if (event.type === 'DELETED') return;
+  try {
+    const target = { client: options.client, resource: options.resource, body: event.object, logger };
+    const result = await applyReaction(target, kwargs.patch, outcomes);
+    if (result && options.stats) options.stats.patches += result.requests;
+  } catch (error) {
+    logger.exception('Applying the results of the event handlers failed', error);
+  }
+}
+
+/** The handlers whose filters match the object, in registration order. */
+export function matchingEventHandlers(
+  handlers: readonly WatchingHandler[],
+  kwargs: ResourceKwargs,
+): WatchingHandler[] {
+  const filterKwargs = asFilterKwargs(kwargs);
+  return handlers.filter((h) => prematches(h, filterKwargs));
+}
+
+/** Call each matching handler once; the outcomes (for results) by handler id. */
+export async function runEventHandlers(
+  handlers: readonly WatchingHandler[],
+  event: WatchEvent,
+  kwargs: ResourceKwargs,
+  logger: Logger,
+): Promise<Map<string, Outcome>> {
+  const outcomes = new Map<string, Outcome>();
+  for (const handler of handlers) {
+    const outcome = await executeOnce({
+      // An event handler never retries: whatever fails is logged and forgotten.
+      handler: { ...handler, errors: 'ignored', retries: undefined, timeout: undefined },
+      state: freshState(undefined),
+      kwargs: { ...kwargs, event, type: event.type },
+      body: kwargs.body,
+      resource: kwargs.resource,
+      logger,
+      defaultBackoff: 0,
+    });
+    outcomes.set(handler.id, outcome);
+  }
+  return outcomes;
+}
