@@ -29,9 +29,9 @@ import {
 } from './project/files.ts';
 import { addMissingImports } from './project/operator-imports.ts';
 import { scanHandlerPermissions } from './project/rbac-scan.ts';
+import { ownPackage } from '../common/package.ts';
 import {
   emitSettings,
-  ownPackage,
   projectName,
   readSettings,
   SETTINGS_FILE,

@@ -27,7 +27,7 @@ export {
 } from './api/spawning.ts';
 export { resource, type Resource } from './api/resources.ts';
 export { builtins } from './api/builtins.ts';
-export type { EventArgs, EventHandler, EventHandlerOptions, EventType } from './api/watching.ts';
+export type { EventArgs, EventHandler, EventHandlerOptions, EventType } from './api/event-handlers.ts';
 export { index, type Index, type IndexArgs, type IndexHandler } from './api/indexing.ts';
 export { register, subhandler, execute, type Subhandler, type SubhandlerOptions } from './api/subhandlers.ts';
 export { operator, type OperatorOptions } from './api/operator.ts';

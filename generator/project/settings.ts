@@ -2,7 +2,6 @@
  * kopf-gen.json in the project root: the choices made with flags on the first run, so that a bare
  * `kopf-gen crds/` inside the project regenerates it the same way.
  */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { readIfExists } from './files.ts';
 
@@ -44,26 +43,4 @@ export function projectName(root: string): string {
     .replace(/^-+|-+$/g, '')
     .slice(0, 63);
   return base || 'operator';
-}
-
-interface OwnPackage {
-  readonly version: string;
-  readonly devDependencies: Record<string, string>;
-}
-
-/** kopf-ts's own package.json, found from this module both in the sources and in dist/. */
-export function ownPackage(): OwnPackage {
-  let dir = import.meta.dirname;
-  for (let i = 0; i < 5; i++) {
-    try {
-      const parsed = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as {
-        name?: string;
-      } & OwnPackage;
-      if (parsed.name === 'kopf-ts') return parsed;
-    } catch {
-      // keep looking upwards
-    }
-    dir = path.dirname(dir);
-  }
-  return { version: '0.1.0', devDependencies: {} };
 }

@@ -15,7 +15,7 @@ import type { ChangingHandler, Reason } from '../processing/handlers.ts';
 import { validateFilters, type CommonOptions } from './filtering.ts';
 import { cleanup, login, probe, startup } from './activities.ts';
 import { defaultRegistry } from '../processing/registry.ts';
-import { event } from './watching.ts';
+import { event } from './event-handlers.ts';
 import type {
   ChangeHandler,
   DeleteOptions,

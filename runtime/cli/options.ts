@@ -3,9 +3,8 @@
  * Pure (no I/O beyond reading the given env), so it is unit-testable. Command-line values win over
  * the environment, except `-n`, where `KOPF_RUN_NAMESPACE` is appended (as Kopf's legacy variable).
  */
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import yargs, { type Argv } from 'yargs';
+import { ownPackage } from '../../common/package.ts';
 import type { LogFormat } from '../structs/logging.ts';
 
 export interface RunOptions {
@@ -129,7 +128,7 @@ export async function parseCommandLine(
     )
     .demandCommand(1, 'Specify a command, e.g. `kopf run handlers.ts -A`.')
     .strict()
-    .version(packageVersion())
+    .version(ownPackage().version)
     .help()
     .exitProcess(false)
     .fail((message, error) => {
@@ -198,23 +197,4 @@ export function runOptions(args: Record<string, unknown>, env: NodeJS.ProcessEnv
     logFormat,
     logPrefix,
   };
-}
-
-let version: string | undefined;
-
-/** The version of the kopf-ts package (from its package.json, from source or from dist). */
-export function packageVersion(): string {
-  if (version) return version;
-  // Walk up from this module (runtime/cli/ in source, dist/runtime/cli/ when built) to our package.json.
-  let dir = import.meta.dirname;
-  for (;;) {
-    const manifest = path.join(dir, 'package.json');
-    if (existsSync(manifest)) {
-      const parsed = JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string; version?: string };
-      if (parsed.name === 'kopf-ts') return (version = parsed.version ?? '0.0.0');
-    }
-    const parent = path.dirname(dir);
-    if (parent === dir) return (version = '0.0.0');
-    dir = parent;
-  }
 }

@@ -9,7 +9,7 @@ import type { KubernetesObject } from '../structs/bodies.ts';
 import type { Logger } from '../structs/logging.ts';
 import type { OperatorSettings } from '../structs/settings.ts';
 import type { ObjectKey, WatchEvent } from '../watching/types.ts';
-import type { ChangingHandler, IndexingHandler, ResourceKwargs, WatchingHandler } from './handlers.ts';
+import type { ChangingHandler, IndexingHandler, ResourceKwargs, RawEventHandler } from './handlers.ts';
 import type { IndexingGate } from './indexing.ts';
 import { newHandlerPatch, resourceKwargs } from './kwargs.ts';
 import { objectLogger } from './loggers.ts';
@@ -34,7 +34,7 @@ export interface ProcessorOptions {
   signal: AbortSignal;
   stats?: ProcessingStats;
   /** `kopf.on.event` handlers of this resource. */
-  watching?: readonly WatchingHandler[];
+  rawEvents?: readonly RawEventHandler[];
   /** `kopf.index` handlers of this resource. */
   indexing?: readonly IndexingHandler[];
   /** The daemons and timers of this resource (their tasks live as long as the operator). */

@@ -9,7 +9,7 @@ import type { Logger } from '../structs/logging.ts';
 import type { WatchEvent } from '../watching/types.ts';
 import { objectKwargs, type EventContext } from './context.ts';
 import { executeOnce } from './execution.ts';
-import type { WatchingHandler } from './handlers.ts';
+import type { RawEventHandler } from './handlers.ts';
 import { asFilterKwargs, type ResourceKwargs } from './kwargs.ts';
 import { prematches } from './matching.ts';
 import { applyReaction } from './reactions.ts';
@@ -17,9 +17,9 @@ import { applyReaction } from './reactions.ts';
 /** The event step of one event: run the matching event handlers, apply their patch and results. */
 export async function processEventHandlers(context: EventContext): Promise<void> {
   const { options, event, logger } = context;
-  if (!options.watching?.length) return;
+  if (!options.rawEvents?.length) return;
   const kwargs = objectKwargs(context);
-  const handlers = matchingEventHandlers(options.watching, kwargs);
+  const handlers = matchingEventHandlers(options.rawEvents, kwargs);
   if (!handlers.length) return;
   const outcomes = await runEventHandlers(handlers, event, kwargs, logger);
   if (event.type === 'DELETED') return;
@@ -34,16 +34,16 @@ export async function processEventHandlers(context: EventContext): Promise<void>
 
 /** The handlers whose filters match the object, in registration order. */
 export function matchingEventHandlers(
-  handlers: readonly WatchingHandler[],
+  handlers: readonly RawEventHandler[],
   kwargs: ResourceKwargs,
-): WatchingHandler[] {
+): RawEventHandler[] {
   const filterKwargs = asFilterKwargs(kwargs);
   return handlers.filter((h) => prematches(h, filterKwargs));
 }
 
 /** Call each matching handler once; the outcomes (for results) by handler id. */
 export async function runEventHandlers(
-  handlers: readonly WatchingHandler[],
+  handlers: readonly RawEventHandler[],
   event: WatchEvent,
   kwargs: ResourceKwargs,
   logger: Logger,

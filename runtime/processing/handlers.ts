@@ -164,8 +164,12 @@ export interface ResourceHandlerBase<Kwargs> extends HandlerFilters {
   param: unknown;
 }
 
-/** `kopf.on.event`: every raw watch event; no persistence, errors are logged and ignored. */
-export interface WatchingHandler extends ResourceHandlerBase<EventKwargs> {
+/**
+ * `kopf.on.event`: every raw watch event; no persistence, errors are logged and ignored. (Kopf calls
+ * them "watching" handlers; here they are named after what they get, so that they do not share a
+ * name with the watch streams of `runtime/watching/`.)
+ */
+export interface RawEventHandler extends ResourceHandlerBase<EventKwargs> {
   kind: 'event';
 }
 

@@ -12,7 +12,7 @@ import {
   type IndexingHandler,
   type ResourceSelector,
   type SpawningHandler,
-  type WatchingHandler,
+  type RawEventHandler,
 } from './handlers.ts';
 
 /**
@@ -22,7 +22,7 @@ import {
 export class Registry {
   readonly changing: ChangingHandler[] = [];
   readonly spawning: SpawningHandler[] = [];
-  readonly watching: WatchingHandler[] = [];
+  readonly rawEvents: RawEventHandler[] = [];
   readonly indexing: IndexingHandler[] = [];
   readonly activities: ActivityHandler[] = [];
 
@@ -59,9 +59,9 @@ export class Registry {
     this.spawning.push(handler);
   }
 
-  addWatching(handler: WatchingHandler): void {
-    this.#refuseDuplicate(this.watching, handler);
-    this.watching.push(handler);
+  addRawEvent(handler: RawEventHandler): void {
+    this.#refuseDuplicate(this.rawEvents, handler);
+    this.rawEvents.push(handler);
   }
 
   addIndexing(handler: IndexingHandler): void {
@@ -79,7 +79,7 @@ export class Registry {
   /** Distinct resource selectors of all handlers, in registration order. */
   selectors(): ResourceSelector[] {
     const seen = new Map<string, ResourceSelector>();
-    for (const h of [...this.changing, ...this.spawning, ...this.watching, ...this.indexing]) {
+    for (const h of [...this.changing, ...this.spawning, ...this.rawEvents, ...this.indexing]) {
       if (!seen.has(selectorKey(h.selector))) seen.set(selectorKey(h.selector), h.selector);
     }
     return [...seen.values()];

@@ -15,13 +15,13 @@ import {
   type IndexingHandler,
   type ResourceSelector,
   type SpawningHandler,
-  type WatchingHandler,
+  type RawEventHandler,
 } from '../processing/handlers.ts';
 import type { Registry } from '../processing/registry.ts';
 
 /** The per-object handler kinds besides change handlers, of one served resource. */
 export interface PerObjectKinds {
-  watching: WatchingHandler[];
+  rawEvents: RawEventHandler[];
   spawning: SpawningHandler[];
   indexing: IndexingHandler[];
 }
@@ -34,11 +34,11 @@ export interface ServedResource {
   kinds: PerObjectKinds;
 }
 
-type ResourceHandler = ChangingHandler | WatchingHandler | SpawningHandler | IndexingHandler;
+type ResourceHandler = ChangingHandler | RawEventHandler | SpawningHandler | IndexingHandler;
 
 /** Every handler that names a resource. */
 export function resourceHandlers(registry: Registry): ResourceHandler[] {
-  return [...registry.changing, ...registry.watching, ...registry.indexing, ...registry.spawning];
+  return [...registry.changing, ...registry.rawEvents, ...registry.indexing, ...registry.spawning];
 }
 
 /**
@@ -64,10 +64,10 @@ export async function resolveHandlers(
     const entry = served.get(id) ?? {
       resource,
       handlers: [],
-      kinds: { watching: [], spawning: [], indexing: [] },
+      kinds: { rawEvents: [], spawning: [], indexing: [] },
     };
     if (!('kind' in handler)) entry.handlers.push(handler);
-    else if (handler.kind === 'event') entry.kinds.watching.push(handler);
+    else if (handler.kind === 'event') entry.kinds.rawEvents.push(handler);
     else if (handler.kind === 'index') entry.kinds.indexing.push(handler);
     else entry.kinds.spawning.push(handler);
     served.set(id, entry);

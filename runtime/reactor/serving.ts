@@ -118,7 +118,7 @@ function serveResource(shared: SharedServing, served: ServedResource, stopped: A
     memo,
     signal,
     ...(stats ? { stats } : {}),
-    watching: kinds.watching,
+    rawEvents: kinds.rawEvents,
     indexing: kinds.indexing,
     gate,
     ...(spawner ? { spawner } : {}),

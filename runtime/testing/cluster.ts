@@ -9,6 +9,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import https from 'node:https';
 import { KubeConfig } from '@kubernetes/client-node';
+import { ownPackage } from '../../common/package.ts';
 
 /** What the cluster process prints once /readyz answers; enough to reach it from any process. */
 export interface LocalClusterInfo {
@@ -50,18 +51,6 @@ export interface LocalCluster extends LocalClusterInfo {
   stop(): Promise<void>;
 }
 
-/** The root of the kopf-ts package (where `test/cluster/` lives), found from this module's location. */
-export function packageRoot(): string {
-  let dir = import.meta.dirname;
-  for (;;) {
-    const manifest = path.join(dir, 'package.json');
-    if (existsSync(manifest) && JSON.parse(readFileSync(manifest, 'utf8')).name === 'kopf-ts') return dir;
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error(`cannot find the kopf-ts package root above ${import.meta.dirname}`);
-    dir = parent;
-  }
-}
-
 /**
  * Build the cluster binary if this machine has not built it yet (10–20 minutes the first time, cached
  * by the hash of the Go module), and return its path.
@@ -69,7 +58,7 @@ export function packageRoot(): string {
 export async function buildLocalCluster(
   options: Pick<StartOptions, 'cacheDir' | 'progress'> = {},
 ): Promise<string> {
-  const script = path.join(packageRoot(), 'test', 'cluster', 'build.sh');
+  const script = path.join(ownPackage().root, 'test', 'cluster', 'build.sh');
   const env = { ...process.env, ...(options.cacheDir ? { KOPF_TS_CACHE: options.cacheDir } : {}) };
   const child = spawn('bash', [script], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const progress = options.progress ?? ((line: string) => process.stderr.write(line + '\n'));

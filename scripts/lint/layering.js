@@ -30,11 +30,9 @@ const ALLOWED_PARTS = {
 const FORBIDDEN_PACKAGES = {
   runtime: {
     'ts-morph': 'ts-morph is a generator-only dependency (13 MB; keep it out of operator images)',
-    'json-schema-to-typescript': 'json-schema-to-typescript is a generator-only dependency',
   },
   common: {
     'ts-morph': 'the common core is shared by the runtime, which must not load ts-morph',
-    'json-schema-to-typescript': 'the common core is shared by the runtime',
     '@kubernetes/client-node': 'the common core must stay free of I/O libraries',
   },
 };

@@ -96,7 +96,7 @@ describe('registration', () => {
     ]);
     expect(registry.spawning[0]).toMatchObject({ interval: 1, idle: 2, sharp: true, labels: { a: 'b' } });
     expect(registry.spawning[1]).toMatchObject({ cancellationTimeout: 3, initialDelay: 1 });
-    expect(registry.watching[0]).toMatchObject({ id: 'spy', field: ['spec', 'x'], errors: 'ignored' });
+    expect(registry.rawEvents[0]).toMatchObject({ id: 'spy', field: ['spec', 'x'], errors: 'ignored' });
     expect(registry.indexing[0]).toMatchObject({ id: 'byName', errors: 'ignored' });
     expect(() => kopf.timer(RESOURCE, function tick() {}, { registry })).toThrow(
       /Duplicate handler id 'tick'/,

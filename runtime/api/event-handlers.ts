@@ -48,7 +48,7 @@ export function event<Spec = Untyped, Status = Untyped>(
     handler,
     options as CommonOptions<never, never>,
   );
-  (options.registry ?? defaultRegistry()).addWatching({
+  (options.registry ?? defaultRegistry()).addRawEvent({
     ...base,
     kind: 'event',
     errors: 'ignored',
