@@ -3,6 +3,7 @@
  * posted in the background by the running operator (`v1/Event`, Kopf's format). Posting failures
  * are logged and ignored. Gated by `settings.posting.enabled` and `settings.posting.level`.
  */
+import { describeError } from '../structs/errors.ts';
 import type { KubernetesObject } from '../structs/bodies.ts';
 import { postEvent, type EventType } from '../processing/posting.ts';
 
@@ -50,7 +51,7 @@ export function exception(
 ): void {
   const error = options.error;
   const reason = options.reason || (error instanceof Error ? error.name : '') || 'Error';
-  const detail = error === undefined ? '' : error instanceof Error ? error.message : String(error);
+  const detail = error === undefined ? '' : describeError(error);
   const message = [options.message ?? '', detail].filter(Boolean).join(' ');
   event(objects, { type: 'Error', reason, message });
 }

@@ -3,6 +3,7 @@
  * TypeScript types natively, so `.ts` files need no build step. Loading happens before anything
  * connects to the cluster, so a broken file fails fast.
  */
+import { describeError } from '../structs/errors.ts';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire, isBuiltin } from 'node:module';
 import path from 'node:path';
@@ -12,7 +13,7 @@ import { pathToFileURL } from 'node:url';
 export class LoadingError extends Error {
   readonly target: string;
   constructor(target: string, cause: unknown) {
-    super(`Failed to load ${target}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    super(`Failed to load ${target}: ${describeError(cause)}`, { cause });
     this.name = 'LoadingError';
     this.target = target;
   }

@@ -40,7 +40,7 @@ export async function run(options: RunOptions): Promise<number> {
   } catch (error) {
     if (!(error instanceof LoadingError)) throw error;
     const cause =
-      error.cause instanceof Error ? (error.cause.stack ?? error.cause.message) : String(error.cause);
+      error.cause instanceof Error ? (error.cause.stack ?? error.cause.message) : describeError(error.cause);
     process.stderr.write(`kopf: failed to load ${error.target}:\n${cause}\n`);
     return 1;
   }

@@ -3,6 +3,7 @@
  * an error that retries could not (or must not) fix: it carries the HTTP status, the `reason` and
  * `message` of the Kubernetes Status body, and the request, so log lines can name the object.
  */
+import { describeError } from '../structs/errors.ts';
 import type { ApiErrorShape } from './types.ts';
 
 /** The Kubernetes `Status` object that accompanies error answers (all fields optional on the wire). */
@@ -40,7 +41,7 @@ export class ApiConnectionError extends Error {
   readonly request: string;
 
   constructor(request: string, cause: unknown) {
-    const what = cause instanceof Error ? cause.message : String(cause);
+    const what = describeError(cause);
     super(`${request} failed: ${what}`, { cause });
     this.name = 'ApiConnectionError';
     this.request = request;

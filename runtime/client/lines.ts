@@ -3,6 +3,7 @@
  * many megabytes (big objects): chunks are collected and joined once per line, never re-scanned, so
  * the cost stays linear in the size of the stream.
  */
+import { describeError } from '../structs/errors.ts';
 import { StringDecoder } from 'node:string_decoder';
 
 /** Yield the complete lines of a stream of chunks; a last line without a newline is yielded too. */
@@ -38,6 +39,6 @@ export function parseJsonLine(line: string): ParsedLine {
     return { ok: true, value: JSON.parse(trimmed) };
   } catch (error) {
     const excerpt = trimmed.length > 200 ? `${trimmed.slice(0, 200)}… (${trimmed.length} chars)` : trimmed;
-    return { ok: false, error: error instanceof Error ? error.message : String(error), excerpt };
+    return { ok: false, error: describeError(error), excerpt };
   }
 }

@@ -8,6 +8,7 @@
 import type { ResourceInfo } from '../../common/resources.ts';
 import type { KubernetesObject } from '../structs/bodies.ts';
 import {
+  describeError,
   HandlerRetriesError,
   HandlerTimeoutError,
   PermanentError,
@@ -35,11 +36,6 @@ export interface ExecutionContext<Kwargs> {
   title?: string;
   /** Log success at debug level (handlers that run on every event, e.g. indexers). */
   quiet?: boolean;
-}
-
-function describe(error: unknown): string {
-  if (error instanceof Error) return error.message || error.name;
-  return String(error);
 }
 
 /** Thrown by `kopf.execute()` (and after a parent returns) while sub-handlers are unfinished. */
@@ -98,50 +94,53 @@ export async function executeOnce<Kwargs>(context: ExecutionContext<Kwargs>): Pr
     if (error instanceof TemporaryError) {
       const lookaheadTimeout = handler.timeout !== undefined && runtime + error.delay >= handler.timeout;
       if (lookaheadTimeout) {
-        const message = `${title} failed temporarily but will time out after ${handler.timeout} seconds: ${describe(error)}`;
+        const message = `${title} failed temporarily but will time out after ${handler.timeout} seconds: ${describeError(error)}`;
         logger.error(message);
         return { final: true, error: new HandlerTimeoutError(message) };
       }
       if (lookaheadRetries) {
-        const message = `${title} failed temporarily but will exceed ${handler.retries} retries: ${describe(error)}`;
+        const message = `${title} failed temporarily but will exceed ${handler.retries} retries: ${describeError(error)}`;
         logger.error(message);
         return { final: true, error: new HandlerRetriesError(message) };
       }
-      logger.error(`${title} failed temporarily: ${describe(error)}`);
+      logger.error(`${title} failed temporarily: ${describeError(error)}`);
       return { final: false, error, delay: error.delay };
     }
     if (error instanceof HandlerTimeoutError || error instanceof HandlerRetriesError) {
-      logger.error(describe(error));
+      logger.error(describeError(error));
       return { final: true, error };
     }
     if (error instanceof PermanentError) {
-      logger.error(`${title} failed permanently: ${describe(error)}`);
+      logger.error(`${title} failed permanently: ${describeError(error)}`);
       return { final: true, error };
     }
-    const wrapped = error instanceof Error ? error : new Error(String(error));
+    const wrapped = error instanceof Error ? error : new Error(describeError(error));
     const lookaheadTimeout = handler.timeout !== undefined && runtime + backoff >= handler.timeout;
     if (mode === 'ignored') {
-      logger.exception(`${title} failed with an exception and will ignore it: ${describe(error)}`, error);
+      logger.exception(
+        `${title} failed with an exception and will ignore it: ${describeError(error)}`,
+        error,
+      );
       return { final: true };
     }
     if (mode === 'temporary' && lookaheadTimeout) {
-      const message = `${title} failed with an exception and will stop now (it would time out in ${handler.timeout} seconds on the next attempt): ${describe(error)}`;
+      const message = `${title} failed with an exception and will stop now (it would time out in ${handler.timeout} seconds on the next attempt): ${describeError(error)}`;
       logger.exception(message, error);
       return { final: true, error: new HandlerTimeoutError(message) };
     }
     if (mode === 'temporary' && lookaheadRetries) {
-      const message = `${title} failed with an exception and will stop now (it would exceed ${handler.retries} retries on the next attempt): ${describe(error)}`;
+      const message = `${title} failed with an exception and will stop now (it would exceed ${handler.retries} retries on the next attempt): ${describeError(error)}`;
       logger.exception(message, error);
       return { final: true, error: new HandlerRetriesError(message) };
     }
     if (mode === 'temporary') {
       logger.exception(
-        `${title} failed with an exception and will try again in ${backoff} seconds: ${describe(error)}`,
+        `${title} failed with an exception and will try again in ${backoff} seconds: ${describeError(error)}`,
         error,
       );
       return { final: false, error: wrapped, delay: backoff };
     }
-    logger.exception(`${title} failed with an exception and will stop now: ${describe(error)}`, error);
+    logger.exception(`${title} failed with an exception and will stop now: ${describeError(error)}`, error);
     return { final: true, error: wrapped };
   }
   if (context.quiet) logger.debug(`${title} succeeded.`);

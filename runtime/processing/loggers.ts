@@ -1,4 +1,5 @@
 /** Per-object loggers: `[namespace/name]` context, and (with `settings.posting.loggers`) Events. */
+import { describeError } from '../structs/errors.ts';
 import type { KubernetesObject } from '../structs/bodies.ts';
 import { getLogger, type Logger, type LogLevel } from '../structs/logging.ts';
 import type { OperatorSettings } from '../structs/settings.ts';
@@ -26,7 +27,7 @@ export function objectLogger(body: KubernetesObject, settings: OperatorSettings)
     error: wrap('error', base.error),
     exception(message, error, extra) {
       base.exception(message, error, extra);
-      post('error', `${message} ${error instanceof Error ? error.message : String(error)}`);
+      post('error', `${message} ${describeError(error)}`);
     },
   };
 }

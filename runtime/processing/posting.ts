@@ -4,6 +4,7 @@
  * operator's poster. Posting failures are logged and ignored: Events are a courtesy, never a reason
  * to fail a handler.
  */
+import { describeError } from '../structs/errors.ts';
 import type { ResourceInfo } from '../../common/resources.ts';
 import type { ApiClient } from '../client/types.ts';
 import type { KubernetesObject } from '../structs/bodies.ts';
@@ -87,7 +88,7 @@ export function startPoster(client: ApiClient, settings: OperatorSettings): Even
       } catch (error) {
         const name = request.object.metadata?.name;
         logger.warning(
-          `Failed to post an event about ${namespace}/${name} (${request.reason}: ${request.message.slice(0, 80)}): ${error instanceof Error ? error.message : String(error)}`,
+          `Failed to post an event about ${namespace}/${name} (${request.reason}: ${request.message.slice(0, 80)}): ${describeError(error)}`,
         );
       }
     }

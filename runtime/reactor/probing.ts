@@ -3,6 +3,7 @@
  * with the `kopf.on.probe` results as JSON `{ [probe id]: result }` (recomputed at most every 10 s,
  * as in Kopf; 500 if a probe fails), and `/metrics` serves Prometheus metrics.
  */
+import { describeError } from '../structs/errors.ts';
 import { createServer, type Server } from 'node:http';
 import { getLogger } from '../structs/logging.ts';
 import { METRICS_CONTENT_TYPE, renderMetrics } from './metrics.ts';
@@ -52,7 +53,7 @@ export async function startHealthServer(options: HealthServerOptions): Promise<H
       probeCached().then(
         (results) => answer(200, 'application/json', JSON.stringify(results)),
         (error: unknown) => {
-          const message = error instanceof Error ? error.message : String(error);
+          const message = describeError(error);
           logger.error(`A liveness probe failed: ${message}`);
           answer(500, 'application/json', JSON.stringify({ error: message }));
         },
@@ -60,7 +61,7 @@ export async function startHealthServer(options: HealthServerOptions): Promise<H
     } else if (requested === '/metrics') {
       renderMetrics().then(
         (text) => answer(200, METRICS_CONTENT_TYPE, text),
-        (error: unknown) => answer(500, 'text/plain', String(error)),
+        (error: unknown) => answer(500, 'text/plain', describeError(error)),
       );
     } else {
       answer(404, 'application/json', '{"error":"not found"}');

@@ -3,6 +3,7 @@
  * list+watch of `v1/namespaces`. Without permission to list namespaces (403), or with scanning
  * disabled, only the literal names among the patterns are served (with a warning), as in Kopf.
  */
+import { describeError } from '../structs/errors.ts';
 import type { ResourceInfo } from '../../common/resources.ts';
 import { isApiError } from '../client/errors.ts';
 import type { ApiClient } from '../client/types.ts';
@@ -71,9 +72,7 @@ export async function observeNamespaces(options: NamespaceObserverOptions): Prom
       );
       return literal();
     }
-    logger.error(
-      `Listing namespaces failed; will keep trying: ${error instanceof Error ? error.message : String(error)}`,
-    );
+    logger.error(`Listing namespaces failed; will keep trying: ${describeError(error)}`);
   }
 
   let served = new Set<string>();

@@ -4,6 +4,7 @@
  * 410 Gone. It yields listed objects as `type: null` events followed by a LISTED marker, then live
  * events. Nothing escapes this loop but the abort: errors are logged and the loop reconnects.
  */
+import { describeError } from '../structs/errors.ts';
 import type { ResourceInfo } from '../../common/resources.ts';
 import { ApiConnectionError, isApiError } from '../client/errors.ts';
 import { sleep } from '../structs/timing.ts';
@@ -101,7 +102,7 @@ export async function* watchObjects(
     } catch (error) {
       if (signal.aborted) return;
       stats.failures++;
-      logger.error(`Listing ${what} failed; will retry: ${describe(error)}`);
+      logger.error(`Listing ${what} failed; will retry: ${describeError(error)}`);
       await pause('re-listing');
       continue;
     }
@@ -176,7 +177,7 @@ async function* watchOnce(
     if (isApiError(error, 410)) return 'relist';
     // Broken connections are routine (server restarts, load balancers); API errors are not.
     const log = error instanceof ApiConnectionError ? logger.warning : logger.error;
-    log(`Watching ${what} failed; will reconnect: ${describe(error)}`);
+    log(`Watching ${what} failed; will reconnect: ${describeError(error)}`);
     return 'rewatch';
   }
 }
@@ -190,8 +191,4 @@ function watchError(event: RawWatchEvent, logger: Logger, what: string): WatchOu
   );
   // An unknown error may mean our version is unusable; a re-list is the safe recovery.
   return 'relist';
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -1,0 +1,70 @@
+/**
+ * The one stop path of `kopf run` and `kopf.run()`: the first signal stops gracefully, a second one
+ * exits at once, and a hung stop ends after `settings.process.ultimateExitingTimeout` — the value a
+ * startup handler set, not the default.
+ */
+import { KubeConfig } from '@kubernetes/client-node';
+import { afterEach, expect, test, vi } from 'vitest';
+import * as kopf from '../../runtime/index.ts';
+import { handleStopSignals } from '../../runtime/reactor/signals.ts';
+
+kopf.configureLogging({ write: () => undefined });
+
+/** process.exit, recorded instead of exiting the test runner. */
+function recordExits(): number[] {
+  const codes: number[] = [];
+  vi.spyOn(process, 'exit').mockImplementation((code?: number | string | null) => {
+    codes.push(Number(code));
+    return undefined as never;
+  });
+  return codes;
+}
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+test('the first SIGTERM aborts the signal; a second one exits at once', () => {
+  const exits = recordExits();
+  const stop = handleStopSignals(() => undefined);
+  try {
+    process.emit('SIGTERM');
+    expect(stop.signal.aborted).toBe(true);
+    expect(exits).toEqual([]);
+    process.emit('SIGTERM');
+    expect(exits).toEqual([143]);
+  } finally {
+    stop.dispose();
+  }
+});
+
+test('kopf.run(): a stop that hangs ends by the ultimate timeout a startup handler set', async () => {
+  const exits = recordExits();
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromOptions({
+    clusters: [{ name: 'c', server: 'https://127.0.0.1:1', skipTLSVerify: true }],
+    users: [{ name: 'u' }],
+    contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
+    currentContext: 'x',
+  });
+  const registry = new kopf.Registry();
+  let configured = false;
+  kopf.on.startup(
+    ({ settings }) => {
+      settings.process.ultimateExitingTimeout = 0.05;
+      configured = true;
+    },
+    { registry, id: 'configure' },
+  );
+  const hang = new AbortController();
+  kopf.on.cleanup(() => new Promise((resolve) => hang.signal.addEventListener('abort', resolve)), {
+    registry,
+    id: 'hangs',
+  });
+  const running = kopf.run({ registry, kubeConfig, clusterwide: true });
+  await vi.waitFor(() => expect(configured).toBe(true));
+  process.emit('SIGTERM');
+  await vi.waitFor(() => expect(exits).toEqual([1]), { timeout: 5000 });
+  hang.abort();
+  await running;
+});
