@@ -48,21 +48,23 @@ test('kopf.run(): a stop that hangs ends by the ultimate timeout a startup handl
     currentContext: 'x',
   });
   const registry = new kopf.Registry();
-  let configured = false;
-  kopf.on.startup(
-    ({ settings }) => {
-      settings.process.ultimateExitingTimeout = 0.05;
-      configured = true;
-    },
-    { registry, id: 'configure' },
-  );
+  kopf.on.startup(({ settings }) => void (settings.process.ultimateExitingTimeout = 0.05), {
+    registry,
+    id: 'configure',
+  });
+  // Serving has started (past the startup handlers and the login): a stop now has to wind down.
+  let serving = false;
+  const unlisten = kopf.addLogListener((record) => {
+    if (record.message.startsWith('No resources are served')) serving = true;
+  });
   const hang = new AbortController();
   kopf.on.cleanup(() => new Promise((resolve) => hang.signal.addEventListener('abort', resolve)), {
     registry,
     id: 'hangs',
   });
   const running = kopf.run({ registry, kubeConfig, clusterwide: true });
-  await vi.waitFor(() => expect(configured).toBe(true));
+  await vi.waitFor(() => expect(serving).toBe(true));
+  unlisten();
   process.emit('SIGTERM');
   await vi.waitFor(() => expect(exits).toEqual([1]), { timeout: 5000 });
   hang.abort();
