@@ -94,5 +94,3 @@ export {
   type SettingsOverrides,
 } from './structs/settings.ts';
 export type { ResourceInfo } from '../common/resources.ts';
-/** The test kit, also importable on its own as `kopf-ts/testing`. */
-export * as testing from './testing/index.ts';

@@ -57,8 +57,8 @@ export async function run(options: RunOptions): Promise<number> {
 
   const { runUntilSignalled } = await import('../reactor/signals.ts');
   const end = await runUntilSignalled({
-    ...(options.namespaces.length ? { namespaces: options.namespaces } : {}),
-    ...(options.liveness ? { liveness: options.liveness } : {}),
+    namespaces: options.namespaces,
+    liveness: options.liveness,
     clusterwide: options.allNamespaces || options.namespaces.length === 0,
     settings: settingsFrom(options),
     kubeConfig,

@@ -70,7 +70,7 @@ export async function applyCyclePatch(
     result.requests++;
     const answer = await client.patch(resource, namespace, name, payload, {
       type: 'merge',
-      ...(subresource ? { subresource } : {}),
+      subresource,
     });
     if (!answer) {
       logger.debug('Patching was skipped: the object does not exist anymore.');

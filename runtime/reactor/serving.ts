@@ -117,16 +117,16 @@ function serveResource(shared: SharedServing, served: ServedResource, stopped: A
     settings,
     memo,
     signal,
-    ...(stats ? { stats } : {}),
+    stats,
     rawEvents: kinds.rawEvents,
     indexing: kinds.indexing,
     gate,
-    ...(spawner ? { spawner } : {}),
+    spawner,
   });
   const start = (namespace: string | undefined, stop: AbortSignal): Watcher => {
     const listing = `${resource.plural}.${resource.group}@${namespace ?? '*'}`;
-    if (kinds.indexing.length) gate.expect(listing);
-    const onListed = () => gate.listed(listing);
+    const indexed = kinds.indexing.length > 0;
+    if (indexed) gate.expect(listing);
     const watcher = startWatcher({
       client,
       resource,
@@ -134,7 +134,7 @@ function serveResource(shared: SharedServing, served: ServedResource, stopped: A
       settings,
       processor,
       signal: stop,
-      ...(kinds.indexing.length ? { onListed } : {}),
+      onListed: indexed ? () => gate.listed(listing) : undefined,
     });
     const metered = { resource, namespace, stats: watcher.stats };
     shared.streams.add(metered);

@@ -63,11 +63,11 @@ export async function run(options: RunOptions = {}): Promise<OperatorRunner> {
   let error: unknown;
   let running = true;
   const finished = operator({
-    ...(options.registry ? { registry: options.registry } : {}),
+    registry: options.registry,
     ...(options.namespaces?.length ? { namespaces: options.namespaces } : { clusterwide: true }),
-    ...(options.settings ? { settings: options.settings } : {}),
-    ...(options.kubeConfig ? { kubeConfig: options.kubeConfig } : {}),
-    ...(options.memo ? { memo: options.memo } : {}),
+    settings: options.settings,
+    kubeConfig: options.kubeConfig,
+    memo: options.memo,
     standalone: true,
     signal: stopper.signal,
   })
