@@ -4,7 +4,7 @@
  * deploy/rbac.yaml from the handler code.
  */
 import yargs from 'yargs';
-import { formatWarning, InputError } from './errors.ts';
+import { formatWarning, InputError, OutputError } from './errors.ts';
 import { generate, regenerateRbac, type GenerateResult } from './generate.ts';
 
 interface Output {
@@ -105,9 +105,9 @@ export async function main(argv: readonly string[], output: Output = consoleOutp
     report(result, args.check, args.quiet, performance.now() - started, output);
     return args.check && (result.changes.writes.size > 0 || result.changes.deletions.length > 0) ? 1 : 0;
   } catch (error) {
-    if (error instanceof InputError) {
+    if (error instanceof InputError || error instanceof OutputError) {
       output.err(`kopf-gen: error: ${error.message}`);
-      output.err('kopf-gen: nothing was written.');
+      if (!(error instanceof OutputError && error.partial)) output.err('kopf-gen: nothing was written.');
       return 1;
     }
     throw error;
@@ -119,11 +119,6 @@ function report(result: GenerateResult, check: boolean, quiet: boolean, ms: numb
     for (const notice of result.notices) output.err(`notice: ${formatWarning(notice)}`);
   }
   for (const warning of result.warnings) output.err(`warning: ${formatWarning(warning)}`);
-  for (const file of result.orphanedHandlers) {
-    output.err(
-      `warning: ${file} imports types of a CRD that is no longer in the input; it was left in place`,
-    );
-  }
   const { writes, deletions } = result.changes;
   if (check) {
     for (const file of writes.keys()) output.out(`would write ${file}`);

@@ -25,6 +25,23 @@ export class InputError extends Error {
   }
 }
 
+/**
+ * The project directory cannot take the output (a file where a directory must be, no permission, a
+ * full disk): the run stops, and whatever was already moved into place is moved back.
+ */
+export class OutputError extends Error {
+  readonly file: string;
+  /** Some files could not be moved back: the project is half-updated, and the message says so. */
+  readonly partial: boolean;
+
+  constructor(file: string, cause: string, options: { partial?: boolean } = {}) {
+    super(`${file}: ${cause}`);
+    this.name = 'OutputError';
+    this.file = file;
+    this.partial = options.partial ?? false;
+  }
+}
+
 /** Something the user should know about, but which does not stop the run. */
 export interface Warning {
   readonly location: SourceLocation;
@@ -33,4 +50,24 @@ export interface Warning {
 
 export function formatWarning(warning: Warning): string {
   return `${formatLocation(warning.location)}: ${warning.message}`;
+}
+
+/** A file-system error as a short phrase, for one-line messages. */
+export function describeFsError(error: unknown): string {
+  if (error && typeof error === 'object' && 'code' in error) {
+    const code = String((error as { code: unknown }).code);
+    const known: Record<string, string> = {
+      ENOENT: 'no such file or directory',
+      EACCES: 'permission denied',
+      EISDIR: 'is a directory',
+      ENOTDIR: 'not a directory',
+      EEXIST: 'already exists',
+      EPERM: 'operation not permitted',
+      EROFS: 'read-only file system',
+      ENOSPC: 'no space left on device',
+      EBUSY: 'busy',
+    };
+    return known[code] ?? code;
+  }
+  return error instanceof Error ? error.message : String(error);
 }

@@ -55,8 +55,6 @@ export interface GenerateResult {
   readonly changes: PlannedChanges;
   readonly warnings: readonly Warning[];
   readonly notices: readonly Warning[];
-  /** Handler modules importing types that are no longer generated; left in place for the user. */
-  readonly orphanedHandlers: readonly string[];
 }
 
 const GENERATED_DIR = 'src/generated';
@@ -96,7 +94,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
   const stale = listFiles(root, GENERATED_DIR).filter(
     (file) => !desired.has(file) && (readIfExists(path.join(root, file)) ?? '').startsWith(GENERATED_HEADER),
   );
-  const orphanedHandlers = handlersOfRemovedTypes(root, desired);
+  const orphanedImports = importsOfRemovedTypes(root, desired);
 
   const changes = diffAgainstDisk(root, desired, stale);
   if (!options.check) applyChanges(root, changes);
@@ -104,9 +102,8 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
     crds: model.resources.length,
     versions: model.resources.reduce((n, r) => n + r.versions.length, 0),
     changes,
-    warnings: [...loaded.warnings, ...typeWarnings(model), ...scan.warnings],
+    warnings: [...loaded.warnings, ...typeWarnings(model), ...scan.warnings, ...orphanedImports],
     notices: loaded.notices,
-    orphanedHandlers,
   };
 }
 
@@ -124,7 +121,6 @@ export async function regenerateRbac(root: string, check = false): Promise<Gener
     changes,
     warnings: scan.warnings,
     notices: [],
-    orphanedHandlers: [],
   };
 }
 
@@ -235,21 +231,25 @@ async function rbacFor(
 }
 
 /**
- * User modules that import a generated module which this run no longer writes: their CRD (or
- * version) is gone. They are left alone, and reported.
+ * Imports of a generated module which this run no longer writes: its CRD (or version) is gone, and
+ * the user's module will not compile until it follows. The module is left alone; each import is a
+ * warning naming it.
  */
-function handlersOfRemovedTypes(root: string, desired: ReadonlyMap<string, string>): string[] {
-  const orphaned: string[] = [];
+function importsOfRemovedTypes(root: string, desired: ReadonlyMap<string, string>): Warning[] {
+  const warnings: Warning[] = [];
   for (const file of listFiles(root, 'src')) {
     if (!file.endsWith('.ts') || file.startsWith(`${GENERATED_DIR}/`)) continue;
     const text = desired.get(file) ?? readIfExists(path.join(root, file)) ?? '';
     for (const match of text.matchAll(/from\s+['"](\.[^'"]*\/generated\/[^'"]+\.ts)['"]/g)) {
-      const target = path.posix.normalize(path.posix.join(path.posix.dirname(file), match[1]!));
-      if (!desired.has(target)) {
-        orphaned.push(file);
-        break;
-      }
+      const specifier = match[1]!;
+      const target = path.posix.normalize(path.posix.join(path.posix.dirname(file), specifier));
+      if (desired.has(target)) continue;
+      const line = text.slice(0, match.index).split('\n').length;
+      warnings.push({
+        location: { file, line },
+        message: `imports '${specifier}', whose CRD or version is no longer in the input; the module was left in place`,
+      });
     }
   }
-  return orphaned;
+  return warnings;
 }

@@ -3,7 +3,10 @@
  * legacy `v1beta1` shape (schema and subresources at the top level) end up in the same form.
  */
 import { InputError, type SourceLocation, type Warning } from '../errors.ts';
-import type { YamlDocument } from './yaml.ts';
+import { crdSpecViolations, isRecord, schemaViolations, type RuleViolation } from './crd-rules.ts';
+import type { ValuePath, YamlDocument } from './yaml.ts';
+
+export { isRecord };
 
 /** An OpenAPI v3 schema node as it appears in CRDs; only the keys we read are named. */
 export interface JsonSchema {
@@ -69,10 +72,6 @@ export interface ParsedDocuments {
 
 const CRD_API_VERSIONS = new Set(['apiextensions.k8s.io/v1', 'apiextensions.k8s.io/v1beta1']);
 
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** Reads the CRDs among the documents; Kubernetes objects of other kinds are skipped with a notice. */
 export function parseCrds(documents: readonly YamlDocument[]): ParsedDocuments {
   const crds: Crd[] = [];
@@ -97,6 +96,7 @@ export function parseCrds(documents: readonly YamlDocument[]): ParsedDocuments {
       continue;
     }
     const crd = parseCrd(doc.value, location, warnings);
+    rejectViolations(crd, doc);
     crds.push(crd);
   }
   return { crds, skipped, warnings };
@@ -184,6 +184,42 @@ function parseCrd(document: Record<string, unknown>, location: SourceLocation, w
     source: location,
     document,
   };
+}
+
+/** The first rule the API server would reject the CRD for, with the line of the offending value. */
+function rejectViolations(crd: Crd, doc: YamlDocument): void {
+  const spec = crd.document.spec as Record<string, unknown>;
+  const violations: RuleViolation[] = [...crdSpecViolations(spec, crd.legacy)];
+  const rawVersions = Array.isArray(spec.versions) ? spec.versions : [];
+  rawVersions.forEach((raw, i) => {
+    const holder = isRecord(raw) && isRecord(raw.schema) ? raw.schema : undefined;
+    if (holder && 'openAPIV3Schema' in holder)
+      violations.push(
+        ...schemaViolations(
+          holder.openAPIV3Schema,
+          ['spec', 'versions', i, 'schema', 'openAPIV3Schema'],
+          !crd.legacy,
+        ),
+      );
+  });
+  const validation = spec.validation;
+  if (isRecord(validation) && 'openAPIV3Schema' in validation)
+    violations.push(
+      ...schemaViolations(validation.openAPIV3Schema, ['spec', 'validation', 'openAPIV3Schema'], false),
+    );
+  const first = violations[0];
+  if (!first) return;
+  const more = violations.length > 1 ? ` (and ${violations.length - 1} more)` : '';
+  throw new InputError(
+    { file: doc.file, document: doc.index, line: doc.lineOf(first.path) ?? doc.line },
+    `CustomResourceDefinition ${crd.name}: ${formatPath(first.path)}: ${first.rule}${more}; the API server would reject it`,
+  );
+}
+
+function formatPath(path: ValuePath): string {
+  return path
+    .map((step, i) => (typeof step === 'number' ? `[${step}]` : i === 0 ? step : `.${step}`))
+    .join('');
 }
 
 function nameOf(document: Record<string, unknown>): string {

@@ -1,7 +1,7 @@
 /** Finds the YAML files to read: given files as they are, directories searched recursively. */
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { InputError } from '../errors.ts';
+import { describeFsError, InputError } from '../errors.ts';
 
 const YAML_EXTENSIONS = new Set(['.yaml', '.yml']);
 
@@ -39,18 +39,4 @@ function walk(directory: string): string[] {
     }
   }
   return files;
-}
-
-export function describeFsError(error: unknown): string {
-  if (error && typeof error === 'object' && 'code' in error) {
-    const code = String((error as { code: unknown }).code);
-    const known: Record<string, string> = {
-      ENOENT: 'no such file or directory',
-      EACCES: 'permission denied',
-      EISDIR: 'is a directory',
-      ENOTDIR: 'not a directory',
-    };
-    return known[code] ?? code;
-  }
-  return error instanceof Error ? error.message : String(error);
 }

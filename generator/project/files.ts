@@ -1,9 +1,13 @@
 /**
  * Applies a planned project to disk: only files whose bytes change are written (mtimes of the others
- * stay), everything is first staged in a temporary directory, and nothing is touched when a step fails.
+ * stay), everything is first staged in a temporary directory, every target is checked before anything
+ * moves, and the moves are all-or-nothing: replaced files are moved aside and moved back on failure.
  */
 import {
+  accessSync,
+  constants,
   existsSync,
+  lstatSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -14,6 +18,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import path from 'node:path';
+import { describeFsError, OutputError } from '../errors.ts';
 
 export interface PlannedChanges {
   /** Project-relative path → full new content; only files that differ from disk. */
@@ -49,7 +54,13 @@ export function listFiles(root: string, dir: string): string[] {
   if (!existsSync(start)) return [];
   const out: string[] = [];
   const walk = (relative: string) => {
-    for (const entry of readdirSync(path.join(root, relative), { withFileTypes: true })) {
+    let entries;
+    try {
+      entries = readdirSync(path.join(root, relative), { withFileTypes: true });
+    } catch (error) {
+      throw new OutputError(path.join(root, relative), `cannot read: ${describeFsError(error)}`);
+    }
+    for (const entry of entries) {
       const child = path.posix.join(relative, entry.name);
       if (entry.isDirectory()) walk(child);
       else out.push(child);
@@ -60,37 +71,152 @@ export function listFiles(root: string, dir: string): string[] {
 }
 
 /**
- * Writes the changes. New content is staged next to the target (same file system, so the final
- * renames are atomic per file) and moved into place only after all of it was written.
+ * Fails with an OutputError naming the path when the project cannot take the changes: the root or a
+ * parent of a target is not a directory, a target is a directory, or a directory or file that must
+ * change is not writable (read-only, immutable). Runs before anything is written.
+ */
+export function checkWritable(root: string, changes: PlannedChanges): void {
+  const checked = new Set<string>();
+  const writable = (target: string) => {
+    if (checked.has(target)) return;
+    checked.add(target);
+    try {
+      accessSync(target, constants.W_OK);
+    } catch (error) {
+      throw new OutputError(target, `cannot write: ${describeFsError(error)}`);
+    }
+  };
+  const kind = (target: string): 'directory' | 'file' | undefined => {
+    try {
+      return lstatSync(target).isDirectory() ? 'directory' : 'file';
+    } catch {
+      return undefined;
+    }
+  };
+  // The nearest existing ancestor of a missing root is where the new project directory appears.
+  let existing = path.resolve(root);
+  while (kind(existing) === undefined && path.dirname(existing) !== existing)
+    existing = path.dirname(existing);
+  if (kind(existing) !== 'directory')
+    throw new OutputError(existing, 'is a file, but the project must be a directory here');
+  writable(existing);
+  if (existing !== path.resolve(root)) return;
+  for (const file of [...changes.writes.keys(), ...changes.deletions]) {
+    let dir = root;
+    for (const part of path.posix
+      .dirname(file)
+      .split('/')
+      .filter((p) => p !== '.')) {
+      const next = path.join(dir, part);
+      const found = kind(next);
+      if (found === 'file') throw new OutputError(next, 'is a file, but kopf-gen needs a directory here');
+      if (found === undefined) break;
+      dir = next;
+    }
+    writable(dir);
+    const target = path.join(root, file);
+    const found = kind(target);
+    if (found === 'directory')
+      throw new OutputError(target, 'is a directory, but kopf-gen writes a file here');
+    if (found === 'file') writable(target);
+  }
+}
+
+/**
+ * Writes the changes. New content is staged next to the target (same file system, so renames are
+ * atomic per file); after every target was checked, files move into place one by one, each replaced or
+ * deleted file moved aside first. If a move fails, everything moved so far is moved back.
  */
 export function applyChanges(root: string, changes: PlannedChanges): void {
   if (changes.writes.size === 0 && changes.deletions.length === 0) return;
+  checkWritable(root, changes);
   const rootExists = existsSync(root);
   const stagingParent = rootExists ? root : path.dirname(path.resolve(root));
-  mkdirSync(stagingParent, { recursive: true });
-  const staging = mkdtempSync(path.join(stagingParent, '.kopf-gen-'));
+  const staging = attempt(stagingParent, () => {
+    mkdirSync(stagingParent, { recursive: true });
+    return mkdtempSync(path.join(stagingParent, '.kopf-gen-'));
+  });
   try {
+    const fresh = path.join(staging, 'new');
     for (const [file, content] of changes.writes) {
-      const target = path.join(staging, file);
-      mkdirSync(path.dirname(target), { recursive: true });
-      writeFileSync(target, content);
+      const target = path.join(fresh, file);
+      attempt(path.join(root, file), () => {
+        mkdirSync(path.dirname(target), { recursive: true });
+        writeFileSync(target, content);
+      });
     }
-    if (!rootExists) {
-      // A new project appears all at once.
-      renameSync(staging, root);
-      return;
-    }
-    for (const file of changes.writes.keys()) {
-      const target = path.join(root, file);
-      mkdirSync(path.dirname(target), { recursive: true });
-      renameSync(path.join(staging, file), target);
-    }
-    for (const file of changes.deletions) {
-      rmSync(path.join(root, file), { force: true });
-      removeEmptyParents(root, path.dirname(file));
-    }
+    // A new project appears all at once.
+    if (!rootExists) attempt(root, () => renameSync(fresh, root));
+    else moveIntoPlace(root, changes, fresh, path.join(staging, 'old'));
   } finally {
     rmSync(staging, { recursive: true, force: true });
+  }
+}
+
+function moveIntoPlace(root: string, changes: PlannedChanges, fresh: string, aside: string): void {
+  /** Undo steps of what was done so far, run in reverse order on failure. */
+  const undo: Array<() => void> = [];
+  const moveAside = (file: string) => {
+    const target = path.join(root, file);
+    if (!existsSync(target)) return;
+    const kept = path.join(aside, file);
+    mkdirSync(path.dirname(kept), { recursive: true });
+    renameSync(target, kept);
+    undo.push(() => renameSync(kept, target));
+  };
+  let current = root;
+  try {
+    for (const file of changes.writes.keys()) {
+      current = path.join(root, file);
+      makeDirectories(root, path.dirname(file), undo);
+      moveAside(file);
+      const placed = current;
+      renameSync(path.join(fresh, file), placed);
+      undo.push(() => rmSync(placed, { force: true }));
+    }
+    for (const file of changes.deletions) {
+      current = path.join(root, file);
+      moveAside(file);
+    }
+  } catch (error) {
+    const cause = describeFsError(error);
+    const stuck: string[] = [];
+    for (const step of undo.reverse()) {
+      try {
+        step();
+      } catch (undoError) {
+        stuck.push(describeFsError(undoError));
+      }
+    }
+    if (stuck.length === 0)
+      throw new OutputError(current, `cannot write: ${cause}; every file moved so far was moved back`);
+    throw new OutputError(
+      current,
+      `cannot write: ${cause}; moving files back failed too (${stuck.join(', ')}): check the project`,
+      { partial: true },
+    );
+  }
+  for (const file of changes.deletions) removeEmptyParents(root, path.dirname(file));
+}
+
+/** Creates the missing directories of `dir` under `root`, each with an undo step. */
+function makeDirectories(root: string, dir: string, undo: Array<() => void>): void {
+  let current = root;
+  for (const part of dir.split('/').filter((p) => p !== '.' && p !== '')) {
+    current = path.join(current, part);
+    if (existsSync(current)) continue;
+    mkdirSync(current);
+    const created = current;
+    undo.push(() => rmdirSync(created));
+  }
+}
+
+/** Runs a file-system step; its failure becomes an OutputError naming `target`. */
+function attempt<T>(target: string, step: () => T): T {
+  try {
+    return step();
+  } catch (error) {
+    throw new OutputError(target, `cannot write: ${describeFsError(error)}`);
   }
 }
 

@@ -1,5 +1,5 @@
 /** Shared by the generator tests: run kopf-gen in-process and type-check generated projects with tsc. */
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
 import { main } from '../../generator/cli.ts';
@@ -74,4 +74,18 @@ export function typecheck(files: readonly string[]): string[] {
       const { line, character } = d.file.getLineAndCharacterOfPosition(d.start);
       return `${path.relative(REPO_ROOT, d.file.fileName)}(${line + 1},${character + 1}): ${message}`;
     });
+}
+
+/** Every file of a directory with its bytes and mtime. */
+export function snapshot(dir: string): Map<string, { content: string; mtime: number }> {
+  const files = new Map<string, { content: string; mtime: number }>();
+  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const file = path.join(entry.parentPath, entry.name);
+    files.set(path.relative(dir, file), {
+      content: readFileSync(file, 'utf8'),
+      mtime: statSync(file).mtimeMs,
+    });
+  }
+  return files;
 }

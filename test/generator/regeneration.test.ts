@@ -3,39 +3,22 @@
  * and leave mtimes alone, `--check` reports drift, and bad input writes nothing.
  */
 import { execFileSync } from 'node:child_process';
-import {
-  cpSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  readdirSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { REPO_ROOT, runCli } from './helpers.ts';
+import { REPO_ROOT, runCli, snapshot, type CliRun } from './helpers.ts';
 
 const GOLDEN = path.join(import.meta.dirname, 'golden');
 let tmp: string;
 let crds: string;
 let project: string;
 
-/** Every file of a directory with its bytes and mtime. */
-function snapshot(dir: string): Map<string, { content: string; mtime: number }> {
-  const files = new Map<string, { content: string; mtime: number }>();
-  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile()) continue;
-    const file = path.join(entry.parentPath, entry.name);
-    files.set(path.relative(dir, file), {
-      content: readFileSync(file, 'utf8'),
-      mtime: statSync(file).mtimeMs,
-    });
-  }
-  return files;
+/** The summary's warning count is the number of warning lines printed. */
+function expectWarningsCounted(run: CliRun): void {
+  const printed = run.stderr.match(/^warning: /gm)?.length ?? 0;
+  expect(printed).toBeGreaterThan(0);
+  expect(run.stdout).toContain(`; ${printed} warnings`);
 }
 
 const read = (file: string) => readFileSync(path.join(project, file), 'utf8');
@@ -120,9 +103,32 @@ describe('regeneration', () => {
     expect(existsSync(path.join(project, 'src/generated/example.com/v1/lamp.ts'))).toBe(true);
     expect(existsSync(path.join(project, 'src/handlers/engine.ts'))).toBe(true);
     expect(run.stderr).toMatch(
-      /src\/handlers\/engine\.ts imports types of a CRD that is no longer in the input/,
+      /warning: src\/handlers\/engine\.ts:\d+: imports '\.\.\/generated\/example\.com\/engine\.ts', whose CRD or version is no longer in the input/,
     );
+    expectWarningsCounted(run);
     expect(read('deploy/rbac.yaml')).not.toMatch(/engines/);
+  });
+
+  it('a removed version still imported by a handler is a counted warning naming the import', async () => {
+    addCrd('versions');
+    await runCli([crds, '-o', project, '-q']);
+    const handler = path.join(project, 'src/handlers/engine.ts');
+    writeFileSync(
+      handler,
+      `import type { EngineSpec } from '../generated/example.com/v1alpha1/engine.ts';\n${readFileSync(handler, 'utf8')}`,
+    );
+    const crd = path.join(crds, 'versions.yaml');
+    writeFileSync(
+      crd,
+      readFileSync(crd, 'utf8').replace(/    - name: v1alpha1\n[\s\S]*?(?=    - name: v1\n)/, ''),
+    );
+    const run = await runCli([crds, '-o', project, '-q']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(existsSync(path.join(project, 'src/generated/example.com/v1alpha1/engine.ts'))).toBe(false);
+    expect(run.stderr).toMatch(
+      /warning: src\/handlers\/engine\.ts:1: imports '\.\.\/generated\/example\.com\/v1alpha1\/engine\.ts', whose CRD or version is no longer in the input; the module was left in place/,
+    );
+    expectWarningsCounted(run);
   });
 
   it('--check exits non-zero when anything would change, and writes nothing', async () => {
