@@ -15,6 +15,7 @@ import type { OperatorSettings } from '../structs/settings.ts';
 import type { Activity, ErrorsMode } from '../processing/handlers.ts';
 import { defaultRegistry, type Registry } from '../processing/registry.ts';
 import type { ConnectionInfo } from '../reactor/credentials.ts';
+import { validateOptions } from './options.ts';
 
 export { ActivityError } from '../reactor/activities.ts';
 
@@ -70,6 +71,7 @@ function register(activity: Activity, fn: (args: ActivityArgs) => unknown, optio
   if (typeof fn !== 'function') throw new TypeError(`A handler must be a function, got ${typeof fn}.`);
   const id = options.id ?? fn.name;
   if (!id) throw new TypeError(`An anonymous ${activity} handler needs an \`id\` option.`);
+  validateOptions(activity, id, options);
   (options.registry ?? defaultRegistry()).addActivity({
     id,
     activity,

@@ -1,9 +1,10 @@
 /**
  * The registration checks shared by every per-object handler kind (change, event, timer, daemon,
- * index): a function, a resource, a stable id, and well-formed filters.
+ * index): a function, a resource, a stable id, well-formed filters and option values.
  */
 import { parseField } from '../structs/dicts.ts';
 import type { FilterKwargs, HandlerFilters, HandlerFn, ResourceSelector } from '../processing/handlers.ts';
+import { validateOptions } from './options.ts';
 import type { HandlerOptions, ResourceArg } from './types.ts';
 
 /** Options of every per-object handler: `id`, `param`, retries, and the filters. */
@@ -52,6 +53,7 @@ export function validateFilters<Kwargs = FilterKwargs>(
       `An anonymous handler needs an \`id\` option (${kind}): ids are persisted on the objects, so they must be stable.`,
     );
   }
+  validateOptions(kind, id, options);
   return {
     id,
     fn: fn as HandlerFn<Kwargs>,

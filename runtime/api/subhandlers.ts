@@ -16,6 +16,7 @@
  */
 import { declareSubhandler, executeSubhandlers, type SubhandlerOptions } from '../processing/subhandling.ts';
 import type { RawHandlerFn } from '../processing/handlers.ts';
+import { validateOptions } from './options.ts';
 import type { ChangeArgs } from './types.ts';
 
 export type { SubhandlerOptions };
@@ -30,6 +31,7 @@ export function register<Spec = Record<string, unknown>, Status = Record<string,
   fn: Subhandler<Spec, Status>,
   options: SubhandlerOptions = {},
 ): Subhandler<Spec, Status> {
+  validateOptions('sub-handler', options.id ?? (typeof fn === 'function' ? fn.name : ''), options);
   declareSubhandler(fn as unknown as RawHandlerFn, options);
   return fn;
 }

@@ -7,7 +7,7 @@ import { describeError } from '../structs/errors.ts';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire, isBuiltin } from 'node:module';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /** A handler file or module that could not be loaded. */
 export class LoadingError extends Error {
@@ -17,6 +17,33 @@ export class LoadingError extends Error {
     this.name = 'LoadingError';
     this.target = target;
   }
+}
+
+/** The runtime's own directory (source or dist): its frames say nothing about the user's file. */
+const RUNTIME_ROOT = path.resolve(import.meta.dirname, '..');
+
+/**
+ * What to print for a file that failed to load: the cause with its frames in the user's code only.
+ * Node's module loader adds ~10 internal frames to every error, and a syntax error has no frame worth
+ * reading at all: its message already shows the source line and a caret under the fault.
+ */
+export function describeLoadingFailure(error: LoadingError): string {
+  const cause = error.cause;
+  if (!(cause instanceof Error)) return describeError(cause);
+  const lines = (cause.stack ?? `${cause.name}: ${cause.message}`).split('\n');
+  const firstFrame = lines.findIndex((line) => /^\s+at /.test(line));
+  if (firstFrame < 0) return lines.join('\n');
+  const heading = lines.slice(0, firstFrame);
+  if (cause instanceof SyntaxError) return heading.join('\n');
+  return [...heading, ...lines.slice(firstFrame).filter(isUserFrame)].join('\n');
+}
+
+function isUserFrame(frame: string): boolean {
+  if (/[( ]node:/.test(frame)) return false;
+  const file = /((?:file:\/\/)?\/[^():]+):\d+:\d+\)?$/.exec(frame)?.[1];
+  if (file === undefined) return true;
+  const absolute = file.startsWith('file://') ? fileURLToPath(file) : file;
+  return !absolute.startsWith(RUNTIME_ROOT + path.sep);
 }
 
 /** Import the files (relative to `cwd`), then the modules, in order; throws {@link LoadingError}. */

@@ -6,7 +6,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { describeError } from '../structs/errors.ts';
 import { configureLogging, getLogger, type LogLevel } from '../structs/logging.ts';
 import type { SettingsOverrides } from '../structs/settings.ts';
-import { LoadingError, loadHandlers } from './loading.ts';
+import { describeLoadingFailure, LoadingError, loadHandlers } from './loading.ts';
 import { parseCommandLine, type RunOptions } from './options.ts';
 
 /** Run the `kopf` command line; resolves with the process exit code. */
@@ -39,9 +39,7 @@ export async function run(options: RunOptions): Promise<number> {
     await loadHandlers(options.files, options.modules);
   } catch (error) {
     if (!(error instanceof LoadingError)) throw error;
-    const cause =
-      error.cause instanceof Error ? (error.cause.stack ?? error.cause.message) : describeError(error.cause);
-    process.stderr.write(`kopf: failed to load ${error.target}:\n${cause}\n`);
+    process.stderr.write(`kopf: failed to load ${error.target}:\n${describeLoadingFailure(error)}\n`);
     return 1;
   }
 

@@ -1,5 +1,6 @@
 /** Running `kopf run` as a real child process from source, for the CLI and resilience e2e tests. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -34,6 +35,33 @@ ${body}
 `,
   );
   return file;
+}
+
+/**
+ * A "cluster" that only counts connections, and a kubeconfig in `dir` pointing at it: for runs that
+ * must fail before connecting anywhere.
+ */
+export async function countingServer(
+  dir: string,
+): Promise<{ kubeconfig: string; connections(): number; close(): Promise<void> }> {
+  let connections = 0;
+  const server = net.createServer((socket) => {
+    connections++;
+    socket.destroy();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const kubeconfig = path.join(dir, 'kubeconfig');
+  const port = (server.address() as net.AddressInfo).port;
+  writeFileSync(
+    kubeconfig,
+    `apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: 'https://127.0.0.1:${port}'}}]\n` +
+      `users: [{name: u, user: {token: t}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n`,
+  );
+  return {
+    kubeconfig,
+    connections: () => connections,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }
 
 /** Lines recorded by handlers so far. */

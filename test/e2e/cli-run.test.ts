@@ -1,14 +1,21 @@
 /** `kopf run` as users run it: a child process loading TypeScript handler files from source. */
 import net from 'node:net';
 import path from 'node:path';
-import { writeFileSync } from 'node:fs';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { afterEach, beforeAll, expect, test } from 'vitest';
 import { createApiClient } from '../../runtime/client/index.ts';
 import { makeSettings } from '../../runtime/structs/settings.ts';
 import { eventually, freshNamespace } from '../../runtime/testing/index.ts';
 import { testCluster } from '../setup/cluster.ts';
-import { handlerFile, runs, spawnKopf, STARTUP_MS, workDir, type KopfProcess } from './cli-kit.ts';
+import {
+  countingServer,
+  handlerFile,
+  runs,
+  spawnKopf,
+  STARTUP_MS,
+  workDir,
+  type KopfProcess,
+} from './cli-kit.ts';
 import { installCrd } from './handlers-kit.ts';
 
 const cluster = testCluster();
@@ -79,22 +86,10 @@ test('kopf run loads a TypeScript handler file, takes its options from KOPF_RUN_
 });
 
 test('a handler file with a syntax error exits non-zero naming the file, before connecting anywhere', async () => {
-  // A "cluster" that only counts connections: the operator must not reach it.
-  let connections = 0;
-  const server = net.createServer((socket) => {
-    connections++;
-    socket.destroy();
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  cleanups.push(() => new Promise((resolve) => server.close(resolve)));
   const dir = workDir();
-  const kubeconfig = path.join(dir, 'kubeconfig');
-  const port = (server.address() as net.AddressInfo).port;
-  writeFileSync(
-    kubeconfig,
-    `apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: 'https://127.0.0.1:${port}'}}]\n` +
-      `users: [{name: u, user: {token: t}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n`,
-  );
+  // The operator must not reach it.
+  const server = await countingServer(dir);
+  cleanups.push(() => server.close());
   const good = handlerFile(
     dir,
     `kopf.on.create(examples, function noopFn() { return undefined; });`,
@@ -103,16 +98,39 @@ test('a handler file with a syntax error exits non-zero naming the file, before 
   const broken = handlerFile(dir, `kopf.on.create(examples, () => { return {; });`, 'broken.ts');
   const kopf = track(
     spawnKopf(['run', '-A', '--standalone', good, broken], {
-      KUBECONFIG: kubeconfig,
+      KUBECONFIG: server.kubeconfig,
       RUNS_FILE: '/dev/null',
     }),
   );
   const code = await kopf.exited;
-  expect(code).not.toBe(0);
+  expect(code).toBe(1);
   const output = kopf.lines.join('\n');
   expect(output).toContain(`failed to load ${broken}`);
   expect(output).toMatch(/SyntaxError|ERR_INVALID_TYPESCRIPT_SYNTAX/);
-  expect(connections).toBe(0);
+  // The source line and the caret under the fault, without Node's internal stack frames.
+  expect(output).toContain('kopf.on.create(examples, () => { return {; });');
+  expect(output).toMatch(/^\s*\^$/m);
+  expect(output).not.toMatch(/^\s+at /m);
+  expect(server.connections()).toBe(0);
+});
+
+test('a bad handler option exits 1 with the handler id and the option, before connecting anywhere', async () => {
+  const dir = workDir();
+  const server = await countingServer(dir);
+  cleanups.push(() => server.close());
+  const file = handlerFile(dir, `kopf.on.create(examples, function createFn() {}, { backoff: -5 });`);
+  const kopf = track(
+    spawnKopf(['run', '-A', '--standalone', file], { KUBECONFIG: server.kubeconfig, RUNS_FILE: '/dev/null' }),
+  );
+  expect(await kopf.exited).toBe(1);
+  const output = kopf.lines.join('\n');
+  expect(output).toContain(`failed to load ${file}`);
+  expect(output).toContain(
+    "The create handler 'createFn': option `backoff` must be a number of seconds ≥ 0, not -5.",
+  );
+  // The only frame left is the registration in the user's file.
+  expect(output.match(/^\s+at .*$/gm)).toEqual([expect.stringContaining(`${file}:`)]);
+  expect(server.connections()).toBe(0);
 });
 
 test('SIGTERM while a handler runs: the handler finishes, its outcome is persisted, and kopf exits 0', async () => {

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { LoadingError, loadHandlers } from '../../runtime/cli/loading.ts';
+import { describeLoadingFailure, LoadingError, loadHandlers } from '../../runtime/cli/loading.ts';
 
 const TRACE = Symbol.for('kopf-ts.test.loading-trace');
 const trace = () => ((globalThis as Record<symbol, string[]>)[TRACE] ??= []);
@@ -30,6 +30,45 @@ describe('loading handler files', () => {
     expect(error).toBeInstanceOf(LoadingError);
     expect((error as LoadingError).target).toBe('bad.ts');
     expect((error as Error).message).toBe('Failed to load bad.ts: no handlers today');
+  });
+
+  // Vitest transforms imports itself, so these two describe errors shaped as Node's loader throws them
+  // (the real thing runs in the `kopf run` e2e tests).
+  test('a syntax error is described by its source line and caret, without stack frames', () => {
+    const cause = new SyntaxError('Unexpected token');
+    cause.stack = [
+      '/work/app/handlers.ts:2',
+      'const y = {;',
+      '           ^',
+      '',
+      'SyntaxError: Unexpected token',
+      '    at parseTypeScript (node:internal/modules/typescript:72:36)',
+      '    at ModuleLoader.load (node:internal/modules/esm/loader:787:26)',
+    ].join('\n');
+    expect(describeLoadingFailure(new LoadingError('handlers.ts', cause))).toBe(
+      '/work/app/handlers.ts:2\nconst y = {;\n           ^\n\nSyntaxError: Unexpected token',
+    );
+  });
+
+  test("other errors keep only the frames in the user's code", () => {
+    const runtime = path.resolve(import.meta.dirname, '../../runtime');
+    const cause = new TypeError("The startup handler 'warmup': option `retries` must be ...");
+    cause.stack = [
+      `TypeError: ${cause.message}`,
+      `    at validateOptions (file://${runtime}/api/options.ts:55:30)`,
+      `    at register (file://${runtime}/api/activities.ts:79:3)`,
+      '    at file:///work/app/handlers.ts:2:6',
+      '    at helper (/work/app/lib.js:10:1)',
+      '    at ModuleJob.run (node:internal/modules/esm/module_job:561:25)',
+      '    at async node:internal/modules/esm/loader:647:26',
+    ].join('\n');
+    expect(describeLoadingFailure(new LoadingError('handlers.ts', cause))).toBe(
+      [
+        `TypeError: ${cause.message}`,
+        '    at file:///work/app/handlers.ts:2:6',
+        '    at helper (/work/app/lib.js:10:1)',
+      ].join('\n'),
+    );
   });
 
   test('a missing file is reported without importing anything after it', async () => {

@@ -1,0 +1,66 @@
+/**
+ * The values of handler options, checked at registration for every kind of handler. A bad value
+ * would otherwise surface only while handling objects, as a hot retry loop (`backoff: -5`), "try
+ * again in NaN seconds", or a handler that never runs (`retries: -1`). Registration happens when the
+ * handler files load, so `kopf run` exits 1 with the handler's id and the option before it connects.
+ */
+
+/** A bad option value: the message names the handler and the option. */
+export class HandlerOptionError extends TypeError {
+  constructor(kind: string, id: string, option: string, rule: string, value: unknown) {
+    super(`The ${kind} handler '${id}': option \`${option}\` ${rule}, not ${show(value)}.`);
+    this.name = 'HandlerOptionError';
+  }
+}
+
+type Rule = readonly [check: (value: unknown) => boolean, rule: string];
+
+const isFiniteNumber = (value: unknown): value is number =>
+  typeof value === 'number' && Number.isFinite(value);
+
+const SECONDS_POSITIVE: Rule = [(v) => isFiniteNumber(v) && v > 0, 'must be a number of seconds > 0'];
+const SECONDS: Rule = [(v) => isFiniteNumber(v) && v >= 0, 'must be a number of seconds ≥ 0'];
+const BOOLEAN: Rule = [(v) => typeof v === 'boolean', 'must be true or false'];
+
+/** Every option with a constrained value, whichever kinds of handlers take it. */
+const RULES: Readonly<Record<string, Rule>> = {
+  id: [(v) => typeof v === 'string' && v !== '', 'must be a non-empty string'],
+  errors: [
+    (v) => v === 'temporary' || v === 'permanent' || v === 'ignored',
+    "must be 'temporary', 'permanent' or 'ignored'",
+  ],
+  // Attempts, counted from the first: `retries: 0` (or less) would never run the handler at all.
+  retries: [(v) => Number.isSafeInteger(v) && (v as number) >= 1, 'must be a whole number of attempts ≥ 1'],
+  timeout: SECONDS_POSITIVE,
+  backoff: SECONDS,
+  interval: SECONDS_POSITIVE,
+  idle: SECONDS,
+  initialDelay: SECONDS,
+  cancellationBackoff: SECONDS,
+  cancellationTimeout: SECONDS,
+  cancellationPolling: SECONDS_POSITIVE,
+  sharp: BOOLEAN,
+  optional: BOOLEAN,
+  deleted: BOOLEAN,
+};
+
+/**
+ * Throws {@link HandlerOptionError} for the first option whose value breaks its rule. Absent
+ * (`undefined`) options take their defaults and are not checked.
+ */
+export function validateOptions(kind: string, id: string, options: object): void {
+  for (const [option, value] of Object.entries(options)) {
+    const rule = RULES[option];
+    if (!rule || value === undefined) continue;
+    const [check, text] = rule;
+    if (!check(value)) throw new HandlerOptionError(kind, id, option, text, value);
+  }
+}
+
+function show(value: unknown): string {
+  if (typeof value === 'number' || typeof value === 'bigint') return String(value);
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  return `a ${typeof value}`;
+}
