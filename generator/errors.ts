@@ -19,7 +19,8 @@ export class InputError extends Error {
   readonly location: SourceLocation;
 
   constructor(location: SourceLocation, cause: string) {
-    super(`${formatLocation(location)}: ${cause}`);
+    // One line, always: the cause may quote the input, and input may hold line breaks.
+    super(`${formatLocation(location)}: ${oneLine(cause)}`);
     this.name = 'InputError';
     this.location = location;
   }
@@ -35,11 +36,15 @@ export class OutputError extends Error {
   readonly partial: boolean;
 
   constructor(file: string, cause: string, options: { partial?: boolean } = {}) {
-    super(`${file}: ${cause}`);
+    super(`${file}: ${oneLine(cause)}`);
     this.name = 'OutputError';
     this.file = file;
     this.partial = options.partial ?? false;
   }
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\r?\n|\r/g, '\\n');
 }
 
 /** Something the user should know about, but which does not stop the run. */
