@@ -2,7 +2,7 @@
  * Handler progress as Kopf persists it (`ProgressRecord`) and as one cycle works with it
  * (`HandlerState`): when it started, how often it was retried, until when it is delayed, how it ended.
  */
-import { formatTimestamp, parseTimestamp } from './times.ts';
+import { formatTimestamp, parseTimestamp, preciseNow } from './times.ts';
 
 /** The persisted JSON record, field order as Kopf writes it; absent fields are omitted. */
 export interface ProgressRecord {
@@ -32,6 +32,8 @@ export interface HandlerState {
   subrefs: string[];
   /** The record as read, to write only what changed. */
   origin: ProgressRecord | undefined;
+  /** `started` as persisted text with microseconds, for states started in this process. */
+  startedText?: string | undefined;
 }
 
 /** What one attempt of a handler ended with. */
@@ -44,10 +46,13 @@ export interface Outcome {
   result?: unknown;
 }
 
-export function freshState(purpose: string | undefined, now = new Date()): HandlerState {
+/** A handler's first state; without `now`, stamped with its own microsecond-precise time, as Kopf does. */
+export function freshState(purpose: string | undefined, now?: Date): HandlerState {
+  const stamp = now === undefined ? preciseNow() : { date: now, text: undefined };
   return {
     active: true,
-    started: now,
+    started: stamp.date,
+    startedText: stamp.text,
     stopped: undefined,
     delayed: undefined,
     purpose,
@@ -84,7 +89,9 @@ export function recordFromState(state: HandlerState): ProgressRecord {
     stored !== undefined && parseTimestamp(stored)?.getTime() === date.getTime()
       ? stored
       : formatTimestamp(date);
-  const record: ProgressRecord = { started: format(state.started, state.origin?.started) };
+  const record: ProgressRecord = {
+    started: format(state.started, state.origin?.started ?? state.startedText),
+  };
   if (state.stopped) record.stopped = format(state.stopped, state.origin?.stopped);
   if (state.delayed) record.delayed = format(state.delayed, state.origin?.delayed);
   if (state.purpose !== undefined) record.purpose = state.purpose;

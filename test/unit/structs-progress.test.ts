@@ -26,6 +26,20 @@ describe('timestamps', () => {
   });
 });
 
+describe('started, as Kopf stamps it', () => {
+  test('each fresh handler state has its own microsecond timestamp, later than the previous one', () => {
+    const texts = Array.from({ length: 50 }, () => recordFromState(freshState('create')).started!);
+    for (const text of texts) expect(text).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00$/);
+    expect(new Set(texts).size).toBe(texts.length);
+    expect([...texts].sort()).toEqual(texts);
+  });
+
+  test('the microsecond text names the same millisecond as the state’s date', () => {
+    const state = freshState('create');
+    expect(parseTimestamp(recordFromState(state).started!)?.getTime()).toBe(state.started.getTime());
+  });
+});
+
 describe('records', () => {
   const now = new Date('2026-01-01T00:00:00.000Z');
 
