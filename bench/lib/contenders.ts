@@ -2,10 +2,11 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, openSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { kopfVenv as venv, pythonKopf } from '../../test/setup/python-kopf.ts';
 
 export const benchDir = path.resolve(import.meta.dirname, '..');
 export const repoRoot = path.resolve(benchDir, '..');
-const venv = path.join(benchDir, '.venv');
+/** Beside the shared Kopf venv, so that the tests' Kopf stays exactly what PyPI's kopf pulls in. */
 const uvloopDir = path.join(venv, 'uvloop-extra');
 
 export interface StartContext {
@@ -71,14 +72,13 @@ function launch(
 }
 
 async function prepareKopf(progress: (line: string) => void): Promise<Prepared> {
-  const python = path.join(venv, 'bin', 'python');
-  if (!existsSync(path.join(venv, 'bin', 'kopf'))) {
-    progress('kopf: creating bench/.venv and installing kopf==1.44.* from PyPI');
-    run('python3', ['-m', 'venv', venv], progress);
-    run(path.join(venv, 'bin', 'pip'), ['install', '--quiet', 'kopf==1.44.*'], progress);
-  }
+  // The same cached venv as the interop tests (test/setup/python-kopf.ts): one place installs Kopf.
+  progress(`kopf: the cached Kopf venv in ${venv} (installed from PyPI on first use)`);
+  const found = await pythonKopf();
+  if ('skip' in found) throw new Error(`Kopf cannot run here: ${found.skip}`);
+  const python = found.python;
   if (!existsSync(path.join(uvloopDir, 'uvloop'))) {
-    progress('kopf: installing uvloop into bench/.venv/uvloop-extra (used by the tuned variant only)');
+    progress(`kopf: installing uvloop into ${uvloopDir} (used by the tuned variant only)`);
     run(path.join(venv, 'bin', 'pip'), ['install', '--quiet', '--target', uvloopDir, 'uvloop'], progress);
   }
   const version = run(

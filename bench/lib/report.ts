@@ -230,7 +230,7 @@ export function renderReport(run: BenchRun): string {
     "  like kopf-ts's unlimited workers; requests over a keep-alive pool of 16 sockets sharing one TLS context) making, per new object, the same calls kopf-ts was measured to make in",
     '  measure 5 of the same run (default when kopf-ts is not available: a merge-patch of the annotations with the',
     '  diff-base, then a merge-patch of the status subresource — what Kopf does).',
-    '- **Kopf (defaults)**: `kopf run --standalone -A bench/contenders/kopf/default.py`, Kopf 1.44 from PyPI in `bench/.venv`.',
+    '- **Kopf (defaults)**: `kopf run --standalone -A bench/contenders/kopf/default.py`, Kopf 1.44 from PyPI in the cached venv of `test/setup/python-kopf.ts`.',
     "  **Kopf (tuned)**: `bench/contenders/kopf/tuned.py`, as Kopf's docs suggest for throughput: `settings.posting.enabled",
     "  = False` (no k8s Events), `settings.execution.max_workers = 100` (the sync handler's thread pool), uvloop",
     '  importable (the CLI uses it when installed), `--quiet` (no INFO log line per handled object).',

@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { benchDir } from './contenders.ts';
+import { kopfVenv } from '../../test/setup/python-kopf.ts';
 
 function first(command: string, args: string[]): string {
   const result = spawnSync(command, args, { encoding: 'utf8' });
@@ -13,7 +13,7 @@ function first(command: string, args: string[]): string {
 export function toolVersions(): Record<string, string> {
   let kopf = 'not installed';
   try {
-    kopf = first(path.join(benchDir, '.venv', 'bin', 'python'), [
+    kopf = first(path.join(kopfVenv, 'bin', 'python'), [
       '-c',
       'import importlib.metadata as m; print(m.version("kopf"))',
     ]);

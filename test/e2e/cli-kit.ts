@@ -81,7 +81,12 @@ export interface KopfProcess {
 
 /** Spawn `node runtime/cli/main.ts <args>` with the given environment added. */
 export function spawnKopf(args: string[], env: Record<string, string>): KopfProcess {
-  const child = spawn(process.execPath, [MAIN, ...args], {
+  return spawnOperator(process.execPath, [MAIN, ...args], env);
+}
+
+/** Spawn any operator process (kopf-ts, or Python Kopf for the interop tests) with its lines captured. */
+export function spawnOperator(command: string, args: string[], env: Record<string, string>): KopfProcess {
+  const child = spawn(command, args, {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
