@@ -1,6 +1,6 @@
 /**
  * Python Kopf 1.44 (from PyPI) and kopf-ts hand objects over to each other: the same handlers (same
- * ids) run in both; one implementation creates an object and is killed, the other takes over. Finished
+ * ids) run in both; one implementation creates an object and is killed (or stopped), the other takes over. Finished
  * handlers never run again, the next update gets the right diff from the other's diff-base, deletion
  * is handled across, and both write the same progress records: Kopf's key order, microsecond
  * timestamps, and a distinct `started` per handler.
@@ -22,18 +22,11 @@ import {
   workDir,
   type KopfProcess,
 } from './cli-kit.ts';
-import { installCrd } from './handlers-kit.ts';
+import { EXAMPLES as examples, installCrd } from './handlers-kit.ts';
 
 const cluster = testCluster();
 const kc = cluster.kubeConfig();
 const client = createApiClient(kc, makeSettings());
-const examples = {
-  group: 'kopf.dev',
-  version: 'v1',
-  plural: 'kopfexamples',
-  kind: 'KopfExample',
-  namespaced: true,
-} as const;
 const PREFIX = 'kopf.zalando.org';
 const cleanups: Array<() => unknown> = [];
 
@@ -173,7 +166,7 @@ async function fullyHandled(namespace: string, name: string, side: Side): Promis
  * `first` creates the object and is killed once it is handled; `second` takes over, handles an update
  * and the deletion. Returns the progress records seen during the creation and the annotations after it.
  */
-async function handOver(first: Side, second: Side) {
+async function handOver(first: Side, second: Side, ending: 'killed' | 'stopped') {
   const ns = await freshNamespace(kc, `interop-${first.name}`);
   cleanups.push(() => ns.delete());
   const namespace = ns.name;
@@ -190,8 +183,12 @@ async function handOver(first: Side, second: Side) {
   });
   const progress = await progressWhileRetrying(namespace, name, first);
   const handled = await fullyHandled(namespace, name, first);
-  one.child.kill('SIGKILL');
-  await one.exited;
+  if (ending === 'killed') {
+    one.child.kill('SIGKILL');
+    await one.exited;
+  } else {
+    expect(await one.stop()).toBe(0);
+  }
 
   const two = second.start(namespace, runsFile);
   await client.patch(examples, namespace, name, { spec: { field: 'b' } }, { type: 'merge' });
@@ -220,32 +217,22 @@ const MICROSECONDS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00$/;
 describe('hand-over between Python Kopf 1.44 and kopf-ts', () => {
   const results: Partial<Record<'kopf' | 'ts', Awaited<ReturnType<typeof handOver>>>> = {};
 
-  test.skipIf(skip)(
-    'Kopf creates and is killed; kopf-ts re-runs nothing, gets the right diff, and handles the deletion',
+  test.skipIf(skip).each([
+    ['Kopf', 'killed', 'kopf-ts', SIDES.kopf, SIDES.ts],
+    ['kopf-ts', 'killed', 'Kopf', SIDES.ts, SIDES.kopf],
+    ['Kopf', 'stopped', 'kopf-ts', SIDES.kopf, SIDES.ts],
+    ['kopf-ts', 'stopped', 'Kopf', SIDES.ts, SIDES.kopf],
+  ] as const)(
+    '%s creates and is %s; %s re-runs nothing, gets the right diff, and handles the deletion',
     { timeout: 240_000 },
-    async () => {
-      const result = await handOver(SIDES.kopf, SIDES.ts);
-      results.kopf = result;
+    async (_first, ending, _second, first, second) => {
+      const result = await handOver(first, second, ending);
+      results[first.name] ??= result;
       expect(result.runs).toEqual([
-        'kopf create_a',
-        'kopf create_b',
-        'ts update_fn [["change",["spec","field"],"a","b"]]',
-        'ts delete_fn',
-      ]);
-    },
-  );
-
-  test.skipIf(skip)(
-    'kopf-ts creates and is killed; Kopf re-runs nothing, gets the right diff, and handles the deletion',
-    { timeout: 240_000 },
-    async () => {
-      const result = await handOver(SIDES.ts, SIDES.kopf);
-      results.ts = result;
-      expect(result.runs).toEqual([
-        'ts create_a',
-        'ts create_b',
-        'kopf update_fn [["change",["spec","field"],"a","b"]]',
-        'kopf delete_fn',
+        `${first.name} create_a`,
+        `${first.name} create_b`,
+        `${second.name} update_fn [["change",["spec","field"],"a","b"]]`,
+        `${second.name} delete_fn`,
       ]);
     },
   );
