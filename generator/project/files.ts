@@ -27,11 +27,19 @@ export interface PlannedChanges {
   readonly deletions: readonly string[];
 }
 
+/**
+ * The file's text, or undefined if there is no such file. Any other failure (a directory where the
+ * file should be, no permission) is an error: taking an unreadable user file for a missing one would
+ * write a fresh stub over it.
+ */
 export function readIfExists(file: string): string | undefined {
   try {
     return readFileSync(file, 'utf8');
-  } catch {
-    return undefined;
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    // ENOTDIR: a parent is a file; checkWritable names it if anything is to be written there.
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    throw new OutputError(file, `cannot read: ${describeFsError(error)}`);
   }
 }
 

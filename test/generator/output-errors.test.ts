@@ -89,6 +89,18 @@ describe('kopf-gen file-system errors', () => {
     expect(snapshot(project)).toEqual(expected);
   });
 
+  it('an unreadable project file is an error, never taken for a missing one', async () => {
+    const before = await projectWithPendingChanges();
+    rmSync(path.join(project, 'src/handlers/lamp.ts'));
+    mkdirSync(path.join(project, 'src/handlers/lamp.ts'));
+    const run = await runCli([crds, '-o', project]);
+    expect(run.code).toBe(1);
+    expectOneLineError(run.stderr, `${project}/src/handlers/lamp\\.ts`);
+    expect(run.stderr).toMatch(/cannot read: is a directory/);
+    before.delete('src/handlers/lamp.ts');
+    expect(snapshot(project)).toEqual(before);
+  });
+
   it.skipIf(chattrMissing)('a read-only output directory: nothing is created in it', async () => {
     const parent = path.join(tmp, 'readonly');
     mkdirSync(parent);
