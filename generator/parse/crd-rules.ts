@@ -155,6 +155,12 @@ function checkNode(node: unknown, at: ValuePath, structural: boolean, found: Rul
   const mapKeys = node['x-kubernetes-list-map-keys'];
   if (mapKeys !== undefined && !(Array.isArray(mapKeys) && mapKeys.every((k) => typeof k === 'string')))
     bad('x-kubernetes-list-map-keys', `must be a list of property names, not ${describe(mapKeys)}`);
+  if (listType !== undefined && node.type !== undefined && node.type !== 'array')
+    bad('x-kubernetes-list-type', 'may only be given on type: array');
+  if (listType === 'map' && !(Array.isArray(mapKeys) && mapKeys.length > 0))
+    bad('x-kubernetes-list-type', 'map needs x-kubernetes-list-map-keys');
+  if (Array.isArray(mapKeys) && mapKeys.length > 0 && listType !== 'map')
+    bad('x-kubernetes-list-map-keys', 'needs x-kubernetes-list-type: map');
 
   if ('properties' in node) {
     if (!isRecord(node.properties))

@@ -183,6 +183,14 @@ describe('what the API server would reject is refused with the document, line an
       /crd\.yaml:\d+ .*spec\.group: must be a domain with at least one dot/,
     ],
     [
+      'a map list without keys',
+      {
+        schema:
+          'type: object\nproperties:\n  ports:\n    type: array\n    x-kubernetes-list-type: map\n    items: { type: object }',
+      },
+      /crd\.yaml:19 .*properties\.ports\.x-kubernetes-list-type: map needs x-kubernetes-list-map-keys/,
+    ],
+    [
       'x-kubernetes-preserve-unknown-fields: false',
       { schema: 'type: object\nx-kubernetes-preserve-unknown-fields: false' },
       /openAPIV3Schema\.x-kubernetes-preserve-unknown-fields: must be true or absent/,
