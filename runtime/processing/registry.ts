@@ -5,8 +5,8 @@
  * the same registry. It sits here, below the reactor, because the reactor serves it and `kopf.on.*`
  * (in `api/`) fills it.
  */
+import { selectorKey } from '../../common/resources.ts';
 import {
-  selectorKey,
   type ActivityHandler,
   type ChangingHandler,
   type IndexingHandler,
