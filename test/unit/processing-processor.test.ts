@@ -11,6 +11,7 @@ import { configureLogging } from '../../runtime/structs/logging.ts';
 import { applyMergePatch } from '../../runtime/structs/patches.ts';
 import { makeSettings } from '../../runtime/structs/settings.ts';
 import type { ObjectKey, WatchEvent } from '../../runtime/watching/types.ts';
+import { changeHandler } from './handler-kit.ts';
 
 configureLogging({ write: () => undefined });
 
@@ -39,21 +40,11 @@ function objectStore(initial: KubernetesObject) {
 }
 
 function handler(id: string, calls: string[]): ChangingHandler {
-  return {
+  return changeHandler({
     id,
     fn: ({ body }) => void calls.push(`${id}@${body.metadata?.resourceVersion}`),
     selector: 'kopfexamples',
-    reason: 'create',
-    requiresChange: false,
-    initial: false,
-    deleted: false,
-    errors: undefined,
-    retries: undefined,
-    timeout: undefined,
-    backoff: undefined,
-    requiresFinalizer: false,
-    param: undefined,
-  };
+  });
 }
 
 const body: KubernetesObject = {
