@@ -2,9 +2,10 @@
  * The registration checks shared by every per-object handler kind (change, event, timer, daemon,
  * index): a function, a resource, a stable id, and well-formed filters.
  */
+import type { ResourceSelector } from '../../common/resources.ts';
 import { parseSelector } from '../../common/selectors.ts';
 import { parseField } from '../structs/dicts.ts';
-import type { FilterKwargs, HandlerFilters, HandlerFn, ResourceSelector } from '../processing/handlers.ts';
+import type { FilterKwargs, HandlerFilters, HandlerFn } from '../processing/handlers.ts';
 import type { HandlerOptions, ResourceArg } from './types.ts';
 
 /** Options of every per-object handler: `id`, `param`, retries, and the filters. */

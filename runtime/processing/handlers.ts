@@ -18,8 +18,6 @@ export type Reason = 'create' | 'update' | 'delete' | 'resume';
 /** What arbitrary (non-kopf) errors of a handler mean. */
 export type ErrorsMode = 'temporary' | 'permanent' | 'ignored';
 
-export type { ResourceSelector };
-
 /** Everything a change handler is called with, before the API layer types it. */
 export interface ChangeKwargs {
   body: KubernetesObject;

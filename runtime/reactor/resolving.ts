@@ -3,7 +3,12 @@
  * and the handlers grouped per resolved resource (change handlers, and the per-object kinds: event,
  * index, timer and daemon handlers).
  */
-import { selectorKey, versionedName, type ResourceInfo } from '../../common/resources.ts';
+import {
+  selectorKey,
+  versionedName,
+  type ResourceInfo,
+  type ResourceSelector,
+} from '../../common/resources.ts';
 import { resolveResource, ResourceResolutionError } from '../client/discovery.ts';
 import type { ApiClient } from '../client/types.ts';
 import { describeError } from '../structs/errors.ts';
@@ -12,7 +17,6 @@ import { sleep } from '../structs/timing.ts';
 import {
   type ChangingHandler,
   type IndexingHandler,
-  type ResourceSelector,
   type SpawningHandler,
   type RawEventHandler,
 } from '../processing/handlers.ts';
