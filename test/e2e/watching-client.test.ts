@@ -8,9 +8,8 @@ import {
 } from '../../runtime/client/index.ts';
 import { makeSettings } from '../../runtime/structs/settings.ts';
 import { freshNamespace, serviceAccountKubeConfig, type TestNamespace } from '../../runtime/testing/index.ts';
-import { kopfExamples as example } from '../../examples/_generated/kopf.dev/kopfexample.ts';
 import { testCluster } from '../setup/cluster.ts';
-import { installCrd } from './handlers-kit.ts';
+import { EXAMPLES as example, installCrd } from './handlers-kit.ts';
 
 const cluster = testCluster();
 const kc = cluster.kubeConfig();

@@ -4,9 +4,8 @@ import { createApiClient, type ApiClient, type ClosableApiClient } from '../../r
 import { makeSettings, type SettingsOverrides } from '../../runtime/structs/settings.ts';
 import { watchObjects, type StreamItem } from '../../runtime/watching/index.ts';
 import { eventually, freshNamespace, type TestNamespace } from '../../runtime/testing/index.ts';
-import { kopfExamples as example } from '../../examples/_generated/kopf.dev/kopfexample.ts';
 import { testCluster } from '../setup/cluster.ts';
-import { installCrd } from './handlers-kit.ts';
+import { EXAMPLES as example, installCrd } from './handlers-kit.ts';
 
 const cluster = testCluster();
 const kc = cluster.kubeConfig();
