@@ -83,6 +83,16 @@ export function parseSelector(text: string): SelectorSpec {
   return spec;
 }
 
+/** {@link parseSelector} for callers that report a malformed selector rather than throw: the error is returned. */
+export function readSelector(text: string): SelectorSpec | SelectorError {
+  try {
+    return parseSelector(text);
+  } catch (error) {
+    if (error instanceof SelectorError) return error;
+    throw error;
+  }
+}
+
 /** Whether a group-version is one the selector looks in; `preferred`: it is its group's preferred one. */
 export function selectsGroupVersion(
   spec: SelectorSpec,

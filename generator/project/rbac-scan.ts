@@ -5,7 +5,7 @@
 import type { CallExpression, Expression, Node as NodeType, SourceFile } from 'ts-morph';
 import { BUILTIN_RESOURCE_LIST } from '../../common/builtins.ts';
 import { qualifiedName, versionedName, type ResourceInfo } from '../../common/resources.ts';
-import { parseSelector, SelectorError, selectResources } from '../../common/selectors.ts';
+import { readSelector, SelectorError, selectResources } from '../../common/selectors.ts';
 import type { Warning } from '../errors.ts';
 import type { Permission, RuleScope } from '../model/rbac.ts';
 import { SERVING_VERBS } from '../model/rbac.ts';
@@ -345,13 +345,8 @@ export function resolveSelector(
   text: string,
   known: readonly KnownResource[],
 ): ResolvedResource | Unresolved {
-  let spec;
-  try {
-    spec = parseSelector(text);
-  } catch (error) {
-    if (error instanceof SelectorError) return { unresolved: error.message };
-    throw error;
-  }
+  const spec = readSelector(text);
+  if (spec instanceof SelectorError) return { unresolved: spec.message };
   const candidates: ReadonlyArray<ResourceInfo & { preferred?: boolean }> = [
     ...BUILTIN_RESOURCE_LIST,
     ...known,

@@ -10,13 +10,7 @@ import {
   type ResourceInfo,
   type ResourceSelector,
 } from '../../common/resources.ts';
-import {
-  parseSelector,
-  selectResources,
-  selectsGroupVersion,
-  SelectorError,
-  type SelectorSpec,
-} from '../../common/selectors.ts';
+import { readSelector, selectResources, selectsGroupVersion, SelectorError } from '../../common/selectors.ts';
 import { isApiError } from './errors.ts';
 import { groupVersionPath } from './paths.ts';
 import type { ApiClient, RequestOptions } from './types.ts';
@@ -167,18 +161,10 @@ async function completeDescriptor(catalog: Catalog, descriptor: ResourceInfo): P
   };
 }
 
-/** A malformed selector resolves to nothing, like a misspelt one: the operator reports it and goes on. */
-function readSelector(selector: string): SelectorSpec {
-  try {
-    return parseSelector(selector);
-  } catch (error) {
-    if (error instanceof SelectorError) throw new ResourceResolutionError(selector, error.message);
-    throw error;
-  }
-}
-
 async function resolveString(catalog: Catalog, selector: string): Promise<ResourceInfo> {
+  // A malformed selector resolves to nothing, like a misspelt one: the operator reports it and goes on.
   const spec = readSelector(selector);
+  if (spec instanceof SelectorError) throw new ResourceResolutionError(selector, spec.message);
   const groupVersions = (await catalog.groupVersions()).filter((gv) =>
     selectsGroupVersion(spec, gv, gv.preferred),
   );

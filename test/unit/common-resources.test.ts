@@ -2,7 +2,7 @@
 import { describe, expect, test } from 'vitest';
 import { BUILTIN_RESOURCE_LIST, BUILTIN_RESOURCES } from '../../common/builtins.ts';
 import { apiVersionOf, qualifiedName, selectorKey, versionedName } from '../../common/resources.ts';
-import { parseSelector, SelectorError, selectResources } from '../../common/selectors.ts';
+import { parseSelector, readSelector, SelectorError, selectResources } from '../../common/selectors.ts';
 
 const pods = BUILTIN_RESOURCES.pods;
 const deployments = BUILTIN_RESOURCES['deployments.apps'];
@@ -84,6 +84,13 @@ describe('parseSelector', () => {
 
   test('the error names the selector', () => {
     expect(() => parseSelector('pods.')).toThrow("Resource selector 'pods.' is malformed");
+  });
+
+  test('readSelector returns the error instead of throwing it', () => {
+    expect(readSelector('pods.apps')).toEqual({ name: 'pods', group: 'apps' });
+    const error = readSelector('pods.');
+    expect(error).toBeInstanceOf(SelectorError);
+    expect((error as SelectorError).selector).toBe('pods.');
   });
 });
 
