@@ -216,9 +216,14 @@ async function rbacFor(
     known: model.resources.flatMap((r) =>
       r.versions.map((v) => ({
         group: r.crd.group,
+        version: v.version.name,
         plural: r.crd.plural,
+        kind: r.crd.kind,
         namespaced: r.crd.namespaced,
+        ...(r.crd.singular ? { singular: r.crd.singular } : {}),
+        shortNames: r.crd.shortNames,
         descriptorName: v.descriptorName,
+        preferred: v === r.preferred,
       })),
     ),
     clusterWide,

@@ -1,4 +1,5 @@
 /** The generated project's example test: the operator against a real local API server (kopf-ts/testing). */
+import { apiVersionOf } from '../../common/resources.ts';
 import type { ResourceModel } from '../model/project.ts';
 
 export const EXAMPLE_TEST_PATH = 'test/operator.test.ts';
@@ -43,7 +44,7 @@ test('a new ${crd.kind} is handled by the create handler', { timeout: 20 * 60_00
     await applyYaml(
       kc,
       JSON.stringify({
-        apiVersion: '${crd.group}/${version}',
+        apiVersion: '${apiVersionOf({ group: crd.group, version })}',
         kind: '${crd.kind}',
         metadata: { name: 'example' },
         spec: {}, // add the fields your CRD requires

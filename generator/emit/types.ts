@@ -1,4 +1,5 @@
 /** The generated types module of one CRD version: types, enum values and the typed resource descriptor. */
+import { qualifiedName } from '../../common/resources.ts';
 import { quote } from '../model/names.ts';
 import type { ResourceModel, VersionModel } from '../model/project.ts';
 import { printDeclaration, printDoc } from './print.ts';
@@ -40,7 +41,7 @@ function emitDescriptor(model: VersionModel, deprecation: string | undefined): s
   if (crd.singular) fields.push(`singular: ${quote(crd.singular)}`);
   if (crd.shortNames.length > 0) fields.push(`shortNames: [${crd.shortNames.map(quote).join(', ')}]`);
   const doc = [
-    `The \`${crd.plural}.${crd.group}\` resource, version ${version.name}: register handlers on it.`,
+    `The \`${qualifiedName(crd)}\` resource, version ${version.name}: register handlers on it.`,
     deprecation,
   ]
     .filter(Boolean)

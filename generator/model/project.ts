@@ -1,4 +1,5 @@
 /** What a generated project consists of: per CRD its served versions, their type modules and descriptors. */
+import { apiVersionOf } from '../../common/resources.ts';
 import type { Warning } from '../errors.ts';
 import type { Crd, CrdVersion } from '../parse/crd.ts';
 import { descriptorName, moduleName } from './names.ts';
@@ -49,7 +50,7 @@ export function modelProject(crds: readonly Crd[]): ProjectModel {
             get types() {
               types ??= modelSchema({
                 kind: crd.kind,
-                apiVersion: `${crd.group}/${version.name}`,
+                apiVersion: apiVersionOf({ group: crd.group, version: version.name }),
                 schema: version.schema,
                 openObjects: crd.keepsUnknownFields,
                 location: crd.source,

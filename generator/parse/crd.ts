@@ -2,6 +2,7 @@
  * Turns YAML documents into validated CRD descriptions. Both `apiextensions.k8s.io/v1` and the
  * legacy `v1beta1` shape (schema and subresources at the top level) end up in the same form.
  */
+import { qualifiedName } from '../../common/resources.ts';
 import { InputError, type SourceLocation, type Warning } from '../errors.ts';
 import { crdSpecViolations, isRecord, schemaViolations, type RuleViolation } from './crd-rules.ts';
 import type { ValuePath, YamlDocument } from './yaml.ts';
@@ -124,7 +125,8 @@ function parseCrd(document: Record<string, unknown>, location: SourceLocation, w
   const name =
     nonEmptyString(isRecord(document.metadata) ? document.metadata.name : undefined) ??
     fail('has no metadata.name');
-  if (name !== `${plural}.${group}`) fail(`metadata.name must be <plural>.<group> (${plural}.${group})`);
+  const expectedName = qualifiedName({ group, plural });
+  if (name !== expectedName) fail(`metadata.name must be <plural>.<group> (${expectedName})`);
 
   if (legacy) {
     warnings.push({

@@ -3,18 +3,21 @@
  * on or calls the API for, so that rbac.yaml grants exactly that — and warns where it cannot tell.
  */
 import type { CallExpression, Expression, Node as NodeType, SourceFile } from 'ts-morph';
+import { BUILTIN_RESOURCE_LIST } from '../../common/builtins.ts';
+import { qualifiedName, versionedName, type ResourceInfo } from '../../common/resources.ts';
+import { readSelector, SelectorError, selectResources } from '../../common/selectors.ts';
 import type { Warning } from '../errors.ts';
 import type { Permission, RuleScope } from '../model/rbac.ts';
 import { SERVING_VERBS } from '../model/rbac.ts';
 import { groupOfApiClass, parseCustomObjectMethod, parseTypedMethod } from './client-node-calls.ts';
 import { loadTsMorph, type TsMorph } from './ts-morph.ts';
 
-export interface KnownResource {
-  readonly group: string;
-  readonly plural: string;
-  readonly namespaced: boolean;
+/** A served version of a CRD of the project. */
+export interface KnownResource extends ResourceInfo {
   /** Variable name of its generated descriptor. */
   readonly descriptorName: string;
+  /** Whether an unversioned selector sees this version (the version kopf-gen prefers). */
+  readonly preferred: boolean;
 }
 
 export interface ScanInput {
@@ -29,19 +32,6 @@ const REGISTRATION = /(?:^|\.)(?:on\.\w+|timer|daemon|index)$/;
 /** Activities (`kopf.on.startup`, ...) are registered for no resource: they need no rule. */
 const ACTIVITY = /(?:^|\.)on\.(?:startup|cleanup|login|probe)$/;
 
-/** `kopf.builtins.*` (runtime/api/builtins.ts): the built-in resources with ready descriptors. */
-export const BUILTINS: Readonly<Record<string, ResolvedResource>> = {
-  pods: { group: '', plural: 'pods', namespaced: true },
-  services: { group: '', plural: 'services', namespaced: true },
-  configmaps: { group: '', plural: 'configmaps', namespaced: true },
-  secrets: { group: '', plural: 'secrets', namespaced: true },
-  namespaces: { group: '', plural: 'namespaces', namespaced: false },
-  nodes: { group: '', plural: 'nodes', namespaced: false },
-  deployments: { group: 'apps', plural: 'deployments', namespaced: true },
-  statefulsets: { group: 'apps', plural: 'statefulsets', namespaced: true },
-  jobs: { group: 'batch', plural: 'jobs', namespaced: true },
-};
-
 /** Client calls and the verb each needs. */
 const CALL_VERBS: Readonly<Record<string, readonly string[]>> = {
   get: ['get'],
@@ -55,33 +45,6 @@ const CALL_VERBS: Readonly<Record<string, readonly string[]>> = {
   apply: ['patch', 'create'],
   delete: ['delete'],
 };
-
-/** Core-group resources that users commonly name by plural alone. */
-const CORE_PLURALS = new Set([
-  'pods',
-  'services',
-  'configmaps',
-  'secrets',
-  'persistentvolumeclaims',
-  'persistentvolumes',
-  'serviceaccounts',
-  'namespaces',
-  'nodes',
-  'events',
-  'endpoints',
-  'limitranges',
-  'resourcequotas',
-  'replicationcontrollers',
-]);
-const CLUSTER_SCOPED = new Set([
-  'namespaces',
-  'nodes',
-  'persistentvolumes',
-  'customresourcedefinitions',
-  'clusterroles',
-  'clusterrolebindings',
-  'storageclasses',
-]);
 
 export async function scanHandlerPermissions(
   input: ScanInput,
@@ -138,15 +101,17 @@ export async function scanHandlerPermissions(
       const target = call.getArguments()[0];
       if (!target) continue;
       const resolved = resolveResource(tsMorph, target, source, input.known, registration);
-      if (resolved === undefined) {
-        if (registration)
+      if (resolved === null) continue;
+      if (resolved === undefined || 'unresolved' in resolved) {
+        if (registration) {
+          const why = resolved ? ` (${resolved.unresolved})` : '';
           warnings.push({
             location: { file, line },
-            message: `cannot tell which resource \`${callee}\` is registered for; add its RBAC by hand`,
+            message: `cannot tell which resource \`${callee}\` is registered for${why}; add its RBAC by hand`,
           });
+        }
         continue;
       }
-      if (resolved === null) continue;
       const scope: RuleScope = input.clusterWide || !resolved.namespaced ? 'cluster' : 'namespace';
       permissions.push({
         scope,
@@ -280,10 +245,16 @@ interface ResolvedResource {
   readonly namespaced: boolean;
 }
 
+/** A selector string that names no single resource here, and why. */
+interface Unresolved {
+  readonly unresolved: string;
+}
+
 /**
- * The resource an argument names: a string (`'pods'`, `'deployments.apps'`, `'apps/v1/deployments'`),
- * a `kopf.resource({...})` literal or a variable holding one, or a generated descriptor.
- * `undefined`: could not tell; `null`: certainly not a resource (e.g. `map.get(key)`).
+ * The resource an argument names: a selector string (any form the runtime accepts: `'pods'`,
+ * `'deploy'`, `'deployments.apps'`, `'kopfexamples.v1.kopf.dev'`, `'apps/v1/deployments'`),
+ * `kopf.builtins.*`, a `kopf.resource({...})` literal or a variable holding one, or a generated
+ * descriptor. `undefined`: could not tell; `null`: certainly not a resource (e.g. `map.get(key)`).
  */
 function resolveResource(
   { Node }: TsMorph,
@@ -291,7 +262,7 @@ function resolveResource(
   source: SourceFile,
   known: readonly KnownResource[],
   registration: boolean,
-): ResolvedResource | undefined | null {
+): ResolvedResource | Unresolved | undefined | null {
   const fromObjectLiteral = (literal: NodeType): ResolvedResource | undefined => {
     if (!Node.isObjectLiteralExpression(literal)) return undefined;
     const value = (key: string): string | boolean | undefined => {
@@ -313,7 +284,10 @@ function resolveResource(
     return {
       group: typeof group === 'string' ? group : '',
       plural,
-      namespaced: typeof namespaced === 'boolean' ? namespaced : !CLUSTER_SCOPED.has(plural),
+      namespaced:
+        typeof namespaced === 'boolean'
+          ? namespaced
+          : isNamespaced(typeof group === 'string' ? group : '', plural, known),
     };
   };
   const fromResourceCall = (call: CallExpression): ResolvedResource | undefined => {
@@ -323,15 +297,18 @@ function resolveResource(
   };
 
   if (Node.isStringLiteral(node) || Node.isNoSubstitutionTemplateLiteral(node)) {
-    return registration ? parseResourceString(node.getLiteralText()) : null;
+    return registration ? resolveSelector(node.getLiteralText(), known) : null;
   }
   if (Node.isCallExpression(node)) return fromResourceCall(node) ?? (registration ? undefined : null);
   if (Node.isObjectLiteralExpression(node))
     return fromObjectLiteral(node) ?? (registration ? undefined : null);
   if (Node.isIdentifier(node) || Node.isPropertyAccessExpression(node)) {
+    // `kopf.builtins.<plural>` (runtime/api/builtins.ts): the built-in of that plural.
     const builtin = /(?:^|\.)builtins\.(\w+)$/.exec(node.getText().replace(/\s+/g, ''));
-    if (builtin)
-      return Object.hasOwn(BUILTINS, builtin[1]!) ? BUILTINS[builtin[1]!]! : registration ? undefined : null;
+    if (builtin) {
+      const found = resolveSelector(builtin[1]!, []);
+      return 'unresolved' in found ? (registration ? undefined : null) : found;
+    }
     const name = node.getText().split('.').pop()!;
     const local = source.getVariableDeclaration(name);
     const initializer = local?.getInitializer();
@@ -359,25 +336,34 @@ function resolveResource(
   return registration ? undefined : null;
 }
 
-export function parseResourceString(text: string): ResolvedResource | undefined {
-  const parts = text.split('/');
-  let group: string;
-  let plural: string;
-  if (parts.length === 3) [group, , plural] = parts as [string, string, string];
-  else if (parts.length === 2) {
-    // `v1/pods` (core) or `apps/deployments`.
-    const [first, second] = parts as [string, string];
-    group = /^v\d/.test(first) ? '' : first;
-    plural = second;
-  } else {
-    const dot = text.indexOf('.');
-    plural = dot < 0 ? text : text.slice(0, dot);
-    group = dot < 0 ? '' : text.slice(dot + 1);
-  }
-  if (!/^[a-z0-9-]+$/.test(plural)) return undefined;
-  if (group === '' && !CORE_PLURALS.has(plural)) {
-    // A bare plural that is not a core resource cannot be resolved without a cluster.
-    return undefined;
-  }
-  return { group, plural, namespaced: !CLUSTER_SCOPED.has(plural) };
+/**
+ * What a selector string selects among the built-ins and the project's CRDs, by the runtime's
+ * grammar. A resource of an explicitly named group that is neither (its CRD is not an input) is
+ * taken by its plural, namespaced unless known otherwise.
+ */
+export function resolveSelector(
+  text: string,
+  known: readonly KnownResource[],
+): ResolvedResource | Unresolved {
+  const spec = readSelector(text);
+  if (spec instanceof SelectorError) return { unresolved: spec.message };
+  const candidates: ReadonlyArray<ResourceInfo & { preferred?: boolean }> = [
+    ...BUILTIN_RESOURCE_LIST,
+    ...known,
+  ];
+  const chosen = selectResources(spec, candidates, (r) => r.preferred ?? true);
+  const names = [...new Set(chosen.map(qualifiedName))];
+  if (names.length > 1)
+    return { unresolved: `'${text}' is ambiguous: it matches ${chosen.map(versionedName).join(', ')}` };
+  const [found] = chosen;
+  if (found) return { group: found.group, plural: found.plural, namespaced: found.namespaced };
+  if (spec.group !== undefined && /^[a-z0-9-]+$/.test(spec.name))
+    return { group: spec.group, plural: spec.name, namespaced: isNamespaced(spec.group, spec.name, known) };
+  return { unresolved: `'${text}' is neither a built-in resource nor one of the CRDs` };
+}
+
+/** Whether a resource is namespaced, from the built-ins and the CRDs; unknown ones are assumed to be. */
+function isNamespaced(group: string, plural: string, known: readonly KnownResource[]): boolean {
+  const name = qualifiedName({ group, plural });
+  return [...BUILTIN_RESOURCE_LIST, ...known].find((r) => qualifiedName(r) === name)?.namespaced ?? true;
 }

@@ -27,73 +27,20 @@ import type {
   V1StatefulSetSpec,
   V1StatefulSetStatus,
 } from '@kubernetes/client-node';
+import { BUILTIN_RESOURCES } from '../../common/builtins.ts';
 import { resource } from './resources.ts';
 
 type Nothing = Record<string, never>;
 
 /** Typed descriptors of built-in resources (resolved through discovery like any other). */
 export const builtins = Object.freeze({
-  pods: resource<V1PodSpec, V1PodStatus>({
-    group: '',
-    version: 'v1',
-    plural: 'pods',
-    kind: 'Pod',
-    namespaced: true,
-  }),
-  services: resource<V1ServiceSpec, V1ServiceStatus>({
-    group: '',
-    version: 'v1',
-    plural: 'services',
-    kind: 'Service',
-    namespaced: true,
-  }),
-  configmaps: resource<Nothing, Nothing>({
-    group: '',
-    version: 'v1',
-    plural: 'configmaps',
-    kind: 'ConfigMap',
-    namespaced: true,
-  }),
-  secrets: resource<Nothing, Nothing>({
-    group: '',
-    version: 'v1',
-    plural: 'secrets',
-    kind: 'Secret',
-    namespaced: true,
-  }),
-  namespaces: resource<V1NamespaceSpec, V1NamespaceStatus>({
-    group: '',
-    version: 'v1',
-    plural: 'namespaces',
-    kind: 'Namespace',
-    namespaced: false,
-  }),
-  nodes: resource<V1NodeSpec, V1NodeStatus>({
-    group: '',
-    version: 'v1',
-    plural: 'nodes',
-    kind: 'Node',
-    namespaced: false,
-  }),
-  deployments: resource<V1DeploymentSpec, V1DeploymentStatus>({
-    group: 'apps',
-    version: 'v1',
-    plural: 'deployments',
-    kind: 'Deployment',
-    namespaced: true,
-  }),
-  statefulsets: resource<V1StatefulSetSpec, V1StatefulSetStatus>({
-    group: 'apps',
-    version: 'v1',
-    plural: 'statefulsets',
-    kind: 'StatefulSet',
-    namespaced: true,
-  }),
-  jobs: resource<V1JobSpec, V1JobStatus>({
-    group: 'batch',
-    version: 'v1',
-    plural: 'jobs',
-    kind: 'Job',
-    namespaced: true,
-  }),
+  pods: resource<V1PodSpec, V1PodStatus>(BUILTIN_RESOURCES.pods),
+  services: resource<V1ServiceSpec, V1ServiceStatus>(BUILTIN_RESOURCES.services),
+  configmaps: resource<Nothing, Nothing>(BUILTIN_RESOURCES.configmaps),
+  secrets: resource<Nothing, Nothing>(BUILTIN_RESOURCES.secrets),
+  namespaces: resource<V1NamespaceSpec, V1NamespaceStatus>(BUILTIN_RESOURCES.namespaces),
+  nodes: resource<V1NodeSpec, V1NodeStatus>(BUILTIN_RESOURCES.nodes),
+  deployments: resource<V1DeploymentSpec, V1DeploymentStatus>(BUILTIN_RESOURCES['deployments.apps']),
+  statefulsets: resource<V1StatefulSetSpec, V1StatefulSetStatus>(BUILTIN_RESOURCES['statefulsets.apps']),
+  jobs: resource<V1JobSpec, V1JobStatus>(BUILTIN_RESOURCES['jobs.batch']),
 });

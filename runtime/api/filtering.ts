@@ -2,8 +2,10 @@
  * The registration checks shared by every per-object handler kind (change, event, timer, daemon,
  * index): a function, a resource, a stable id, well-formed filters and option values.
  */
+import type { ResourceSelector } from '../../common/resources.ts';
+import { parseSelector } from '../../common/selectors.ts';
 import { parseField } from '../structs/dicts.ts';
-import type { FilterKwargs, HandlerFilters, HandlerFn, ResourceSelector } from '../processing/handlers.ts';
+import type { FilterKwargs, HandlerFilters, HandlerFn } from '../processing/handlers.ts';
 import { validateOptions } from './options.ts';
 import type { HandlerOptions, ResourceArg } from './types.ts';
 
@@ -32,8 +34,8 @@ export function validateFilters<Kwargs = FilterKwargs>(
 ): ValidatedBase<Kwargs> {
   if (typeof fn !== 'function')
     throw new TypeError(`A ${kind} handler must be a function, got ${typeof fn}.`);
-  if (typeof resource === 'string' && !resource.trim())
-    throw new TypeError('A resource name must not be empty.');
+  // A malformed name fails here, where the stack points at the registration, not at operator start.
+  if (typeof resource === 'string') parseSelector(resource);
   if (options.value !== undefined && options.field === undefined) {
     throw new TypeError('`value` filters a field: it needs `field`.');
   }

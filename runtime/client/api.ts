@@ -5,6 +5,7 @@
  * becomes an {@link ApiError} naming the request.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
+import { apiVersionOf } from '../../common/resources.ts';
 import type { KubernetesObject } from '../structs/bodies.ts';
 import { getLogger } from '../structs/logging.ts';
 import type { OperatorSettings } from '../structs/settings.ts';
@@ -58,7 +59,7 @@ export function createApiClient(kubeConfig: KubeConfig, settings: OperatorSettin
       }>('GET', resourcePath(resource, namespace), options);
       // List items come without kind/apiVersion; handlers and patches expect them (as in Kopf).
       const kind = answer.kind?.replace(/List$/, '') || resource.kind;
-      const apiVersion = resource.group ? `${resource.group}/${resource.version}` : resource.version;
+      const apiVersion = apiVersionOf(resource);
       const items = (answer.items ?? []).map((item) => ({
         ...item,
         kind: item.kind ?? kind,

@@ -1,15 +1,21 @@
 /**
  * Resource discovery: turn what a user names (a typed descriptor, or a string like `'pods'`,
- * `'deployments.apps'`, `'kopfexamples.kopf.dev'`, `'kopfexamples.v1.kopf.dev'`) into a full
- * {@link ResourceInfo}, using the API's discovery endpoints (`/api`, `/api/v1`, `/apis`, `/apis/<g>/<v>`).
+ * `'deployments.apps'`, `'kopfexamples.kopf.dev'`, `'kopfexamples.v1.kopf.dev'`; the grammar is
+ * common/selectors.ts) into a full {@link ResourceInfo}, using the API's discovery endpoints
+ * (`/api`, `/api/v1`, `/apis`, `/apis/<g>/<v>`).
  */
-import type { ResourceInfo } from '../../common/resources.ts';
+import {
+  apiVersionOf,
+  versionedName,
+  type ResourceInfo,
+  type ResourceSelector,
+} from '../../common/resources.ts';
+import { readSelector, selectResources, selectsGroupVersion, SelectorError } from '../../common/selectors.ts';
 import { isApiError } from './errors.ts';
 import { groupVersionPath } from './paths.ts';
 import type { ApiClient, RequestOptions } from './types.ts';
 
-/** What users may pass wherever a resource is expected. */
-export type ResourceSelector = ResourceInfo | string;
+export type { ResourceSelector };
 
 /** The selector matched nothing, or several resources of different groups. */
 export class ResourceResolutionError extends Error {
@@ -106,7 +112,7 @@ function discoveryCatalog(client: ApiClient, options: RequestOptions): Catalog {
       return versions;
     },
     resources(group, version) {
-      const key = `${group}/${version}`;
+      const key = apiVersionOf({ group, version });
       let list = lists.get(key);
       if (!list) {
         list = client
@@ -141,7 +147,7 @@ async function completeDescriptor(catalog: Catalog, descriptor: ResourceInfo): P
   const resources = await catalog.resources(descriptor.group, descriptor.version);
   const found = resources.find((r) => r.name === descriptor.plural);
   if (!found) {
-    const name = `${descriptor.plural}.${descriptor.version}${descriptor.group ? `.${descriptor.group}` : ''}`;
+    const name = versionedName(descriptor);
     throw new ResourceResolutionError(
       name,
       `Resource ${name} is not served by the API server (is its CRD installed and established?)`,
@@ -155,48 +161,22 @@ async function completeDescriptor(catalog: Catalog, descriptor: ResourceInfo): P
   };
 }
 
-/** Split `name[.version][.group]` into the candidate (name, version?, group?) readings. */
-export function selectorReadings(
-  selector: string,
-): Array<{ name: string; version?: string; group?: string }> {
-  const [name = '', ...rest] = selector.split('.');
-  if (rest.length === 0) return [{ name }];
-  const readings: Array<{ name: string; version?: string; group?: string }> = [
-    { name, group: rest.join('.') },
-  ];
-  const [maybeVersion = '', ...group] = rest;
-  if (/^v\d+((alpha|beta)\d+)?$/.test(maybeVersion))
-    readings.push({ name, version: maybeVersion, group: group.join('.') });
-  return readings;
-}
-
 async function resolveString(catalog: Catalog, selector: string): Promise<ResourceInfo> {
-  const readings = selectorReadings(selector.trim());
-  const groupVersions = await catalog.groupVersions();
-  const candidates = groupVersions.filter((gv) =>
-    readings.some((reading) =>
-      reading.version !== undefined
-        ? gv.group === reading.group && gv.version === reading.version
-        : gv.preferred && (reading.group === undefined || gv.group === reading.group),
-    ),
+  // A malformed selector resolves to nothing, like a misspelt one: the operator reports it and goes on.
+  const spec = readSelector(selector);
+  if (spec instanceof SelectorError) throw new ResourceResolutionError(selector, spec.message);
+  const groupVersions = (await catalog.groupVersions()).filter((gv) =>
+    selectsGroupVersion(spec, gv, gv.preferred),
   );
-  const matches: ResourceInfo[] = [];
-  for (const gv of candidates) {
+  const served: ResourceInfo[] = [];
+  for (const gv of groupVersions) {
     const resources = await catalog.resources(gv.group, gv.version);
-    const name = readings[0]!.name.toLowerCase();
     for (const resource of resources) {
-      if (resource.name.includes('/')) continue; // subresources
-      const names = [
-        resource.name,
-        resource.singularName,
-        resource.kind.toLowerCase(),
-        ...(resource.shortNames ?? []),
-      ];
-      if (names.includes(name)) matches.push(toInfo(gv.group, gv.version, resource, resources));
+      // Subresources (`pods/status`) are listed as resources of their own: not selectable.
+      if (!resource.name.includes('/')) served.push(toInfo(gv.group, gv.version, resource, resources));
     }
   }
-  const core = matches.filter((m) => m.group === '');
-  const chosen = core.length > 0 ? core : matches;
+  const chosen = selectResources(spec, served);
   if (chosen.length === 0) {
     throw new ResourceResolutionError(
       selector,
@@ -204,7 +184,7 @@ async function resolveString(catalog: Catalog, selector: string): Promise<Resour
     );
   }
   if (chosen.length > 1) {
-    const names = chosen.map((m) => `${m.plural}.${m.version}${m.group ? `.${m.group}` : ''}`).join(', ');
+    const names = chosen.map(versionedName).join(', ');
     throw new ResourceResolutionError(
       selector,
       `Resource '${selector}' is ambiguous: it matches ${names}; add the group.`,

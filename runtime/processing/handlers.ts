@@ -2,7 +2,7 @@
  * Handler declarations as the processing layer sees them (untyped: the public API in `api/` adds the
  * types from resource descriptors); `registry.ts` collects them.
  */
-import type { ResourceInfo } from '../../common/resources.ts';
+import type { ResourceInfo, ResourceSelector } from '../../common/resources.ts';
 import type { ObjectMeta, KubernetesObject } from '../structs/bodies.ts';
 import type { Diff } from '../structs/diffs.ts';
 import type { FieldPath } from '../structs/dicts.ts';
@@ -17,9 +17,6 @@ export type Reason = 'create' | 'update' | 'delete' | 'resume';
 
 /** What arbitrary (non-kopf) errors of a handler mean. */
 export type ErrorsMode = 'temporary' | 'permanent' | 'ignored';
-
-/** Whatever names a resource: a descriptor, or a string resolved by discovery at operator start. */
-export type ResourceSelector = ResourceInfo | string;
 
 /** Everything a change handler is called with, before the API layer types it. */
 export interface ChangeKwargs {
@@ -206,10 +203,4 @@ export interface IndexStoreLike {
   remove(objectKey: string): void;
   /** Forget everything (a new operator run starts empty). */
   clear(): void;
-}
-
-/** A stable text key for a selector (for grouping handlers by resource). */
-export function selectorKey(selector: ResourceSelector): string {
-  if (typeof selector === 'string') return selector;
-  return `${selector.plural}.${selector.version}${selector.group ? `.${selector.group}` : ''}`;
 }

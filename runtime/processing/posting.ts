@@ -4,6 +4,7 @@
  * operator's poster. Posting failures are logged and ignored: Events are a courtesy, never a reason
  * to fail a handler.
  */
+import { BUILTIN_RESOURCES } from '../../common/builtins.ts';
 import { describeError } from '../structs/errors.ts';
 import type { ResourceInfo } from '../../common/resources.ts';
 import type { ApiClient } from '../client/types.ts';
@@ -22,7 +23,7 @@ export interface EventRequest {
   level?: LogLevel;
 }
 
-const EVENTS: ResourceInfo = { group: '', version: 'v1', plural: 'events', kind: 'Event', namespaced: true };
+const EVENTS: ResourceInfo = BUILTIN_RESOURCES.events;
 const MAX_MESSAGE = 1024;
 
 /** Kopf's 1024-char cut: the first 511 chars, `...`, the last 510. */

@@ -5,12 +5,11 @@
  * the same registry. It sits here, below the reactor, because the reactor serves it and `kopf.on.*`
  * (in `api/`) fills it.
  */
+import { selectorKey, type ResourceSelector } from '../../common/resources.ts';
 import {
-  selectorKey,
   type ActivityHandler,
   type ChangingHandler,
   type IndexingHandler,
-  type ResourceSelector,
   type SpawningHandler,
   type RawEventHandler,
 } from './handlers.ts';

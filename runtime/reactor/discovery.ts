@@ -4,6 +4,7 @@
  * re-resolve its resources, so that CRDs installed after the start are served without a restart and
  * resources whose CRD is deleted stop being watched.
  */
+import { BUILTIN_RESOURCES } from '../../common/builtins.ts';
 import type { ResourceInfo } from '../../common/resources.ts';
 import { isApiError } from '../client/errors.ts';
 import type { ApiClient } from '../client/types.ts';
@@ -11,13 +12,8 @@ import { getLogger } from '../structs/logging.ts';
 import type { OperatorSettings } from '../structs/settings.ts';
 import { isListedMarker, watchObjects } from '../watching/stream.ts';
 
-export const CUSTOM_RESOURCE_DEFINITIONS: ResourceInfo = Object.freeze({
-  group: 'apiextensions.k8s.io',
-  version: 'v1',
-  plural: 'customresourcedefinitions',
-  kind: 'CustomResourceDefinition',
-  namespaced: false,
-});
+export const CUSTOM_RESOURCE_DEFINITIONS: ResourceInfo =
+  BUILTIN_RESOURCES['customresourcedefinitions.apiextensions.k8s.io'];
 
 /** Bursts of CRD events (created → established) are answered with one rescan after this pause. */
 const SETTLE_SECONDS = 0.3;

@@ -3,17 +3,20 @@
  * and the handlers grouped per resolved resource (change handlers, and the per-object kinds: event,
  * index, timer and daemon handlers).
  */
-import type { ResourceInfo } from '../../common/resources.ts';
+import {
+  selectorKey,
+  versionedName,
+  type ResourceInfo,
+  type ResourceSelector,
+} from '../../common/resources.ts';
 import { resolveResource, ResourceResolutionError } from '../client/discovery.ts';
 import type { ApiClient } from '../client/types.ts';
 import { describeError } from '../structs/errors.ts';
 import { getLogger } from '../structs/logging.ts';
 import { sleep } from '../structs/timing.ts';
 import {
-  selectorKey,
   type ChangingHandler,
   type IndexingHandler,
-  type ResourceSelector,
   type SpawningHandler,
   type RawEventHandler,
 } from '../processing/handlers.ts';
@@ -60,7 +63,7 @@ export async function resolveHandlers(
       resolved.set(key, await resolveOrSkip(client, handler.selector, signal, options.quiet ?? false));
     const resource = resolved.get(key);
     if (!resource) continue;
-    const id = `${resource.plural}.${resource.version}.${resource.group}`;
+    const id = versionedName(resource);
     const entry = served.get(id) ?? {
       resource,
       handlers: [],

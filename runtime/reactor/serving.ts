@@ -5,7 +5,7 @@
  * On the stop, it waits for the watchers to drain and stops the daemons and timers (in memory: their
  * objects keep the finalizer) within the grace period.
  */
-import type { ResourceInfo } from '../../common/resources.ts';
+import { qualifiedName, versionedName, type ResourceInfo } from '../../common/resources.ts';
 import type { ApiClient } from '../client/types.ts';
 import { getLogger } from '../structs/logging.ts';
 import type { OperatorSettings } from '../structs/settings.ts';
@@ -66,7 +66,7 @@ export async function serveResources(context: OperatorContext): Promise<void> {
               for (const [id, current] of serving) {
                 // Only a deleted CRD ends serving (discovery may be incomplete for a moment); while
                 // discovery still lists it, the follow-up rescan drops it.
-                const definition = `${current.resource.plural}.${current.resource.group}`;
+                const definition = qualifiedName(current.resource);
                 if (now.has(id) || !deleted.has(definition)) continue;
                 logger.info(`Resource ${id} is gone: no longer serving it.`);
                 deleted.delete(definition);
@@ -124,7 +124,7 @@ function serveResource(shared: SharedServing, served: ServedResource, stopped: A
     spawner,
   });
   const start = (namespace: string | undefined, stop: AbortSignal): Watcher => {
-    const listing = `${resource.plural}.${resource.group}@${namespace ?? '*'}`;
+    const listing = `${versionedName(resource)}@${namespace ?? '*'}`;
     const indexed = kinds.indexing.length > 0;
     if (indexed) gate.expect(listing);
     const watcher = startWatcher({

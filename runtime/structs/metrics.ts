@@ -3,6 +3,7 @@
  * exposed; the API layer subscribes a sink that feeds prom-client and serves `/metrics`. Recording
  * with no sink subscribed costs one loop over an empty set.
  */
+import { versionedName } from '../../common/resources.ts';
 
 export type MetricType = 'counter' | 'gauge' | 'histogram';
 
@@ -86,10 +87,7 @@ export function observeMetric(metric: MetricDefinition, labels: MetricLabels, va
 export function resourceLabel(
   resource: { plural: string; version: string; group: string } | undefined,
 ): string {
-  if (!resource) return '';
-  return resource.group
-    ? `${resource.plural}.${resource.version}.${resource.group}`
-    : `${resource.plural}.${resource.version}`;
+  return resource ? versionedName(resource) : '';
 }
 
 /** The labels of a stream's metrics (`namespace` is empty for cluster-wide streams). */

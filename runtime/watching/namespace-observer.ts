@@ -3,6 +3,7 @@
  * list+watch of `v1/namespaces`. Without permission to list namespaces (403), or with scanning
  * disabled, only the literal names among the patterns are served (with a warning), as in Kopf.
  */
+import { BUILTIN_RESOURCES } from '../../common/builtins.ts';
 import { describeError } from '../structs/errors.ts';
 import type { ResourceInfo } from '../../common/resources.ts';
 import { isApiError } from '../client/errors.ts';
@@ -13,14 +14,7 @@ import type { OperatorSettings } from '../structs/settings.ts';
 import { isLiteralNamespace, literalNamespaces, matchAnyNamespace } from './namespaces.ts';
 import { watchObjects } from './stream.ts';
 
-export const NAMESPACES: ResourceInfo = Object.freeze({
-  group: '',
-  version: 'v1',
-  plural: 'namespaces',
-  kind: 'Namespace',
-  namespaced: false,
-  subresources: { status: true },
-});
+export const NAMESPACES: ResourceInfo = BUILTIN_RESOURCES.namespaces;
 
 export interface NamespaceObserverOptions {
   client: ApiClient;

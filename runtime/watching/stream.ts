@@ -4,8 +4,8 @@
  * 410 Gone. It yields listed objects as `type: null` events followed by a LISTED marker, then live
  * events. Nothing escapes this loop but the abort: errors are logged and the loop reconnects.
  */
+import { versionedName, type ResourceInfo } from '../../common/resources.ts';
 import { describeError } from '../structs/errors.ts';
-import type { ResourceInfo } from '../../common/resources.ts';
 import { ApiConnectionError, isApiError } from '../client/errors.ts';
 import { sleep } from '../structs/timing.ts';
 import type { ApiClient, RawWatchEvent } from '../client/types.ts';
@@ -27,7 +27,7 @@ export function isListedMarker(item: StreamItem): item is ListedMarker {
 
 /** Describes the stream in log lines: `kopfexamples.v1.kopf.dev in ns1`. */
 export function describeStream(resource: ResourceInfo, namespace: string | undefined): string {
-  const name = `${resource.plural}.${resource.version}${resource.group ? `.${resource.group}` : ''}`;
+  const name = versionedName(resource);
   return namespace === undefined ? `${name} cluster-wide` : `${name} in ${namespace}`;
 }
 

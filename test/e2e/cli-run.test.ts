@@ -2,50 +2,17 @@
 import net from 'node:net';
 import path from 'node:path';
 import { CoreV1Api } from '@kubernetes/client-node';
-import { afterEach, beforeAll, expect, test } from 'vitest';
-import { createApiClient } from '../../runtime/client/index.ts';
-import { makeSettings } from '../../runtime/structs/settings.ts';
-import { eventually, freshNamespace } from '../../runtime/testing/index.ts';
-import { testCluster } from '../setup/cluster.ts';
-import {
-  countingServer,
-  handlerFile,
-  runs,
-  spawnKopf,
-  STARTUP_MS,
-  workDir,
-  type KopfProcess,
-} from './cli-kit.ts';
-import { installCrd } from './handlers-kit.ts';
+import { expect, test } from 'vitest';
+import { eventually } from '../../runtime/testing/index.ts';
+import { countingServer, handlerFile, runs, STARTUP_MS, workDir } from './cli-kit.ts';
+import { EXAMPLES } from './handlers-kit.ts';
+import { useOperatorScenario } from './operator-kit.ts';
 
-const cluster = testCluster();
-const kc = cluster.kubeConfig();
-const client = createApiClient(kc, makeSettings());
-const examples = {
-  group: 'kopf.dev',
-  version: 'v1',
-  plural: 'kopfexamples',
-  kind: 'KopfExample',
-  namespaced: true,
-} as const;
-const cleanups: Array<() => unknown> = [];
-
-beforeAll(() => installCrd(kc));
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-function track(kopf: KopfProcess): KopfProcess {
-  cleanups.push(() => {
-    if (kopf.child.exitCode === null) kopf.child.kill('SIGKILL');
-  });
-  return kopf;
-}
+const scenario = useOperatorScenario();
+const { cluster, client, kc } = scenario;
 
 async function namespace(prefix: string): Promise<string> {
-  const ns = await freshNamespace(kc, prefix);
-  cleanups.push(() => ns.delete());
-  return ns.name;
+  return (await scenario.namespace(prefix)).name;
 }
 
 test('kopf run loads a TypeScript handler file, takes its options from KOPF_RUN_* variables, and handles an object', async () => {
@@ -59,15 +26,13 @@ test('kopf run loads a TypeScript handler file, takes its options from KOPF_RUN_
       return { message: 'hello ' + name };
     });`,
   );
-  const kopf = track(
-    spawnKopf(['run', '--verbose', file], {
-      KUBECONFIG: cluster.kubeconfig,
-      RUNS_FILE: runsFile,
-      KOPF_RUN_NAMESPACE: ns,
-      KOPF_RUN_STANDALONE: 'true',
-    }),
-  );
-  await client.create(examples, ns, {
+  const kopf = scenario.spawn(['run', '--verbose', file], {
+    KUBECONFIG: cluster.kubeconfig,
+    RUNS_FILE: runsFile,
+    KOPF_RUN_NAMESPACE: ns,
+    KOPF_RUN_STANDALONE: 'true',
+  });
+  await client.create(EXAMPLES, ns, {
     apiVersion: 'kopf.dev/v1',
     kind: 'KopfExample',
     metadata: { name: 'one' },
@@ -75,7 +40,7 @@ test('kopf run loads a TypeScript handler file, takes its options from KOPF_RUN_
   });
   const object = await eventually(
     async () => {
-      const o = await client.get(examples, ns, 'one');
+      const o = await client.get(EXAMPLES, ns, 'one');
       return (o.status as { createFn?: unknown } | undefined)?.createFn ? o : undefined;
     },
     { what: 'the handler result in status', timeoutMs: STARTUP_MS },
@@ -89,19 +54,17 @@ test('a handler file with a syntax error exits non-zero naming the file, before 
   const dir = workDir();
   // The operator must not reach it.
   const server = await countingServer(dir);
-  cleanups.push(() => server.close());
+  scenario.defer(() => server.close());
   const good = handlerFile(
     dir,
     `kopf.on.create(examples, function noopFn() { return undefined; });`,
     'good.ts',
   );
   const broken = handlerFile(dir, `kopf.on.create(examples, () => { return {; });`, 'broken.ts');
-  const kopf = track(
-    spawnKopf(['run', '-A', '--standalone', good, broken], {
-      KUBECONFIG: server.kubeconfig,
-      RUNS_FILE: '/dev/null',
-    }),
-  );
+  const kopf = scenario.spawn(['run', '-A', '--standalone', good, broken], {
+    KUBECONFIG: server.kubeconfig,
+    RUNS_FILE: '/dev/null',
+  });
   const code = await kopf.exited;
   expect(code).toBe(1);
   const output = kopf.lines.join('\n');
@@ -117,11 +80,12 @@ test('a handler file with a syntax error exits non-zero naming the file, before 
 test('a bad handler option exits 1 with the handler id and the option, before connecting anywhere', async () => {
   const dir = workDir();
   const server = await countingServer(dir);
-  cleanups.push(() => server.close());
+  scenario.defer(() => server.close());
   const file = handlerFile(dir, `kopf.on.create(examples, function createFn() {}, { backoff: -5 });`);
-  const kopf = track(
-    spawnKopf(['run', '-A', '--standalone', file], { KUBECONFIG: server.kubeconfig, RUNS_FILE: '/dev/null' }),
-  );
+  const kopf = scenario.spawn(['run', '-A', '--standalone', file], {
+    KUBECONFIG: server.kubeconfig,
+    RUNS_FILE: '/dev/null',
+  });
   expect(await kopf.exited).toBe(1);
   const output = kopf.lines.join('\n');
   expect(output).toContain(`failed to load ${file}`);
@@ -146,13 +110,11 @@ test('SIGTERM while a handler runs: the handler finishes, its outcome is persist
       return { done: true };
     });`,
   );
-  const kopf = track(
-    spawnKopf(['run', '--standalone', '-n', ns, file], {
-      KUBECONFIG: cluster.kubeconfig,
-      RUNS_FILE: runsFile,
-    }),
-  );
-  await client.create(examples, ns, {
+  const kopf = scenario.spawn(['run', '--standalone', '-n', ns, file], {
+    KUBECONFIG: cluster.kubeconfig,
+    RUNS_FILE: runsFile,
+  });
+  await client.create(EXAMPLES, ns, {
     apiVersion: 'kopf.dev/v1',
     kind: 'KopfExample',
     metadata: { name: 'slow' },
@@ -166,7 +128,7 @@ test('SIGTERM while a handler runs: the handler finishes, its outcome is persist
   expect(await kopf.stop()).toBe(0);
   const stoppedIn = Date.now() - began;
   expect(runs(runsFile)).toEqual(['start slow', 'end slow']);
-  const object = await client.get(examples, ns, 'slow');
+  const object = await client.get(EXAMPLES, ns, 'slow');
   expect(object.status).toEqual({ slowFn: { done: true } });
   expect(object.metadata?.annotations?.['kopf.zalando.org/slowFn']).toBeUndefined(); // progress purged: done
   expect(stoppedIn).toBeLessThan(5000);
@@ -180,11 +142,12 @@ test('kopf run serves the liveness endpoint while it runs', async () => {
   const dir = workDir();
   const file = handlerFile(dir, `kopf.on.create(examples, function noopFn() { return undefined; });`);
   const ns = await namespace('cli-live');
-  const kopf = track(
-    spawnKopf(['run', '--standalone', '-n', ns, '--liveness', `http://127.0.0.1:${port}/healthz`, file], {
+  const kopf = scenario.spawn(
+    ['run', '--standalone', '-n', ns, '--liveness', `http://127.0.0.1:${port}/healthz`, file],
+    {
       KUBECONFIG: cluster.kubeconfig,
       RUNS_FILE: '/dev/null',
-    }),
+    },
   );
   const answer = await eventually(
     async () => {
@@ -206,13 +169,11 @@ test('after SIGTERM, kopf exits even if a handler file keeps a timer running', a
     `setInterval(() => undefined, 1000); // keeps the event loop alive forever
     kopf.on.create(examples, function noopFn() { return undefined; });`,
   );
-  const kopf = track(
-    spawnKopf(['run', '--standalone', '-v', '-n', ns, file], {
-      KUBECONFIG: cluster.kubeconfig,
-      RUNS_FILE: '/dev/null',
-    }),
-  );
-  await client.create(examples, ns, {
+  const kopf = scenario.spawn(['run', '--standalone', '-v', '-n', ns, file], {
+    KUBECONFIG: cluster.kubeconfig,
+    RUNS_FILE: '/dev/null',
+  });
+  await client.create(EXAMPLES, ns, {
     apiVersion: 'kopf.dev/v1',
     kind: 'KopfExample',
     metadata: { name: 'x' },
@@ -234,17 +195,15 @@ test('kopf run -n with a glob serves namespaces that appear after the start', as
       record(namespace + '/' + name);
     });`,
   );
-  const kopf = track(
-    spawnKopf(['run', '--standalone', '-n', `glob-${tag}-*,!*-skip`, file], {
-      KUBECONFIG: cluster.kubeconfig,
-      RUNS_FILE: runsFile,
-    }),
-  );
+  const kopf = scenario.spawn(['run', '--standalone', '-n', `glob-${tag}-*,!*-skip`, file], {
+    KUBECONFIG: cluster.kubeconfig,
+    RUNS_FILE: runsFile,
+  });
   const served = `glob-${tag}-late`;
   const skipped = `glob-${tag}-skip`;
   for (const name of [served, skipped]) {
     await kc.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name } } });
-    cleanups.push(() =>
+    scenario.defer(() =>
       kc
         .makeApiClient(CoreV1Api)
         .deleteNamespace({ name })
@@ -252,8 +211,8 @@ test('kopf run -n with a glob serves namespaces that appear after the start', as
     );
   }
   const body = { apiVersion: 'kopf.dev/v1', kind: 'KopfExample', metadata: { name: 'x' }, spec: {} };
-  await client.create(examples, skipped, body);
-  await client.create(examples, served, body);
+  await client.create(EXAMPLES, skipped, body);
+  await client.create(EXAMPLES, served, body);
   await eventually(() => runs(runsFile).includes(`${served}/x`), {
     what: 'the object in the new namespace',
     timeoutMs: STARTUP_MS,
@@ -270,13 +229,11 @@ test('a second SIGTERM exits at once, even while a handler hangs', async () => {
     dir,
     `kopf.on.create(examples, async function hangFn() { record('hanging'); await new Promise(() => undefined); });`,
   );
-  const kopf = track(
-    spawnKopf(['run', '--standalone', '-n', ns, file], {
-      KUBECONFIG: cluster.kubeconfig,
-      RUNS_FILE: runsFile,
-    }),
-  );
-  await client.create(examples, ns, {
+  const kopf = scenario.spawn(['run', '--standalone', '-n', ns, file], {
+    KUBECONFIG: cluster.kubeconfig,
+    RUNS_FILE: runsFile,
+  });
+  await client.create(EXAMPLES, ns, {
     apiVersion: 'kopf.dev/v1',
     kind: 'KopfExample',
     metadata: { name: 'x' },

@@ -1,34 +1,14 @@
 /** Creation: the handler runs once, its result lands in status, annotations are exactly Kopf's. */
-import { afterEach, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import * as kopf from '../../runtime/index.ts';
-import { eventually, freshNamespace, type TestNamespace } from '../../runtime/testing/index.ts';
-import { testCluster } from '../setup/cluster.ts';
-import {
-  EXAMPLES,
-  countLines,
-  exampleBody,
-  installCrd,
-  settle,
-  startOperator,
-  waitForLine,
-  type RunningOperator,
-} from './handlers-kit.ts';
+import { eventually } from '../../runtime/testing/index.ts';
+import { EXAMPLES, countLines, exampleBody, settle, waitForLine } from './handlers-kit.ts';
+import { useOperatorScenario } from './operator-kit.ts';
 
-const cluster = testCluster();
-const kc = cluster.kubeConfig();
-let op: RunningOperator | undefined;
-let ns: TestNamespace | undefined;
-
-beforeAll(() => installCrd(kc));
-afterEach(async () => {
-  await op?.stop();
-  await ns?.delete();
-  op = undefined;
-  ns = undefined;
-});
+const scenario = useOperatorScenario();
 
 test('a create handler runs once; its result lands in status; only the diff-base annotation is left', async () => {
-  ns = await freshNamespace(kc, 'h-create');
+  const ns = await scenario.namespace('h-create');
   const registry = new kopf.Registry();
   let calls = 0;
   kopf.on.create(
@@ -39,7 +19,7 @@ test('a create handler runs once; its result lands in status; only the diff-base
     },
     { registry },
   );
-  op = startOperator(kc, registry, ns.name);
+  const op = scenario.start(registry, ns.name);
   await op.client.create(
     EXAMPLES,
     ns.name,
@@ -48,7 +28,7 @@ test('a create handler runs once; its result lands in status; only the diff-base
 
   const object = await eventually(
     async () => {
-      const o = await op!.client.get(EXAMPLES, ns!.name, 'one');
+      const o = await op.client.get(EXAMPLES, ns.name, 'one');
       return (o.status as Record<string, unknown> | undefined)?.createFn ? o : undefined;
     },
     { what: 'status.createFn' },
@@ -56,7 +36,7 @@ test('a create handler runs once; its result lands in status; only the diff-base
   expect(object.status).toEqual({ createFn: { message: 'hello one', field: 'value' } });
   await waitForLine(op, 'Creation is processed: 1 succeeded; 0 failed.');
   const annotations = await eventually(async () => {
-    const o = await op!.client.get(EXAMPLES, ns!.name, 'one');
+    const o = await op.client.get(EXAMPLES, ns.name, 'one');
     const a = o.metadata?.annotations ?? {};
     return a['kopf.zalando.org/last-handled-configuration'] ? a : undefined;
   });

@@ -1,41 +1,33 @@
 /** Retries: temporary errors with delays, permanent errors, retries/timeout limits, backoff of arbitrary errors. */
-import { afterEach, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import * as kopf from '../../runtime/index.ts';
-import { eventually, freshNamespace, type TestNamespace } from '../../runtime/testing/index.ts';
-import { testCluster } from '../setup/cluster.ts';
+import { eventually } from '../../runtime/testing/index.ts';
 import {
   EXAMPLES,
   countLines,
   exampleBody,
-  installCrd,
   settle,
-  startOperator,
   waitForLine,
   type RunningOperator,
 } from './handlers-kit.ts';
+import { useOperatorScenario } from './operator-kit.ts';
 
-const cluster = testCluster();
-const kc = cluster.kubeConfig();
-let op: RunningOperator | undefined;
-let ns: TestNamespace | undefined;
+const scenario = useOperatorScenario();
 
-beforeAll(() => installCrd(kc));
-afterEach(async () => {
-  await op?.stop();
-  await ns?.delete();
-  op = undefined;
-  ns = undefined;
-});
-
-async function annotation(key: string): Promise<Record<string, unknown> | undefined> {
-  const text = (await op!.client.get(EXAMPLES, ns!.name, 'one')).metadata?.annotations?.[
+/** A Kopf annotation of object `one`, parsed. */
+async function annotation(
+  op: RunningOperator,
+  namespace: string,
+  key: string,
+): Promise<Record<string, unknown> | undefined> {
+  const text = (await op.client.get(EXAMPLES, namespace, 'one')).metadata?.annotations?.[
     `kopf.zalando.org/${key}`
   ];
   return text ? (JSON.parse(text) as Record<string, unknown>) : undefined;
 }
 
 test('a TemporaryError is retried after its delay, then the handler succeeds', async () => {
-  ns = await freshNamespace(kc, 'h-temp');
+  const ns = await scenario.namespace('h-temp');
   const registry = new kopf.Registry();
   const attempts: Array<{ retry: number; at: number }> = [];
   kopf.on.create(
@@ -47,10 +39,10 @@ test('a TemporaryError is retried after its delay, then the handler succeeds', a
     },
     { registry },
   );
-  op = startOperator(kc, registry, ns.name);
+  const op = scenario.start(registry, ns.name);
   await op.client.create(EXAMPLES, ns.name, exampleBody('one'));
   await waitForLine(op, "Handler 'flaky' failed temporarily: not yet");
-  const record = await eventually(() => annotation('flaky'));
+  const record = await eventually(() => annotation(op, ns.name, 'flaky'));
   expect(record).toMatchObject({
     purpose: 'create',
     retries: 1,
@@ -66,7 +58,7 @@ test('a TemporaryError is retried after its delay, then the handler succeeds', a
   expect(attempts[2]!.at - attempts[1]!.at).toBeGreaterThanOrEqual(950);
   const object = await eventually(
     async () => {
-      const o = await op!.client.get(EXAMPLES, ns!.name, 'one');
+      const o = await op.client.get(EXAMPLES, ns.name, 'one');
       // The purge (body) and the result (status subresource) are two PATCHes: wait for both.
       return o.metadata?.annotations?.['kopf.zalando.org/flaky'] === undefined && o.status ? o : undefined;
     },
@@ -77,7 +69,7 @@ test('a TemporaryError is retried after its delay, then the handler succeeds', a
 });
 
 test('a PermanentError stops the attempts and the failure is recorded', async () => {
-  ns = await freshNamespace(kc, 'h-perm');
+  const ns = await scenario.namespace('h-perm');
   const registry = new kopf.Registry();
   let calls = 0;
   kopf.on.create(
@@ -89,7 +81,7 @@ test('a PermanentError stops the attempts and the failure is recorded', async ()
     { registry },
   );
   kopf.on.create(EXAMPLES, function healthy() {}, { registry });
-  op = startOperator(kc, registry, ns.name);
+  const op = scenario.start(registry, ns.name);
   await op.client.create(EXAMPLES, ns.name, exampleBody('one'));
   await waitForLine(op, "Handler 'broken' failed permanently: cannot ever work");
   await waitForLine(op, 'Creation is processed: 1 succeeded; 1 failed.');
@@ -102,7 +94,7 @@ test('a PermanentError stops the attempts and the failure is recorded', async ()
 });
 
 test('a failure stays recorded while other handlers are pending', async () => {
-  ns = await freshNamespace(kc, 'h-perm-rec');
+  const ns = await scenario.namespace('h-perm-rec');
   const registry = new kopf.Registry();
   kopf.on.create(
     EXAMPLES,
@@ -118,11 +110,11 @@ test('a failure stays recorded while other handlers are pending', async () => {
     },
     { registry },
   );
-  op = startOperator(kc, registry, ns.name);
+  const op = scenario.start(registry, ns.name);
   await op.client.create(EXAMPLES, ns.name, exampleBody('one'));
   await waitForLine(op, "Handler 'slow' failed temporarily: later");
   const record = await eventually(async () => {
-    const r = await annotation('broken');
+    const r = await annotation(op, ns.name, 'broken');
     return r?.failure ? r : undefined;
   });
   expect(record).toMatchObject({
@@ -137,7 +129,7 @@ test('a failure stays recorded while other handlers are pending', async () => {
 });
 
 test('`retries` limits the attempts', async () => {
-  ns = await freshNamespace(kc, 'h-retries');
+  const ns = await scenario.namespace('h-retries');
   const registry = new kopf.Registry();
   let calls = 0;
   kopf.on.create(
@@ -148,7 +140,7 @@ test('`retries` limits the attempts', async () => {
     },
     { registry, retries: 3 },
   );
-  op = startOperator(kc, registry, ns.name);
+  const op = scenario.start(registry, ns.name);
   await op.client.create(EXAMPLES, ns.name, exampleBody('one'));
   await waitForLine(op, "Handler 'limited' failed temporarily but will exceed 3 retries: again");
   await waitForLine(op, 'Creation is processed: 0 succeeded; 1 failed.');
@@ -157,7 +149,7 @@ test('`retries` limits the attempts', async () => {
 });
 
 test('`timeout` limits the time since the first attempt', async () => {
-  ns = await freshNamespace(kc, 'h-timeout');
+  const ns = await scenario.namespace('h-timeout');
   const registry = new kopf.Registry();
   let calls = 0;
   kopf.on.create(
@@ -168,7 +160,7 @@ test('`timeout` limits the time since the first attempt', async () => {
     },
     { registry, timeout: 1.2 },
   );
-  op = startOperator(kc, registry, ns.name);
+  const op = scenario.start(registry, ns.name);
   await op.client.create(EXAMPLES, ns.name, exampleBody('one'));
   await waitForLine(
     op,
@@ -181,7 +173,7 @@ test('`timeout` limits the time since the first attempt', async () => {
 });
 
 test('an arbitrary error is retried after `backoff`', async () => {
-  ns = await freshNamespace(kc, 'h-backoff');
+  const ns = await scenario.namespace('h-backoff');
   const registry = new kopf.Registry();
   const times: number[] = [];
   kopf.on.create(
@@ -192,7 +184,7 @@ test('an arbitrary error is retried after `backoff`', async () => {
     },
     { registry, backoff: 1.5 },
   );
-  op = startOperator(kc, registry, ns.name);
+  const op = scenario.start(registry, ns.name);
   await op.client.create(EXAMPLES, ns.name, exampleBody('one'));
   await waitForLine(op, "Handler 'buggy' failed with an exception and will try again in 1.5 seconds: boom");
   await waitForLine(op, 'Creation is processed: 1 succeeded; 0 failed.');
@@ -202,7 +194,7 @@ test('an arbitrary error is retried after `backoff`', async () => {
 });
 
 test("errors: 'permanent' fails at the first arbitrary error; 'ignored' counts it as done", async () => {
-  ns = await freshNamespace(kc, 'h-modes');
+  const ns = await scenario.namespace('h-modes');
   const registry = new kopf.Registry();
   kopf.on.create(
     EXAMPLES,
@@ -218,7 +210,7 @@ test("errors: 'permanent' fails at the first arbitrary error; 'ignored' counts i
     },
     { registry, errors: 'ignored' },
   );
-  op = startOperator(kc, registry, ns.name);
+  const op = scenario.start(registry, ns.name);
   await op.client.create(EXAMPLES, ns.name, exampleBody('one'));
   await waitForLine(op, "Handler 'strict' failed with an exception and will stop now: strict boom");
   await waitForLine(op, "Handler 'lenient' failed with an exception and will ignore it: lenient boom");

@@ -1,39 +1,15 @@
 /** Trouble outside the handlers: missing permissions, pruned results, stopping while a handler runs. */
-import { afterEach, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import * as kopf from '../../runtime/index.ts';
-import {
-  applyYaml,
-  eventually,
-  freshNamespace,
-  serviceAccountKubeConfig,
-  waitForCrd,
-  type TestNamespace,
-} from '../../runtime/testing/index.ts';
-import { testCluster } from '../setup/cluster.ts';
-import {
-  EXAMPLES,
-  exampleBody,
-  installCrd,
-  startOperator,
-  waitForLine,
-  type RunningOperator,
-} from './handlers-kit.ts';
+import { applyYaml, eventually, serviceAccountKubeConfig, waitForCrd } from '../../runtime/testing/index.ts';
+import { EXAMPLES, exampleBody, waitForLine } from './handlers-kit.ts';
+import { useOperatorScenario } from './operator-kit.ts';
 
-const cluster = testCluster();
-const kc = cluster.kubeConfig();
-let op: RunningOperator | undefined;
-let ns: TestNamespace | undefined;
-
-beforeAll(() => installCrd(kc));
-afterEach(async () => {
-  await op?.stop();
-  await ns?.delete();
-  op = undefined;
-  ns = undefined;
-});
+const scenario = useOperatorScenario();
+const { kc } = scenario;
 
 test('a PATCH the operator may not do is throttled with a log line naming the object and the cause', async () => {
-  ns = await freshNamespace(kc, 'h-forbidden');
+  const ns = await scenario.namespace('h-forbidden');
   await applyYaml(
     kc,
     `
@@ -63,7 +39,7 @@ subjects: [{ kind: ServiceAccount, name: operator, namespace: ${ns.name} }]
     },
     { registry },
   );
-  op = startOperator(kc, registry, ns.name, { networking: { errorBackoffs: [0.1] } }, operatorKc);
+  const op = scenario.start(registry, ns.name, { networking: { errorBackoffs: [0.1] } }, operatorKc);
   await op.client.create(EXAMPLES, ns.name, exampleBody('one'));
   const [line] = await waitForLine(op, /Throttling for 0\.5 seconds due to an unexpected error: .*403/);
   expect(line).toMatch(/PATCH .*kopfexamples\/one/);
@@ -74,7 +50,7 @@ subjects: [{ kind: ServiceAccount, name: operator, namespace: ${ns.name} }]
 });
 
 test('on stop, a running handler finishes and its outcome is persisted', async () => {
-  ns = await freshNamespace(kc, 'h-shutdown');
+  const ns = await scenario.namespace('h-shutdown');
   const registry = new kopf.Registry();
   let release!: () => void;
   const released = new Promise<void>((resolve) => (release = resolve));
@@ -91,16 +67,15 @@ test('on stop, a running handler finishes and its outcome is persisted', async (
     },
     { registry },
   );
-  op = startOperator(kc, registry, ns.name);
+  const op = scenario.start(registry, ns.name);
   await op.client.create(EXAMPLES, ns.name, exampleBody('one'));
   await waitForLine(op, "Handler 'slowFn' is invoked.");
   await op.stop();
   const object = await op.client.get(EXAMPLES, ns.name, 'one').catch(async () => {
     // the kit's client is closed by stop(); use a fresh one
     const { createApiClient } = await import('../../runtime/client/index.ts');
-    return createApiClient(kc, kopf.makeSettings()).get(EXAMPLES, ns!.name, 'one');
+    return createApiClient(kc, kopf.makeSettings()).get(EXAMPLES, ns.name, 'one');
   });
-  op = undefined;
   expect(sawStop).toBe(true);
   expect(object.status).toEqual({ slowFn: 'finished' });
   expect(object.metadata?.annotations?.['kopf.zalando.org/last-handled-configuration']).toBeDefined();
@@ -131,7 +106,7 @@ spec:
 `,
   );
   await waitForCrd(kc, 'strictexamples.kopf-ts.dev');
-  ns = await freshNamespace(kc, 'h-pruned');
+  const ns = await scenario.namespace('h-pruned');
   const registry = new kopf.Registry();
   kopf.on.create(
     'strictexamples.kopf-ts.dev',
@@ -140,7 +115,7 @@ spec:
     },
     { registry },
   );
-  op = startOperator(kc, registry, ns.name);
+  const op = scenario.start(registry, ns.name);
   const strict = {
     group: 'kopf-ts.dev',
     version: 'v1',

@@ -1,34 +1,15 @@
 /** Filters keep unmatched objects invisible; kopf.info/warn and the object logger post Kubernetes Events. */
-import { afterEach, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import * as kopf from '../../runtime/index.ts';
-import { eventually, freshNamespace, type TestNamespace } from '../../runtime/testing/index.ts';
-import { testCluster } from '../setup/cluster.ts';
-import {
-  EXAMPLES,
-  exampleBody,
-  installCrd,
-  settle,
-  startOperator,
-  waitForLine,
-  type RunningOperator,
-} from './handlers-kit.ts';
+import { eventually } from '../../runtime/testing/index.ts';
+import { EXAMPLES, exampleBody, settle, waitForLine } from './handlers-kit.ts';
+import { useOperatorScenario } from './operator-kit.ts';
 
-const cluster = testCluster();
-const kc = cluster.kubeConfig();
+const scenario = useOperatorScenario();
 const EVENTS = { group: '', version: 'v1', plural: 'events', kind: 'Event', namespaced: true };
-let op: RunningOperator | undefined;
-let ns: TestNamespace | undefined;
-
-beforeAll(() => installCrd(kc));
-afterEach(async () => {
-  await op?.stop();
-  await ns?.delete();
-  op = undefined;
-  ns = undefined;
-});
 
 test('objects matched by no handler get no annotations, no finalizer and no log lines', async () => {
-  ns = await freshNamespace(kc, 'h-filters');
+  const ns = await scenario.namespace('h-filters');
   const registry = new kopf.Registry();
   const seen: string[] = [];
   kopf.on.create(
@@ -46,7 +27,7 @@ test('objects matched by no handler get no annotations, no finalizer and no log 
     },
     { registry, field: 'spec.size', value: (v) => typeof v === 'number' && v > 10 },
   );
-  op = startOperator(kc, registry, ns.name);
+  const op = scenario.start(registry, ns.name);
   await op.client.create(
     EXAMPLES,
     ns.name,
@@ -76,7 +57,7 @@ test('objects matched by no handler get no annotations, no finalizer and no log 
 });
 
 test('kopf.info/warn post Events in Kopf format; with posting.loggers, so does the object logger', async () => {
-  ns = await freshNamespace(kc, 'h-events');
+  const ns = await scenario.namespace('h-events');
   const registry = new kopf.Registry();
   kopf.on.create(
     EXAMPLES,
@@ -87,12 +68,12 @@ test('kopf.info/warn post Events in Kopf format; with posting.loggers, so does t
     },
     { registry },
   );
-  op = startOperator(kc, registry, ns.name, { posting: { loggers: true } });
+  const op = scenario.start(registry, ns.name, { posting: { loggers: true } });
   const created = await op.client.create(EXAMPLES, ns.name, exampleBody('one'));
   await waitForLine(op, 'Creation is processed');
   const events = await eventually(
     async () => {
-      const { items } = await op!.client.list(EVENTS, ns!.name);
+      const { items } = await op.client.list(EVENTS, ns.name);
       const reasons = items.map((e) => e.reason);
       // Events are posted in the background, one by one: wait for the last one this test checks.
       const logged = items.filter((e) => e.reason === 'Logging').map((e) => e.message);

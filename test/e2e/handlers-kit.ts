@@ -16,6 +16,7 @@ export const EXAMPLES = kopf.resource<
   plural: 'kopfexamples',
   kind: 'KopfExample',
   namespaced: true,
+  subresources: { status: true },
 });
 
 /** Fast settings for tests: short backoffs, short throttling. */

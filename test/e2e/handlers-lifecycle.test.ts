@@ -3,38 +3,20 @@
  * in one cycle). Both run every handler exactly once; all-at-once needs fewer PATCHes. The test
  * prints the measured numbers (PATCH requests and wall time per object).
  */
-import { afterEach, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import * as kopf from '../../runtime/index.ts';
-import { eventually, freshNamespace, type TestNamespace } from '../../runtime/testing/index.ts';
-import { testCluster } from '../setup/cluster.ts';
-import {
-  EXAMPLES,
-  exampleBody,
-  installCrd,
-  startOperator,
-  waitForLine,
-  type RunningOperator,
-} from './handlers-kit.ts';
+import { eventually } from '../../runtime/testing/index.ts';
+import { EXAMPLES, exampleBody, waitForLine } from './handlers-kit.ts';
+import { useOperatorScenario } from './operator-kit.ts';
 
-const cluster = testCluster();
-const kc = cluster.kubeConfig();
-let op: RunningOperator | undefined;
-let ns: TestNamespace | undefined;
-
-beforeAll(() => installCrd(kc));
-afterEach(async () => {
-  await op?.stop();
-  await ns?.delete();
-  op = undefined;
-  ns = undefined;
-});
+const scenario = useOperatorScenario();
 
 const OBJECTS = Number(process.env.KOPF_BENCH_OBJECTS ?? 5);
 
 async function measure(
   lifecycle: 'asap' | 'all-at-once',
 ): Promise<{ patchesPerObject: number; msPerObject: number }> {
-  ns = await freshNamespace(kc, `h-life-${lifecycle === 'asap' ? 'asap' : 'all'}`);
+  const ns = await scenario.namespace(`h-life-${lifecycle === 'asap' ? 'asap' : 'all'}`);
   const registry = new kopf.Registry();
   const calls = new Map<string, number>();
   const count = (id: string) => calls.set(id, (calls.get(id) ?? 0) + 1);
@@ -62,23 +44,23 @@ async function measure(
     },
     { registry },
   );
-  op = startOperator(kc, registry, ns.name, { execution: { lifecycle } });
+  const op = scenario.start(registry, ns.name, { execution: { lifecycle } });
   // Warm up (listing, connections) so that only the handling itself is measured.
   await op.client.create(EXAMPLES, ns.name, exampleBody('warmup'));
   await waitForLine(op, 'Creation is processed: 3 succeeded; 0 failed.');
-  await eventually(async () => (await op!.client.get(EXAMPLES, ns!.name, 'warmup')).status);
+  await eventually(async () => (await op.client.get(EXAMPLES, ns.name, 'warmup')).status);
   calls.clear();
   op.stats.patches = 0;
   const started = Date.now();
   await Promise.all(
     Array.from({ length: OBJECTS }, (_, i) =>
-      op!.client.create(EXAMPLES, ns!.name, exampleBody(`obj-${i}`, { i })),
+      op.client.create(EXAMPLES, ns.name, exampleBody(`obj-${i}`, { i })),
     ),
   );
   await waitForLine(op, 'Creation is processed: 3 succeeded; 0 failed.', OBJECTS + 1, 60_000);
   await eventually(
     async () => {
-      const { items } = await op!.client.list(EXAMPLES, ns!.name);
+      const { items } = await op.client.list(EXAMPLES, ns.name);
       return (
         items.length === OBJECTS + 1 &&
         items.every(

@@ -1,31 +1,20 @@
 /** Which namespaces an embedded operator serves: globs with negations, and cluster-wide. */
 import { randomBytes } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, expect, test } from 'vitest';
 import { CoreV1Api } from '@kubernetes/client-node';
+import { expect, test } from 'vitest';
 import * as kopf from '../../runtime/index.ts';
-import { createApiClient } from '../../runtime/client/index.ts';
 import { eventually } from '../../runtime/testing/index.ts';
-import { testCluster } from '../setup/cluster.ts';
-import { EXAMPLES, FAST, exampleBody, installCrd } from './handlers-kit.ts';
+import { EXAMPLES, exampleBody } from './handlers-kit.ts';
+import { useOperatorScenario } from './operator-kit.ts';
 
-const cluster = testCluster();
-const kc = cluster.kubeConfig();
+const scenario = useOperatorScenario();
+const { client, kc } = scenario;
 const core = kc.makeApiClient(CoreV1Api);
-const client = createApiClient(kc, kopf.makeSettings(FAST));
-const created: string[] = [];
-let stop: (() => Promise<void>) | undefined;
 
-beforeAll(() => installCrd(kc));
-afterAll(() => client.close());
-afterEach(async () => {
-  await stop?.();
-  stop = undefined;
-  await Promise.all(created.splice(0).map((name) => core.deleteNamespace({ name }).catch(() => undefined)));
-});
-
+/** A namespace of exactly this name (the patterns under test match names), deleted after the test. */
 async function namespace(name: string): Promise<string> {
   await core.createNamespace({ body: { metadata: { name } } });
-  created.push(name);
+  scenario.defer(() => core.deleteNamespace({ name }).catch(() => undefined));
   return name;
 }
 
@@ -42,18 +31,7 @@ function run(
     },
     { registry, labels: { run: label } },
   );
-  const controller = new AbortController();
-  const running = kopf.operator({
-    ...options,
-    registry,
-    settings: FAST,
-    signal: controller.signal,
-    kubeConfig: kc,
-  });
-  stop = async () => {
-    controller.abort();
-    await running;
-  };
+  scenario.run({ ...options, registry });
 }
 
 test('glob patterns with negations serve the matching namespaces, including ones created later', async () => {

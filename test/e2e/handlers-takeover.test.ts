@@ -1,34 +1,15 @@
 /** Taking over objects from Kopf 1.44: its annotations are read as it wrote them. */
-import { afterEach, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import * as kopf from '../../runtime/index.ts';
-import { eventually, freshNamespace, type TestNamespace } from '../../runtime/testing/index.ts';
-import { testCluster } from '../setup/cluster.ts';
-import {
-  EXAMPLES,
-  countLines,
-  exampleBody,
-  installCrd,
-  settle,
-  startOperator,
-  waitForLine,
-  type RunningOperator,
-} from './handlers-kit.ts';
+import { eventually } from '../../runtime/testing/index.ts';
+import { EXAMPLES, countLines, exampleBody, settle, waitForLine } from './handlers-kit.ts';
+import { useOperatorScenario } from './operator-kit.ts';
 
-const cluster = testCluster();
-const kc = cluster.kubeConfig();
-let op: RunningOperator | undefined;
-let ns: TestNamespace | undefined;
-
-beforeAll(() => installCrd(kc));
-afterEach(async () => {
-  await op?.stop();
-  await ns?.delete();
-  op = undefined;
-  ns = undefined;
-});
+const scenario = useOperatorScenario();
+const { kc } = scenario;
 
 test('an update left half-done by Kopf continues: done handlers are not re-run, then updates are updates', async () => {
-  ns = await freshNamespace(kc, 'h-takeover');
+  const ns = await scenario.namespace('h-takeover');
   const registry = new kopf.Registry();
   const calls: string[] = [];
   kopf.on.create(
@@ -65,12 +46,12 @@ test('an update left half-done by Kopf continues: done handlers are not re-run, 
   await client.create(EXAMPLES, ns.name, exampleBody('one', { field: 'new' }, { annotations }));
   client.close();
 
-  op = startOperator(kc, registry, ns.name);
+  const op = scenario.start(registry, ns.name);
   await waitForLine(op, 'Updating is processed: 2 succeeded; 0 failed.');
   expect(calls).toEqual(['update_b:{"spec":{"field":"old"}}->{"spec":{"field":"new"}}']);
   const after = await eventually(
     async () => {
-      const a = (await op!.client.get(EXAMPLES, ns!.name, 'one')).metadata?.annotations ?? {};
+      const a = (await op.client.get(EXAMPLES, ns.name, 'one')).metadata?.annotations ?? {};
       return a['kopf.zalando.org/update_a'] === undefined ? a : undefined;
     },
     { what: 'progress annotations to be purged' },
@@ -87,7 +68,7 @@ test('an update left half-done by Kopf continues: done handlers are not re-run, 
 });
 
 test('an object fully handled by Kopf is not created again', async () => {
-  ns = await freshNamespace(kc, 'h-handled');
+  const ns = await scenario.namespace('h-handled');
   const registry = new kopf.Registry();
   let creations = 0;
   const resumed: string[] = [];
@@ -123,7 +104,7 @@ test('an object fully handled by Kopf is not created again', async () => {
   );
   client.close();
 
-  op = startOperator(kc, registry, ns.name);
+  const op = scenario.start(registry, ns.name);
   await waitForLine(op, 'Resuming is processed: 1 succeeded; 0 failed.');
   await settle(1000);
   expect(creations).toBe(0);

@@ -1,34 +1,13 @@
 /** Updates: diff/old/new, field handlers only on their field's change, status-only changes run nothing. */
-import { afterEach, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import * as kopf from '../../runtime/index.ts';
-import { freshNamespace, type TestNamespace } from '../../runtime/testing/index.ts';
-import { testCluster } from '../setup/cluster.ts';
-import {
-  EXAMPLES,
-  countLines,
-  exampleBody,
-  installCrd,
-  settle,
-  startOperator,
-  waitForLine,
-  type RunningOperator,
-} from './handlers-kit.ts';
+import { EXAMPLES, countLines, exampleBody, settle, waitForLine } from './handlers-kit.ts';
+import { useOperatorScenario } from './operator-kit.ts';
 
-const cluster = testCluster();
-const kc = cluster.kubeConfig();
-let op: RunningOperator | undefined;
-let ns: TestNamespace | undefined;
-
-beforeAll(() => installCrd(kc));
-afterEach(async () => {
-  await op?.stop();
-  await ns?.delete();
-  op = undefined;
-  ns = undefined;
-});
+const scenario = useOperatorScenario();
 
 test('an update handler gets the diff, old and new essences; a field handler fires only when its field changes', async () => {
-  ns = await freshNamespace(kc, 'h-update');
+  const ns = await scenario.namespace('h-update');
   const registry = new kopf.Registry();
   const updates: Array<Pick<kopf.ChangeArgs, 'diff' | 'old' | 'new' | 'reason'>> = [];
   const sizeChanges: Array<{ old: unknown; new: unknown; diff: kopf.Diff }> = [];
@@ -48,7 +27,7 @@ test('an update handler gets the diff, old and new essences; a field handler fir
     },
     { registry },
   );
-  op = startOperator(kc, registry, ns.name);
+  const op = scenario.start(registry, ns.name);
   await op.client.create(EXAMPLES, ns.name, exampleBody('one', { field: 'a', size: 1 }));
   await waitForLine(op, 'Creation is processed');
   expect(sizeChanges).toEqual([{ old: undefined, new: 1, diff: [['add', [], undefined, 1]] }]);
@@ -73,7 +52,7 @@ test('an update handler gets the diff, old and new essences; a field handler fir
 });
 
 test('a change of status alone runs no handler', async () => {
-  ns = await freshNamespace(kc, 'h-status');
+  const ns = await scenario.namespace('h-status');
   const registry = new kopf.Registry();
   let updates = 0;
   kopf.on.create(EXAMPLES, function createFn() {}, { registry });
@@ -84,7 +63,7 @@ test('a change of status alone runs no handler', async () => {
     },
     { registry },
   );
-  op = startOperator(kc, registry, ns.name);
+  const op = scenario.start(registry, ns.name);
   await op.client.create(EXAMPLES, ns.name, exampleBody('one', { field: 'a' }));
   await waitForLine(op, 'Creation is processed');
   const before = (await op.client.get(EXAMPLES, ns.name, 'one')).metadata?.annotations;

@@ -1,33 +1,15 @@
 /** `kopf.daemon`: one task per object; deletion waits for it; stopped on filter mismatch and operator exit. */
-import { afterEach, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import * as kopf from '../../runtime/index.ts';
-import { eventually, freshNamespace, type TestNamespace } from '../../runtime/testing/index.ts';
-import { testCluster } from '../setup/cluster.ts';
-import {
-  EXAMPLES,
-  exampleBody,
-  installCrd,
-  settle,
-  startOperator,
-  type RunningOperator,
-} from './handlers-kit.ts';
+import { eventually } from '../../runtime/testing/index.ts';
+import { EXAMPLES, exampleBody, settle } from './handlers-kit.ts';
 import { FINALIZER, getExample, isGone } from './kinds-kit.ts';
+import { useOperatorScenario } from './operator-kit.ts';
 
-const cluster = testCluster();
-const kc = cluster.kubeConfig();
-let op: RunningOperator | undefined;
-let ns: TestNamespace | undefined;
-
-beforeAll(() => installCrd(kc));
-afterEach(async () => {
-  await op?.stop();
-  await ns?.delete();
-  op = undefined;
-  ns = undefined;
-});
+const scenario = useOperatorScenario();
 
 test('a daemon holds the finalizer until it exits: deletion waits, then completes', async () => {
-  ns = await freshNamespace(kc, 'k-daemon');
+  const ns = await scenario.namespace('k-daemon');
   const namespace = ns.name;
   const registry = new kopf.Registry();
   let starts = 0;
@@ -48,11 +30,11 @@ test('a daemon holds the finalizer until it exits: deletion waits, then complete
       expect(signal.aborted).toBe(true);
       stopReason = stopped.reason;
       await released; // cleaning up takes a while; the object must wait
-      existedAtExit = !(await isGone(op!, namespace, 'one'));
+      existedAtExit = !(await isGone(op, namespace, 'one'));
     },
     { registry },
   );
-  op = startOperator(kc, registry, namespace);
+  const op = scenario.start(registry, namespace);
   await op.client.create(EXAMPLES, namespace, exampleBody('one', { size: 1 }));
   await eventually(() => starts > 0 || undefined, { what: 'the daemon start' });
   expect((await getExample(op, namespace, 'one')).metadata?.finalizers).toContain(FINALIZER);
@@ -69,13 +51,13 @@ test('a daemon holds the finalizer until it exits: deletion waits, then complete
   expect(waiting.metadata?.finalizers).toContain(FINALIZER);
 
   release();
-  await eventually(async () => (await isGone(op!, namespace, 'one')) || undefined, { what: 'deletion' });
+  await eventually(async () => (await isGone(op, namespace, 'one')) || undefined, { what: 'deletion' });
   expect(existedAtExit).toBe(true);
   expect(starts).toBe(1);
 });
 
 test('a daemon that ignores the stop is abandoned after its cancellation timeout', async () => {
-  ns = await freshNamespace(kc, 'k-daemon-abandon');
+  const ns = await scenario.namespace('k-daemon-abandon');
   const namespace = ns.name;
   const registry = new kopf.Registry();
   let started = false;
@@ -87,18 +69,18 @@ test('a daemon that ignores the stop is abandoned after its cancellation timeout
     },
     { registry, cancellationTimeout: 1 },
   );
-  op = startOperator(kc, registry, namespace);
+  const op = scenario.start(registry, namespace);
   await op.client.create(EXAMPLES, namespace, exampleBody('one'));
   await eventually(() => started || undefined, { what: 'the daemon start' });
   const deleted = Date.now();
   await op.client.delete(EXAMPLES, namespace, 'one');
-  await eventually(async () => (await isGone(op!, namespace, 'one')) || undefined, { what: 'deletion' });
+  await eventually(async () => (await isGone(op, namespace, 'one')) || undefined, { what: 'deletion' });
   expect(Date.now() - deleted).toBeGreaterThanOrEqual(900);
   expect(op.lines()).toContain("Daemon 'stubbornFn' did not exit in time. Leaving it orphaned.");
 });
 
 test('a daemon is stopped when its filters stop matching, and on operator exit', async () => {
-  ns = await freshNamespace(kc, 'k-daemon-filters');
+  const ns = await scenario.namespace('k-daemon-filters');
   const namespace = ns.name;
   const registry = new kopf.Registry();
   const reasons: Array<string | undefined> = [];
@@ -113,7 +95,7 @@ test('a daemon is stopped when its filters stop matching, and on operator exit',
     },
     { registry, labels: { daemon: 'yes' } },
   );
-  op = startOperator(kc, registry, namespace);
+  const op = scenario.start(registry, namespace);
   await op.client.create(EXAMPLES, namespace, exampleBody('one', {}, { labels: { daemon: 'yes' } }));
   await eventually(() => running === 1 || undefined, { what: 'the daemon start' });
 
@@ -128,7 +110,7 @@ test('a daemon is stopped when its filters stop matching, and on operator exit',
   expect(reasons).toEqual(['filters-mismatch']);
   // No daemon needs the object anymore: the finalizer goes.
   await eventually(async () => {
-    const o = await getExample(op!, namespace, 'one');
+    const o = await getExample(op, namespace, 'one');
     return (o.metadata?.finalizers ?? []).includes(FINALIZER) ? undefined : true;
   });
 
@@ -143,7 +125,6 @@ test('a daemon is stopped when its filters stop matching, and on operator exit',
   await eventually(() => running === 1 || undefined, { what: 'the daemon re-spawned' });
 
   await op.stop();
-  op = undefined;
   expect(running).toBe(0);
   expect(reasons).toEqual(['filters-mismatch', 'operator-exiting']);
 });

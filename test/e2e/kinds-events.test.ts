@@ -1,33 +1,16 @@
 /** `kopf.on.event`: every raw event, listing and DELETED included; results to status; filters apply. */
-import { afterEach, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import * as kopf from '../../runtime/index.ts';
-import { eventually, freshNamespace, type TestNamespace } from '../../runtime/testing/index.ts';
-import { testCluster } from '../setup/cluster.ts';
-import {
-  EXAMPLES,
-  exampleBody,
-  installCrd,
-  settle,
-  startOperator,
-  type RunningOperator,
-} from './handlers-kit.ts';
+import { eventually } from '../../runtime/testing/index.ts';
+import { EXAMPLES, exampleBody, settle, startOperator } from './handlers-kit.ts';
 import { getExample, statusOf } from './kinds-kit.ts';
+import { useOperatorScenario } from './operator-kit.ts';
 
-const cluster = testCluster();
-const kc = cluster.kubeConfig();
-let op: RunningOperator | undefined;
-let ns: TestNamespace | undefined;
-
-beforeAll(() => installCrd(kc));
-afterEach(async () => {
-  await op?.stop();
-  await ns?.delete();
-  op = undefined;
-  ns = undefined;
-});
+const scenario = useOperatorScenario();
+const { kc } = scenario;
 
 test('an event handler sees the listing, live events and the deletion of matching objects only', async () => {
-  ns = await freshNamespace(kc, 'k-events');
+  const ns = await scenario.namespace('k-events');
   const namespace = ns.name;
   const admin = startOperator(kc, new kopf.Registry(), namespace); // only for its client
   await admin.client.create(
@@ -50,7 +33,7 @@ test('an event handler sees the listing, live events and the deletion of matchin
     },
     { registry, labels: { spy: 'yes' } },
   );
-  op = startOperator(kc, registry, namespace);
+  const op = scenario.start(registry, namespace);
 
   await eventually(() => seen.some(([n, t]) => n === 'listed' && t === null) || undefined, {
     what: 'the listed object (type null)',
@@ -62,7 +45,7 @@ test('an event handler sees the listing, live events and the deletion of matchin
 
   // The result lands in status.<id>, as in Kopf.
   const live = await eventually(async () => {
-    const o = await getExample(op!, namespace, 'live');
+    const o = await getExample(op, namespace, 'live');
     return statusOf(o).spyFn ? o : undefined;
   });
   expect(statusOf(live).spyFn).toEqual({ size: 2 });
@@ -87,7 +70,7 @@ test('an event handler sees the listing, live events and the deletion of matchin
 });
 
 test('an event handler failing is logged and ignored: no retries, later events still arrive', async () => {
-  ns = await freshNamespace(kc, 'k-events-err');
+  const ns = await scenario.namespace('k-events-err');
   const namespace = ns.name;
   const registry = new kopf.Registry();
   const calls: Array<string | null> = [];
@@ -99,7 +82,7 @@ test('an event handler failing is logged and ignored: no retries, later events s
     },
     { registry },
   );
-  op = startOperator(kc, registry, namespace);
+  const op = scenario.start(registry, namespace);
   await op.client.create(EXAMPLES, namespace, exampleBody('one', { size: 1 }));
   // Listed or ADDED, depending on whether the operator's listing or the creation came first.
   await eventually(() => calls.length > 0 || undefined, { what: 'the first event' });

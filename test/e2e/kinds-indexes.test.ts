@@ -1,28 +1,16 @@
 /** `kopf.index`: populated before any resource handler runs; updated on changes and deletions. */
-import { createServer } from 'node:http';
-import { afterEach, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import * as kopf from '../../runtime/index.ts';
-import { eventually, freshNamespace, type TestNamespace } from '../../runtime/testing/index.ts';
-import { testCluster } from '../setup/cluster.ts';
-import { EXAMPLES, exampleBody, installCrd, startOperator, type RunningOperator } from './handlers-kit.ts';
+import { eventually } from '../../runtime/testing/index.ts';
+import { EXAMPLES, exampleBody, startOperator } from './handlers-kit.ts';
 import { getExample, statusOf } from './kinds-kit.ts';
-import { runOperator } from './operator-kit.ts';
+import { freePort, runOperator, useOperatorScenario } from './operator-kit.ts';
 
-const cluster = testCluster();
-const kc = cluster.kubeConfig();
-let op: RunningOperator | undefined;
-let ns: TestNamespace | undefined;
-
-beforeAll(() => installCrd(kc));
-afterEach(async () => {
-  await op?.stop();
-  await ns?.delete();
-  op = undefined;
-  ns = undefined;
-});
+const scenario = useOperatorScenario();
+const { kc } = scenario;
 
 test('an index is complete when handlers first run, and follows changes and deletions', async () => {
-  ns = await freshNamespace(kc, 'k-indexes');
+  const ns = await scenario.namespace('k-indexes');
   const namespace = ns.name;
   // Objects existing before the operator starts: the readers must see all of them at once.
   const admin = startOperator(kc, new kopf.Registry(), namespace);
@@ -49,10 +37,10 @@ test('an index is complete when handlers first run, and follows changes and dele
     },
     { registry, labels: { role: 'reader' } },
   );
-  op = startOperator(kc, registry, namespace);
+  const op = scenario.start(registry, namespace);
 
   const first = await eventually(async () => {
-    const o = await getExample(op!, namespace, 'reader1');
+    const o = await getExample(op, namespace, 'reader1');
     return statusOf(o).readFn ? o : undefined;
   });
   expect(statusOf(first).readFn).toEqual({ alpha: ['a1', 'a2', 'a3'], beta: ['b1'] });
@@ -74,22 +62,14 @@ test('an index is complete when handlers first run, and follows changes and dele
   expect(byField.keys().sort()).toEqual(['alpha', 'beta']);
   await op.client.create(EXAMPLES, namespace, exampleBody('reader2', {}, { labels: { role: 'reader' } }));
   const second = await eventually(async () => {
-    const o = await getExample(op!, namespace, 'reader2');
+    const o = await getExample(op, namespace, 'reader2');
     return statusOf(o).readFn ? o : undefined;
   });
   expect(statusOf(second).readFn).toEqual({ alpha: ['a3'], beta: ['a1'] });
 });
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 test('an index is readable from a probe (the liveness endpoint)', async () => {
-  ns = await freshNamespace(kc, 'k-index-probe');
+  const ns = await scenario.namespace('k-index-probe');
   const namespace = ns.name;
   const admin = startOperator(kc, new kopf.Registry(), namespace); // only for its client
   await admin.client.create(EXAMPLES, namespace, exampleBody('p1', { field: 'gamma' }));

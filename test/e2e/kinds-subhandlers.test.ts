@@ -1,30 +1,12 @@
 /** Sub-handlers: own persisted progress under `parent/child`, retried independently, across restarts. */
-import { afterEach, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import * as kopf from '../../runtime/index.ts';
-import { eventually, freshNamespace, type TestNamespace } from '../../runtime/testing/index.ts';
-import { testCluster } from '../setup/cluster.ts';
-import {
-  EXAMPLES,
-  exampleBody,
-  installCrd,
-  startOperator,
-  waitForLine,
-  type RunningOperator,
-} from './handlers-kit.ts';
+import { eventually } from '../../runtime/testing/index.ts';
+import { EXAMPLES, exampleBody, waitForLine } from './handlers-kit.ts';
 import { getExample, statusOf } from './kinds-kit.ts';
+import { useOperatorScenario } from './operator-kit.ts';
 
-const cluster = testCluster();
-const kc = cluster.kubeConfig();
-let op: RunningOperator | undefined;
-let ns: TestNamespace | undefined;
-
-beforeAll(() => installCrd(kc));
-afterEach(async () => {
-  await op?.stop();
-  await ns?.delete();
-  op = undefined;
-  ns = undefined;
-});
+const scenario = useOperatorScenario();
 
 function record(object: kopf.KubernetesObject, id: string): Record<string, unknown> | undefined {
   const text = object.metadata?.annotations?.[`kopf.zalando.org/${id}`];
@@ -32,7 +14,7 @@ function record(object: kopf.KubernetesObject, id: string): Record<string, unkno
 }
 
 test('sub-handler progress survives an operator restart: the finished child does not run again', async () => {
-  ns = await freshNamespace(kc, 'k-subhandlers');
+  const ns = await scenario.namespace('k-subhandlers');
   const namespace = ns.name;
   const registry = new kopf.Registry();
   const calls = { parent: 0, first: 0, second: 0, afterExecute: 0 };
@@ -63,11 +45,11 @@ test('sub-handler progress survives an operator restart: the finished child does
     { registry },
   );
 
-  op = startOperator(kc, registry, namespace);
+  let op = scenario.start(registry, namespace);
   await op.client.create(EXAMPLES, namespace, exampleBody('one'));
   const delayed = await eventually(
     async () => {
-      const o = await getExample(op!, namespace, 'one');
+      const o = await getExample(op, namespace, 'one');
       return record(o, 'createFn.second')?.retries === 1 ? o : undefined;
     },
     { what: 'the second child delayed' },
@@ -79,10 +61,10 @@ test('sub-handler progress survives an operator restart: the finished child does
   await op.stop();
 
   secondReady = true;
-  op = startOperator(kc, registry, namespace);
+  op = scenario.start(registry, namespace);
   await waitForLine(op, 'Creation is processed: 1 succeeded; 0 failed.');
   const done = await eventually(async () => {
-    const o = await getExample(op!, namespace, 'one');
+    const o = await getExample(op, namespace, 'one');
     return statusOf(o).createFn ? o : undefined;
   });
   expect(calls.first).toBe(1);
@@ -95,7 +77,7 @@ test('sub-handler progress survives an operator restart: the finished child does
   });
   // Purged with the parent: only the diff-base remains.
   const annotations = await eventually(async () => {
-    const a = (await getExample(op!, namespace, 'one')).metadata?.annotations ?? {};
+    const a = (await getExample(op, namespace, 'one')).metadata?.annotations ?? {};
     return a['kopf.zalando.org/createFn'] === undefined ? a : undefined;
   });
   expect(Object.keys(annotations)).toEqual(['kopf.zalando.org/last-handled-configuration']);

@@ -1,33 +1,15 @@
 /** `kopf.timer`: ticks per object with the finalizer held; results applied per tick; stops on deletion. */
-import { afterEach, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import * as kopf from '../../runtime/index.ts';
-import { eventually, freshNamespace, type TestNamespace } from '../../runtime/testing/index.ts';
-import { testCluster } from '../setup/cluster.ts';
-import {
-  EXAMPLES,
-  exampleBody,
-  installCrd,
-  settle,
-  startOperator,
-  type RunningOperator,
-} from './handlers-kit.ts';
+import { eventually } from '../../runtime/testing/index.ts';
+import { EXAMPLES, exampleBody, settle } from './handlers-kit.ts';
 import { FINALIZER, getExample, isGone, statusOf } from './kinds-kit.ts';
+import { useOperatorScenario } from './operator-kit.ts';
 
-const cluster = testCluster();
-const kc = cluster.kubeConfig();
-let op: RunningOperator | undefined;
-let ns: TestNamespace | undefined;
-
-beforeAll(() => installCrd(kc));
-afterEach(async () => {
-  await op?.stop();
-  await ns?.delete();
-  op = undefined;
-  ns = undefined;
-});
+const scenario = useOperatorScenario();
 
 test('a timer ticks with the finalizer held, writes each result, and stops when the object is deleted', async () => {
-  ns = await freshNamespace(kc, 'k-timer');
+  const ns = await scenario.namespace('k-timer');
   const namespace = ns.name;
   const registry = new kopf.Registry();
   const ticks: string[] = [];
@@ -40,13 +22,13 @@ test('a timer ticks with the finalizer held, writes each result, and stops when 
     },
     { registry, interval: 0.3, labels: { tick: 'yes' } },
   );
-  op = startOperator(kc, registry, namespace);
+  const op = scenario.start(registry, namespace);
   await op.client.create(EXAMPLES, namespace, exampleBody('one', {}, { labels: { tick: 'yes' } }));
   await op.client.create(EXAMPLES, namespace, exampleBody('other', {}));
 
   const object = await eventually(
     async () => {
-      const o = await getExample(op!, namespace, 'one');
+      const o = await getExample(op, namespace, 'one');
       const ticked = (statusOf(o).tickFn as { ticks?: number } | undefined)?.ticks ?? 0;
       return ticked >= 3 ? o : undefined;
     },
@@ -63,14 +45,14 @@ test('a timer ticks with the finalizer held, writes each result, and stops when 
   expect(op.records.filter((r) => r.object?.name === 'other')).toEqual([]);
 
   await op.client.delete(EXAMPLES, namespace, 'one');
-  await eventually(async () => (await isGone(op!, namespace, 'one')) || undefined, { what: 'deletion' });
+  await eventually(async () => (await isGone(op, namespace, 'one')) || undefined, { what: 'deletion' });
   const count = ticks.length;
   await settle(1000);
   expect(ticks.length).toBe(count);
 });
 
 test('a timer with idle runs only after the object has not changed for that long', async () => {
-  ns = await freshNamespace(kc, 'k-timer-idle');
+  const ns = await scenario.namespace('k-timer-idle');
   const namespace = ns.name;
   const registry = new kopf.Registry();
   const ticks: number[] = [];
@@ -81,7 +63,7 @@ test('a timer with idle runs only after the object has not changed for that long
     },
     { registry, idle: 1.5, interval: 0.2 },
   );
-  op = startOperator(kc, registry, namespace);
+  const op = scenario.start(registry, namespace);
   await op.client.create(EXAMPLES, namespace, exampleBody('one', { size: 0 }));
   // Keep changing the spec for ~2.5 s: no tick while the changes keep coming.
   const busyUntil = Date.now() + 2500;
@@ -96,7 +78,7 @@ test('a timer with idle runs only after the object has not changed for that long
 });
 
 test('a timer failing permanently stops for that object; temporary errors retry after their delay', async () => {
-  ns = await freshNamespace(kc, 'k-timer-errors');
+  const ns = await scenario.namespace('k-timer-errors');
   const namespace = ns.name;
   const registry = new kopf.Registry();
   let calls = 0;
@@ -109,7 +91,7 @@ test('a timer failing permanently stops for that object; temporary errors retry 
     },
     { registry, interval: 0.2 },
   );
-  op = startOperator(kc, registry, namespace);
+  const op = scenario.start(registry, namespace);
   await op.client.create(EXAMPLES, namespace, exampleBody('one'));
   await eventually(() => calls >= 2 || undefined, { what: 'the retry' });
   await settle(1000);
@@ -120,5 +102,5 @@ test('a timer failing permanently stops for that object; temporary errors retry 
   // A stopped timer no longer needs the finalizer: the object is deleted at once.
   await op.client.patch(EXAMPLES, namespace, 'one', { spec: { size: 1 } }, { type: 'merge' });
   await op.client.delete(EXAMPLES, namespace, 'one');
-  await eventually(async () => (await isGone(op!, namespace, 'one')) || undefined, { what: 'deletion' });
+  await eventually(async () => (await isGone(op, namespace, 'one')) || undefined, { what: 'deletion' });
 });

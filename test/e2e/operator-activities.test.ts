@@ -1,39 +1,16 @@
 /** Activities: startup, cleanup, login and probe handlers, with the liveness endpoint. */
-import { createServer } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
-import { afterEach, beforeAll, expect, test } from 'vitest';
-import { createApiClient } from '../../runtime/client/index.ts';
+import { expect, test } from 'vitest';
 import * as kopf from '../../runtime/index.ts';
-import { makeSettings } from '../../runtime/structs/settings.ts';
-import { eventually, freshNamespace, type TestNamespace } from '../../runtime/testing/index.ts';
-import { testCluster } from '../setup/cluster.ts';
-import { EXAMPLES, FAST, exampleBody, installCrd } from './handlers-kit.ts';
-import { httpGet, runOperator, type InProcessOperator } from './operator-kit.ts';
+import { eventually } from '../../runtime/testing/index.ts';
+import { EXAMPLES, exampleBody } from './handlers-kit.ts';
+import { freePort, httpGet, useOperatorScenario } from './operator-kit.ts';
 
-const cluster = testCluster();
-const kc = cluster.kubeConfig();
-const client = createApiClient(kc, makeSettings(FAST));
-let op: InProcessOperator | undefined;
-let ns: TestNamespace | undefined;
-
-beforeAll(() => installCrd(kc));
-afterEach(async () => {
-  await op?.stop();
-  await ns?.delete();
-  op = undefined;
-  ns = undefined;
-});
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+const scenario = useOperatorScenario();
+const { client, cluster } = scenario;
 
 test('startup runs (with retries) before watching and may change settings and memo; cleanup runs before the operator resolves', async () => {
-  ns = await freshNamespace(kc, 'op-startup');
+  const ns = await scenario.namespace('op-startup');
   await client.create(EXAMPLES, ns.name, exampleBody('early', { field: 'x' }));
   const registry = new kopf.Registry();
   const happened: string[] = [];
@@ -61,10 +38,10 @@ test('startup runs (with retries) before watching and may change settings and me
     },
     { registry },
   );
-  op = runOperator(kc, { registry, namespaces: [ns.name] });
+  const op = scenario.run({ registry, namespaces: [ns.name] });
 
   const body = await eventually(async () => {
-    const o = await client.get(EXAMPLES, ns!.name, 'early');
+    const o = await client.get(EXAMPLES, ns.name, 'early');
     // The body (diff-base annotation) and the status subresource are two PATCHes: wait for both.
     return o.metadata?.annotations?.['kopf.zalando.org/custom-diffbase'] && o.status ? o : undefined;
   });
@@ -84,13 +61,13 @@ test('a startup handler failing permanently stops the operator with a clear erro
     { registry },
   );
   kopf.on.create(EXAMPLES, () => void created++, { registry, id: 'never' });
-  op = runOperator(kc, { registry, clusterwide: true });
+  const op = scenario.run({ registry, clusterwide: true });
   await expect(op.done).rejects.toThrow(/startup activity failed: 'configure': the configuration is missing/);
   expect(created).toBe(0);
 });
 
 test('credentials from a login handler are used instead of the kubeconfig', async () => {
-  ns = await freshNamespace(kc, 'op-login');
+  const ns = await scenario.namespace('op-login');
   const unreachable = new KubeConfig();
   unreachable.loadFromOptions({
     clusters: [{ name: 'nowhere', server: 'https://127.0.0.1:1', skipTLSVerify: true }],
@@ -111,10 +88,10 @@ test('credentials from a login handler are used instead of the kubeconfig', asyn
     { registry },
   );
   kopf.on.create(EXAMPLES, () => ({ loggedIn: true }), { registry, id: 'createFn' });
-  op = runOperator(unreachable, { registry, namespaces: [ns.name] });
+  const op = scenario.run({ kubeConfig: unreachable, registry, namespaces: [ns.name] });
   await client.create(EXAMPLES, ns.name, exampleBody('one'));
   await eventually(async () => {
-    const o = await client.get(EXAMPLES, ns!.name, 'one');
+    const o = await client.get(EXAMPLES, ns.name, 'one');
     return (o.status as { createFn?: unknown } | undefined)?.createFn;
   });
   expect(op.lines()).toContain(`Logged in to ${cluster.url} with the login handlers' credentials.`);
@@ -126,7 +103,7 @@ test('the liveness endpoint serves the probe results as JSON, recomputed at most
   kopf.on.probe(() => ++probed, { registry, id: 'counter' });
   kopf.on.probe(async () => ({ ok: true }), { registry, id: 'health' });
   const port = await freePort();
-  op = runOperator(kc, { registry, clusterwide: true, liveness: `http://127.0.0.1:${port}/healthz` });
+  scenario.run({ registry, clusterwide: true, liveness: `http://127.0.0.1:${port}/healthz` });
 
   const first = await eventually(() => httpGet(`http://127.0.0.1:${port}/healthz`).catch(() => undefined));
   expect(first.status).toBe(200);

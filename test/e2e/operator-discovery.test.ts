@@ -1,44 +1,26 @@
 /** Run-time discovery: CRDs appearing and disappearing while the operator runs; ambiguous names; no CRD permissions. */
 import { ApiextensionsV1Api } from '@kubernetes/client-node';
-import { afterEach, expect, test } from 'vitest';
-import { createApiClient } from '../../runtime/client/index.ts';
+import { expect, test } from 'vitest';
 import * as kopf from '../../runtime/index.ts';
-import { makeSettings } from '../../runtime/structs/settings.ts';
-import {
-  applyYaml,
-  eventually,
-  freshNamespace,
-  serviceAccountKubeConfig,
-  waitForCrd,
-  type TestNamespace,
-} from '../../runtime/testing/index.ts';
-import { testCluster } from '../setup/cluster.ts';
-import { EXAMPLES, FAST, exampleBody, installCrd } from './handlers-kit.ts';
-import { crdYaml, runOperator, type InProcessOperator } from './operator-kit.ts';
+import { applyYaml, eventually, serviceAccountKubeConfig, waitForCrd } from '../../runtime/testing/index.ts';
+import { EXAMPLES, exampleBody, installCrd } from './handlers-kit.ts';
+import { crdYaml, useOperatorScenario } from './operator-kit.ts';
 
-const cluster = testCluster();
-const kc = cluster.kubeConfig();
-const client = createApiClient(kc, makeSettings(FAST));
-let op: InProcessOperator | undefined;
-let ns: TestNamespace | undefined;
-
-afterEach(async () => {
-  await op?.stop();
-  await ns?.delete();
-});
+const scenario = useOperatorScenario({ exampleCrd: false });
+const { client, kc } = scenario;
 
 test('a CRD created after the operator started is served without a restart; its deletion stops the watch', async () => {
   const suffix = Math.random().toString(36).slice(2, 8);
   const plural = `late${suffix}s`;
   const kind = `Late${suffix}`;
   const crdName = `${plural}.kopf.dev`;
-  ns = await freshNamespace(kc, 'op-discovery');
+  const ns = await scenario.namespace('op-discovery');
   const registry = new kopf.Registry();
   const created: string[] = [];
   kopf.on.create(crdName, ({ name }) => void created.push(name), { registry, id: 'lateFn' });
-  op = runOperator(kc, { registry, namespaces: [ns.name] });
+  const op = scenario.run({ registry, namespaces: [ns.name] });
   await eventually(() =>
-    op!.lines().some((l) => l.startsWith(`Unresolved resource ${crdName} cannot be served yet`)),
+    op.lines().some((l) => l.startsWith(`Unresolved resource ${crdName} cannot be served yet`)),
   );
 
   await applyYaml(kc, crdYaml({ group: 'kopf.dev', plural, kind, scope: 'Namespaced' }));
@@ -50,7 +32,7 @@ test('a CRD created after the operator started is served without a restart; its 
 
   await kc.makeApiClient(ApiextensionsV1Api).deleteCustomResourceDefinition({ name: crdName });
   await eventually(
-    () => op!.lines().includes(`Resource ${plural}.v1.kopf.dev is gone: no longer serving it.`),
+    () => op.lines().includes(`Resource ${plural}.v1.kopf.dev is gone: no longer serving it.`),
     {
       what: 'the resource to be dropped',
     },
@@ -66,8 +48,8 @@ test('an ambiguous resource name is not served, with a warning naming the candid
   }
   const registry = new kopf.Registry();
   kopf.on.create(plural, () => undefined, { registry, id: 'dupFn' });
-  op = runOperator(kc, { registry, clusterwide: true });
-  const line = await eventually(() => op!.lines().find((l) => l.startsWith(`Ambiguous resource ${plural}`)));
+  const op = scenario.run({ registry, clusterwide: true });
+  const line = await eventually(() => op.lines().find((l) => l.startsWith(`Ambiguous resource ${plural}`)));
   expect(line).toContain(`${plural}.v1.kopf.dev`);
   expect(line).toContain(`${plural}.v1.example.com`);
   expect(line).toContain('will not be served');
@@ -75,7 +57,7 @@ test('an ambiguous resource name is not served, with a warning naming the candid
 
 test('without permission to watch CRDs, the operator warns once and serves what it resolved at the start', async () => {
   await installCrd(kc);
-  ns = await freshNamespace(kc, 'op-no-crds');
+  const ns = await scenario.namespace('op-no-crds');
   await applyYaml(
     kc,
     `
@@ -101,10 +83,10 @@ subjects: [{ kind: ServiceAccount, name: operator, namespace: ${ns.name} }]
   const operatorKc = await serviceAccountKubeConfig(kc, ns.name, 'operator');
   const registry = new kopf.Registry();
   kopf.on.create(EXAMPLES, () => ({ served: true }), { registry, id: 'createFn' });
-  op = runOperator(operatorKc, { registry, namespaces: [ns.name] });
+  const op = scenario.run({ kubeConfig: operatorKc, registry, namespaces: [ns.name] });
   await client.create(EXAMPLES, ns.name, exampleBody('one'));
   await eventually(async () => {
-    const o = await client.get(EXAMPLES, ns!.name, 'one');
+    const o = await client.get(EXAMPLES, ns.name, 'one');
     return (o.status as { createFn?: unknown } | undefined)?.createFn;
   });
   const warnings = op

@@ -1,24 +1,16 @@
 /** `kopf.adopt`: children made in a handler belong to the handler's object and die with it. */
 import { CoreV1Api, type V1Pod } from '@kubernetes/client-node';
-import { afterEach, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import * as kopf from '../../runtime/index.ts';
-import { eventually, freshNamespace, type TestNamespace } from '../../runtime/testing/index.ts';
-import { testCluster } from '../setup/cluster.ts';
-import { runOperator, type InProcessOperator } from './operator-kit.ts';
+import { eventually } from '../../runtime/testing/index.ts';
+import { useOperatorScenario } from './operator-kit.ts';
 
-const cluster = testCluster();
-const kc = cluster.kubeConfig();
+const scenario = useOperatorScenario({ exampleCrd: false });
+const { kc } = scenario;
 const core = kc.makeApiClient(CoreV1Api);
-let op: InProcessOperator | undefined;
-let ns: TestNamespace | undefined;
-
-afterEach(async () => {
-  await op?.stop();
-  await ns?.delete();
-});
 
 test("an adopted child pod is named, labelled and owned after the handler's object, and garbage-collected with it", async () => {
-  ns = await freshNamespace(kc, 'op-adopt');
+  const ns = await scenario.namespace('op-adopt');
   const registry = new kopf.Registry();
   // A built-in parent: the garbage collector watches it from the start (for a CRD created moments
   // ago, the collector's monitors need up to its ~30 s discovery resync to notice a deletion).
@@ -36,14 +28,14 @@ test("an adopted child pod is named, labelled and owned after the handler's obje
     },
     { registry, labels: { app: 'demo' } },
   );
-  op = runOperator(kc, { registry, namespaces: [ns.name] });
+  scenario.run({ registry, namespaces: [ns.name] });
   const parent = await core.createNamespacedConfigMap({
     namespace: ns.name,
     body: { metadata: { name: 'parent', labels: { app: 'demo' } }, data: { key: 'value' } },
   });
 
   const podName = await eventually(async () => {
-    const o = await core.readNamespacedConfigMap({ namespace: ns!.name, name: 'parent' });
+    const o = await core.readNamespacedConfigMap({ namespace: ns.name, name: 'parent' });
     return o.metadata?.annotations?.['child-pod'];
   });
   expect(podName).toMatch(/^parent-[a-z0-9]+$/);
@@ -63,7 +55,7 @@ test("an adopted child pod is named, labelled and owned after the handler's obje
   await core.deleteNamespacedConfigMap({ namespace: ns.name, name: 'parent' });
   await eventually(
     async () => {
-      const pods = await core.listNamespacedPod({ namespace: ns!.name });
+      const pods = await core.listNamespacedPod({ namespace: ns.name });
       return pods.items.length === 0;
     },
     { timeoutMs: 30_000, what: 'the garbage collector to delete the child pod' },

@@ -1,9 +1,18 @@
-/** Shared set-up of the operator-level e2e tests: run `kopf.operator()` in-process with any options. */
+/**
+ * Shared set-up of the operator e2e tests: run `kopf.operator()` in-process with any options, and
+ * `useOperatorScenario()`, the per-file fixture that cleans up after every test.
+ */
+import { createServer } from 'node:net';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import { createApiClient, type ClosableApiClient } from '../../runtime/client/index.ts';
 import * as kopf from '../../runtime/index.ts';
 import type { LogRecord } from '../../runtime/structs/logging.ts';
 import { makeSettings } from '../../runtime/structs/settings.ts';
-import { FAST } from './handlers-kit.ts';
+import { freshNamespace, type LocalCluster, type TestNamespace } from '../../runtime/testing/index.ts';
+import { testCluster } from '../setup/cluster.ts';
+import { spawnKopf, type KopfProcess } from './cli-kit.ts';
+import { FAST, installCrd, startOperator, type RunningOperator } from './handlers-kit.ts';
 
 export interface InProcessOperator {
   /** All log records since the start (of every logger, not only the objects'). */
@@ -42,6 +51,94 @@ export function runOperator(
       await done.catch(() => undefined);
     },
   };
+}
+
+export interface OperatorScenario {
+  /** The shared test cluster. */
+  readonly cluster: LocalCluster;
+  /** The admin's access to it. */
+  readonly kc: KubeConfig;
+  /** A fresh namespace, deleted after the test. */
+  namespace(prefix: string): Promise<TestNamespace>;
+  /** An operator serving one namespace (see `startOperator`), stopped after the test. */
+  start(
+    registry: kopf.Registry,
+    namespace: string,
+    settings?: kopf.SettingsOverrides,
+    operatorKubeConfig?: KubeConfig,
+  ): RunningOperator;
+  /** An operator with any options (see `runOperator`; `kubeConfig` for another identity), stopped after the test. */
+  run(options: Parameters<typeof runOperator>[1]): InProcessOperator;
+  /** `kopf run` as a child process (see `spawnKopf`), killed after the test if still running. */
+  spawn(args: string[], env: Record<string, string>): KopfProcess;
+  /** Anything else to undo after the test (undone in reverse order, with the rest). */
+  defer(cleanup: () => unknown): void;
+  /** The admin's API client (fast test settings). */
+  readonly client: ClosableApiClient;
+}
+
+/**
+ * The set-up of an e2e file that runs operators: the example CRD installed once (unless
+ * `exampleCrd: false`), and after each test, whatever happened in it, what the test started undone
+ * in reverse order: its operators and processes stopped, then its namespaces deleted.
+ */
+export function useOperatorScenario(options: { exampleCrd?: boolean } = {}): OperatorScenario {
+  const cluster = testCluster();
+  const kc = cluster.kubeConfig();
+  const cleanups: Array<() => unknown> = [];
+  const client = createApiClient(kc, makeSettings(FAST));
+  if (options.exampleCrd ?? true) beforeAll(() => installCrd(kc));
+  afterAll(() => client.close());
+  afterEach(async () => {
+    const failures: unknown[] = [];
+    for (const cleanup of cleanups.splice(0).reverse()) {
+      try {
+        await cleanup();
+      } catch (error) {
+        failures.push(error);
+      }
+    }
+    if (failures.length) throw failures[0];
+  });
+  return {
+    cluster,
+    kc,
+    client,
+    async namespace(prefix) {
+      const ns = await freshNamespace(kc, prefix);
+      cleanups.push(() => ns.delete());
+      return ns;
+    },
+    start(registry, namespace, settings, operatorKubeConfig) {
+      const op = startOperator(kc, registry, namespace, settings, operatorKubeConfig);
+      cleanups.push(() => op.stop());
+      return op;
+    },
+    run(runOptions) {
+      const op = runOperator(kc, runOptions);
+      cleanups.push(() => op.stop());
+      return op;
+    },
+    spawn(args, env) {
+      const kopf = spawnKopf(args, env);
+      cleanups.push(() => {
+        if (kopf.child.exitCode === null && kopf.child.signalCode === null) kopf.child.kill('SIGKILL');
+      });
+      return kopf;
+    },
+    defer(cleanup) {
+      cleanups.push(cleanup);
+    },
+  };
+}
+
+/** A TCP port free on 127.0.0.1 right now (for a liveness endpoint). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }
 
 /** GET a local URL; resolves with the status and the body text. */

@@ -1,27 +1,15 @@
 /** `memo`: the operator's memo seeds a per-object memo (a shallow copy) that is kept across events. */
-import { afterEach, beforeAll, expect, test } from 'vitest';
-import { createApiClient } from '../../runtime/client/index.ts';
+import { expect, test } from 'vitest';
 import * as kopf from '../../runtime/index.ts';
-import { makeSettings } from '../../runtime/structs/settings.ts';
-import { eventually, freshNamespace, type TestNamespace } from '../../runtime/testing/index.ts';
-import { testCluster } from '../setup/cluster.ts';
-import { EXAMPLES, FAST, exampleBody, installCrd } from './handlers-kit.ts';
-import { runOperator, type InProcessOperator } from './operator-kit.ts';
+import { eventually } from '../../runtime/testing/index.ts';
+import { EXAMPLES, exampleBody } from './handlers-kit.ts';
+import { useOperatorScenario } from './operator-kit.ts';
 
-const cluster = testCluster();
-const kc = cluster.kubeConfig();
-const client = createApiClient(kc, makeSettings(FAST));
-let op: InProcessOperator | undefined;
-let ns: TestNamespace | undefined;
-
-beforeAll(() => installCrd(kc));
-afterEach(async () => {
-  await op?.stop();
-  await ns?.delete();
-});
+const scenario = useOperatorScenario();
+const { client } = scenario;
 
 test('each object gets a copy of the operator memo, kept across its events and apart from other objects', async () => {
-  ns = await freshNamespace(kc, 'op-memo');
+  const ns = await scenario.namespace('op-memo');
   const registry = new kopf.Registry();
   const shared = { visits: [] as string[] };
   kopf.on.create(
@@ -41,14 +29,14 @@ test('each object gets a copy of the operator memo, kept across its events and a
     },
     { registry },
   );
-  op = runOperator(kc, { registry, namespaces: [ns.name], memo: { region: 'eu', shared: shared.visits } });
+  scenario.run({ registry, namespaces: [ns.name], memo: { region: 'eu', shared: shared.visits } });
   await client.create(EXAMPLES, ns.name, exampleBody('first', { size: 1 }));
   await client.create(EXAMPLES, ns.name, exampleBody('second', { size: 1 }));
   await eventually(() => shared.visits.length === 2);
   for (const name of ['first', 'second']) {
     // The diff-base is stored once creation is handled: an update now is an update.
     await eventually(async () => {
-      const o = await client.get(EXAMPLES, ns!.name, name);
+      const o = await client.get(EXAMPLES, ns.name, name);
       return o.metadata?.annotations?.['kopf.zalando.org/last-handled-configuration'];
     });
   }
@@ -56,7 +44,7 @@ test('each object gets a copy of the operator memo, kept across its events and a
   await client.patch(EXAMPLES, ns.name, 'second', { spec: { size: 2 } });
   for (const name of ['first', 'second']) {
     const status = await eventually(async () => {
-      const o = await client.get(EXAMPLES, ns!.name, name);
+      const o = await client.get(EXAMPLES, ns.name, name);
       return (o.status as { updateFn?: unknown } | undefined)?.updateFn;
     });
     expect(status).toEqual({ counter: 2, owner: name, region: 'eu' });

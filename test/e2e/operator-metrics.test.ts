@@ -1,33 +1,12 @@
 /** `/metrics` on the liveness server: handler runs, failures, retries and stream counters. */
-import { createServer } from 'node:net';
-import { afterEach, beforeAll, expect, test } from 'vitest';
-import { createApiClient } from '../../runtime/client/index.ts';
+import { expect, test } from 'vitest';
 import * as kopf from '../../runtime/index.ts';
-import { makeSettings } from '../../runtime/structs/settings.ts';
-import { eventually, freshNamespace, type TestNamespace } from '../../runtime/testing/index.ts';
-import { testCluster } from '../setup/cluster.ts';
-import { EXAMPLES, FAST, exampleBody, installCrd } from './handlers-kit.ts';
-import { httpGet, runOperator, type InProcessOperator } from './operator-kit.ts';
+import { eventually } from '../../runtime/testing/index.ts';
+import { EXAMPLES, exampleBody } from './handlers-kit.ts';
+import { freePort, httpGet, useOperatorScenario } from './operator-kit.ts';
 
-const cluster = testCluster();
-const kc = cluster.kubeConfig();
-const client = createApiClient(kc, makeSettings(FAST));
-let op: InProcessOperator | undefined;
-let ns: TestNamespace | undefined;
-
-beforeAll(() => installCrd(kc));
-afterEach(async () => {
-  await op?.stop();
-  await ns?.delete();
-});
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+const scenario = useOperatorScenario();
+const { client } = scenario;
 
 /** The value of one sample line of the Prometheus text, e.g. `name{a="b"} 3`. */
 function sample(text: string, name: string, labels: Record<string, string>): number | undefined {
@@ -40,7 +19,7 @@ function sample(text: string, name: string, labels: Record<string, string>): num
 }
 
 test('/metrics counts the runs, failures and retries of a failing handler, and the watch streams', async () => {
-  ns = await freshNamespace(kc, 'op-metrics');
+  const ns = await scenario.namespace('op-metrics');
   const registry = new kopf.Registry();
   let attempts = 0;
   kopf.on.create(
@@ -52,10 +31,10 @@ test('/metrics counts the runs, failures and retries of a failing handler, and t
     { registry, backoff: 0.2 },
   );
   const port = await freePort();
-  op = runOperator(kc, { registry, namespaces: [ns.name], liveness: `http://127.0.0.1:${port}/healthz` });
+  scenario.run({ registry, namespaces: [ns.name], liveness: `http://127.0.0.1:${port}/healthz` });
   await client.create(EXAMPLES, ns.name, exampleBody('flaky'));
   await eventually(async () => {
-    const o = await client.get(EXAMPLES, ns!.name, 'flaky');
+    const o = await client.get(EXAMPLES, ns.name, 'flaky');
     return (o.status as { failingFn?: unknown } | undefined)?.failingFn;
   });
 

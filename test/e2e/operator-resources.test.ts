@@ -1,34 +1,16 @@
 /** Built-in resources, several resources in one operator, and cluster-scoped resources. */
 import { CoreV1Api, KubernetesObjectApi } from '@kubernetes/client-node';
-import { afterEach, expect, test } from 'vitest';
-import { createApiClient } from '../../runtime/client/index.ts';
+import { expect, test } from 'vitest';
 import * as kopf from '../../runtime/index.ts';
-import { makeSettings } from '../../runtime/structs/settings.ts';
-import {
-  applyYaml,
-  eventually,
-  freshNamespace,
-  waitForCrd,
-  type TestNamespace,
-} from '../../runtime/testing/index.ts';
-import { testCluster } from '../setup/cluster.ts';
-import { FAST } from './handlers-kit.ts';
-import { crdYaml, runOperator, type InProcessOperator } from './operator-kit.ts';
+import { applyYaml, eventually, waitForCrd } from '../../runtime/testing/index.ts';
+import { crdYaml, useOperatorScenario } from './operator-kit.ts';
 
-const cluster = testCluster();
-const kc = cluster.kubeConfig();
+const scenario = useOperatorScenario({ exampleCrd: false });
+const { client, kc } = scenario;
 const core = kc.makeApiClient(CoreV1Api);
-const client = createApiClient(kc, makeSettings(FAST));
-let op: InProcessOperator | undefined;
-let ns: TestNamespace | undefined;
-
-afterEach(async () => {
-  await op?.stop();
-  await ns?.delete();
-});
 
 test('one operator serves pods (typed built-in descriptor) and configmaps (by name) side by side', async () => {
-  ns = await freshNamespace(kc, 'op-builtins');
+  const ns = await scenario.namespace('op-builtins');
   const registry = new kopf.Registry();
   const seen: string[] = [];
   kopf.on.create(
@@ -46,7 +28,7 @@ test('one operator serves pods (typed built-in descriptor) and configmaps (by na
     },
     { registry, labels: { role: 'watched' } },
   );
-  op = runOperator(kc, { registry, namespaces: [ns.name] });
+  scenario.run({ registry, namespaces: [ns.name] });
   await core.createNamespacedPod({
     namespace: ns.name,
     body: { metadata: { name: 'web' }, spec: { containers: [{ name: 'main', image: 'nginx:1' }] } },
@@ -84,8 +66,8 @@ test('a cluster-scoped custom resource is served with one cluster-wide stream', 
     { registry, when: ({ name }) => name.endsWith(suffix) },
   );
   // Namespaced patterns do not limit cluster-scoped resources.
-  ns = await freshNamespace(kc, 'op-cluster');
-  op = runOperator(kc, { registry, namespaces: [ns.name] });
+  const ns = await scenario.namespace('op-cluster');
+  scenario.run({ registry, namespaces: [ns.name] });
   const name = `thing-${suffix}`;
   await client.create(THINGS, undefined, {
     apiVersion: 'kopf.dev/v1',

@@ -1,33 +1,17 @@
 /** 200 objects created at once: `kopf run` handles each exactly once. Prints the throughput. */
 import path from 'node:path';
-import { afterEach, beforeAll, expect, test } from 'vitest';
-import { createApiClient } from '../../runtime/client/index.ts';
-import { makeSettings } from '../../runtime/structs/settings.ts';
-import { eventually, freshNamespace } from '../../runtime/testing/index.ts';
-import { testCluster } from '../setup/cluster.ts';
-import { handlerFile, runs, spawnKopf, STARTUP_MS, workDir, type KopfProcess } from './cli-kit.ts';
-import { installCrd } from './handlers-kit.ts';
+import { expect, test } from 'vitest';
+import { eventually } from '../../runtime/testing/index.ts';
+import { handlerFile, runs, STARTUP_MS, workDir } from './cli-kit.ts';
+import { EXAMPLES } from './handlers-kit.ts';
+import { useOperatorScenario } from './operator-kit.ts';
 
-const cluster = testCluster();
-const kc = cluster.kubeConfig();
-const client = createApiClient(kc, makeSettings());
-const examples = {
-  group: 'kopf.dev',
-  version: 'v1',
-  plural: 'kopfexamples',
-  kind: 'KopfExample',
-  namespaced: true,
-} as const;
+const scenario = useOperatorScenario();
+const { cluster, client } = scenario;
 const COUNT = 200;
-let kopf: KopfProcess | undefined;
-
-beforeAll(() => installCrd(kc));
-afterEach(() => {
-  if (kopf?.child.exitCode === null) kopf.child.kill('SIGKILL');
-});
 
 test(`${COUNT} objects created at once are each handled exactly once`, async () => {
-  const ns = await freshNamespace(kc, 'res-bulk');
+  const ns = await scenario.namespace('res-bulk');
   const dir = workDir();
   const runsFile = path.join(dir, 'runs.log');
   const file = handlerFile(
@@ -35,12 +19,12 @@ test(`${COUNT} objects created at once are each handled exactly once`, async () 
     `kopf.on.create(examples, function createFn({ name }: { name: string }) { record(name); return { ok: true }; });`,
   );
   const spawned = Date.now();
-  kopf = spawnKopf(['run', '--standalone', '-n', ns.name, file], {
+  const kopf = scenario.spawn(['run', '--standalone', '-n', ns.name, file], {
     KUBECONFIG: cluster.kubeconfig,
     RUNS_FILE: runsFile,
   });
   // A first object handled means the operator is up and watching: the measurement starts after it.
-  await client.create(examples, ns.name, {
+  await client.create(EXAMPLES, ns.name, {
     apiVersion: 'kopf.dev/v1',
     kind: 'KopfExample',
     metadata: { name: 'sentinel' },
@@ -51,7 +35,7 @@ test(`${COUNT} objects created at once are each handled exactly once`, async () 
     intervalMs: 20,
     timeoutMs: STARTUP_MS,
   }).catch((error: unknown) => {
-    throw new Error(`${String(error)}; kopf's output:\n${kopf!.lines.join('\n')}`);
+    throw new Error(`${String(error)}; kopf's output:\n${kopf.lines.join('\n')}`);
   });
   console.error(
     `bulk: kopf run handled its first object ${Date.now() - spawned} ms after the process was spawned`,
@@ -63,7 +47,7 @@ test(`${COUNT} objects created at once are each handled exactly once`, async () 
   await Promise.all(
     Array.from({ length: 20 }, async () => {
       for (let name = queue.shift(); name; name = queue.shift()) {
-        await client.create(examples, ns.name, {
+        await client.create(EXAMPLES, ns.name, {
           apiVersion: 'kopf.dev/v1',
           kind: 'KopfExample',
           metadata: { name },
@@ -75,7 +59,7 @@ test(`${COUNT} objects created at once are each handled exactly once`, async () 
   const created = Date.now();
   await eventually(
     async () => {
-      const { items } = await client.list(examples, ns.name);
+      const { items } = await client.list(EXAMPLES, ns.name);
       return (
         items.filter((o) => (o.status as { createFn?: unknown } | undefined)?.createFn).length === COUNT + 1
       );
@@ -92,5 +76,4 @@ test(`${COUNT} objects created at once are each handled exactly once`, async () 
   expect(recorded).toHaveLength(COUNT);
   expect([...recorded].sort()).toEqual(names);
   expect(await kopf.stop()).toBe(0);
-  await ns.delete();
 });

@@ -5,33 +5,17 @@
  */
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeAll, expect, test } from 'vitest';
-import { createApiClient } from '../../runtime/client/index.ts';
-import { makeSettings } from '../../runtime/structs/settings.ts';
-import { eventually, freshNamespace } from '../../runtime/testing/index.ts';
-import { testCluster } from '../setup/cluster.ts';
-import { handlerFile, runs, spawnKopf, STARTUP_MS, workDir, type KopfProcess } from './cli-kit.ts';
-import { installCrd } from './handlers-kit.ts';
+import { expect, test } from 'vitest';
+import { eventually } from '../../runtime/testing/index.ts';
+import { handlerFile, runs, STARTUP_MS, workDir } from './cli-kit.ts';
+import { EXAMPLES } from './handlers-kit.ts';
+import { useOperatorScenario } from './operator-kit.ts';
 
-const cluster = testCluster();
-const kc = cluster.kubeConfig();
-const client = createApiClient(kc, makeSettings());
-const examples = {
-  group: 'kopf.dev',
-  version: 'v1',
-  plural: 'kopfexamples',
-  kind: 'KopfExample',
-  namespaced: true,
-} as const;
-const processes: KopfProcess[] = [];
-
-beforeAll(() => installCrd(kc));
-afterEach(() => {
-  for (const p of processes.splice(0)) if (p.child.exitCode === null) p.child.kill('SIGKILL');
-});
+const scenario = useOperatorScenario();
+const { cluster, client } = scenario;
 
 test('after a SIGKILL mid-way through three handlers, a restarted operator resumes exactly where it stopped', async () => {
-  const ns = await freshNamespace(kc, 'res-kill');
+  const ns = await scenario.namespace('res-kill');
   const dir = workDir();
   const runsFile = path.join(dir, 'runs.log');
   const blockFile = path.join(dir, 'block');
@@ -48,18 +32,15 @@ test('after a SIGKILL mid-way through three handlers, a restarted operator resum
     });
     kopf.on.create(examples, function third({ name }: { name: string }) { record('third ' + name); return { ok: 3 }; });`,
   );
-  const start = () => {
-    const p = spawnKopf(['run', '--standalone', '--verbose', '-n', ns.name, file], {
+  const start = () =>
+    scenario.spawn(['run', '--standalone', '--verbose', '-n', ns.name, file], {
       KUBECONFIG: cluster.kubeconfig,
       RUNS_FILE: runsFile,
       BLOCK_FILE: blockFile,
     });
-    processes.push(p);
-    return p;
-  };
 
   const first = start();
-  await client.create(examples, ns.name, {
+  await client.create(EXAMPLES, ns.name, {
     apiVersion: 'kopf.dev/v1',
     kind: 'KopfExample',
     metadata: { name: 'obj' },
@@ -77,7 +58,7 @@ test('after a SIGKILL mid-way through three handlers, a restarted operator resum
   const second = start();
   const done = await eventually(
     async () => {
-      const o = await client.get(examples, ns.name, 'obj');
+      const o = await client.get(EXAMPLES, ns.name, 'obj');
       const status = (o.status ?? {}) as Record<string, unknown>;
       return status.third ? status : undefined;
     },
@@ -100,5 +81,4 @@ test('after a SIGKILL mid-way through three handlers, a restarted operator resum
     'third obj',
   ]);
   expect(existsSync(blockFile)).toBe(false);
-  await ns.delete();
 });

@@ -1,5 +1,4 @@
 /** The API client against a real API server: CRUD, patch content types, status subresource, errors, discovery. */
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   createApiClient,
@@ -8,33 +7,19 @@ import {
   type ClosableApiClient,
 } from '../../runtime/client/index.ts';
 import { makeSettings } from '../../runtime/structs/settings.ts';
-import {
-  applyYaml,
-  freshNamespace,
-  serviceAccountKubeConfig,
-  waitForCrd,
-  type TestNamespace,
-} from '../../runtime/testing/index.ts';
+import { freshNamespace, serviceAccountKubeConfig, type TestNamespace } from '../../runtime/testing/index.ts';
 import { testCluster } from '../setup/cluster.ts';
+import { EXAMPLES as example, installCrd } from './handlers-kit.ts';
 
 const cluster = testCluster();
 const kc = cluster.kubeConfig();
 const settings = makeSettings({ networking: { errorBackoffs: [0.1, 0.1] } });
-const example = {
-  group: 'kopf.dev',
-  version: 'v1',
-  plural: 'kopfexamples',
-  kind: 'KopfExample',
-  namespaced: true,
-  subresources: { status: true },
-} as const;
 
 let client: ClosableApiClient;
 let ns: TestNamespace;
 
 beforeAll(async () => {
-  await applyYaml(kc, readFileSync(new URL('../../crds/kopfexamples.yaml', import.meta.url), 'utf8'));
-  await waitForCrd(kc, 'kopfexamples.kopf.dev');
+  await installCrd(kc);
   client = createApiClient(kc, settings);
   ns = await freshNamespace(kc, 'client');
 });

@@ -1,28 +1,14 @@
 /** The list+watch stream against a real API server: listing, live events, 410 re-lists, silent streams. */
-import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { createApiClient, type ApiClient, type ClosableApiClient } from '../../runtime/client/index.ts';
 import { makeSettings, type SettingsOverrides } from '../../runtime/structs/settings.ts';
 import { watchObjects, type StreamItem } from '../../runtime/watching/index.ts';
-import {
-  applyYaml,
-  eventually,
-  freshNamespace,
-  waitForCrd,
-  type TestNamespace,
-} from '../../runtime/testing/index.ts';
+import { eventually, freshNamespace, type TestNamespace } from '../../runtime/testing/index.ts';
 import { testCluster } from '../setup/cluster.ts';
+import { EXAMPLES as example, installCrd } from './handlers-kit.ts';
 
 const cluster = testCluster();
 const kc = cluster.kubeConfig();
-const example = {
-  group: 'kopf.dev',
-  version: 'v1',
-  plural: 'kopfexamples',
-  kind: 'KopfExample',
-  namespaced: true,
-  subresources: { status: true },
-} as const;
 const fast: SettingsOverrides = {
   networking: { errorBackoffs: [0.1, 0.2, 0.5] },
   watching: { reconnectBackoff: 0.05, reconnectBackoffMax: 0.5 },
@@ -32,8 +18,7 @@ let admin: ClosableApiClient;
 const cleanups: Array<() => unknown> = [];
 
 beforeAll(async () => {
-  await applyYaml(kc, readFileSync(new URL('../../crds/kopfexamples.yaml', import.meta.url), 'utf8'));
-  await waitForCrd(kc, 'kopfexamples.kopf.dev');
+  await installCrd(kc);
   admin = createApiClient(kc, makeSettings(fast));
 });
 afterEach(async () => {

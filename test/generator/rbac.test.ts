@@ -120,14 +120,73 @@ export async function spawn(client: Client, cache: Map<string, string>): Promise
     expect((await runCli(['rbac', '-o', project, '--check'])).code).toBe(0);
   });
 
+  it('a handler on `plural.version.group` gets its rule in the group, not in `version.group`', async () => {
+    writeFileSync(
+      path.join(project, 'src/handlers/versioned.ts'),
+      `import * as kopf from 'kopf-ts';\nkopf.on.create('kopfexamples.v1.kopf.dev', async function versioned() {});\n`,
+    );
+    const run = await runCli(['rbac', '-o', project]);
+    expect(run.code, run.stderr).toBe(0);
+    const { ClusterRole } = roles();
+    expect(ClusterRole).toContainEqual({
+      apiGroups: ['kopf.dev'],
+      resources: ['kopfexamples'],
+      verbs: ['list', 'patch', 'watch'],
+    });
+    expect(ClusterRole!.flatMap((r) => r.apiGroups)).not.toContain('v1.kopf.dev');
+  });
+
+  it('resolves kinds, short names and versioned names of built-ins and CRDs as the runtime does', async () => {
+    writeFileSync(
+      path.join(project, 'src/handlers/names.ts'),
+      `import * as kopf from 'kopf-ts';
+kopf.on.create('deploy', async function byShortName() {});
+kopf.on.update('CronJob', async function byKind() {});
+kopf.on.event('lamp.v1.example.com', function bySingularAndVersion() {});
+kopf.on.event('v1/configmaps', function byVersionAndPlural() {});
+`,
+    );
+    const run = await runCli(['rbac', '-o', project]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toBe('');
+    const { ClusterRole } = roles();
+    expect(ClusterRole).toContainEqual({
+      apiGroups: ['apps'],
+      resources: ['deployments'],
+      verbs: ['list', 'patch', 'watch'],
+    });
+    expect(ClusterRole).toContainEqual({
+      apiGroups: ['batch'],
+      resources: ['cronjobs'],
+      verbs: ['list', 'patch', 'watch'],
+    });
+    expect(ClusterRole).toContainEqual({
+      apiGroups: [''],
+      resources: ['configmaps'],
+      verbs: ['list', 'patch', 'watch'],
+    });
+    expect(ClusterRole!.flatMap((r) => r.apiGroups)).not.toContain('v1.example.com');
+  });
+
   it('warns when a registration names a resource it cannot resolve', async () => {
     writeFileSync(
       path.join(project, 'src/handlers/odd.ts'),
-      `import * as kopf from 'kopf-ts';\nconst which = process.env.RESOURCE ?? 'x';\nkopf.on.create(which, async function odd() {});\n`,
+      `import * as kopf from 'kopf-ts';
+const which = process.env.RESOURCE ?? 'x';
+kopf.on.create(which, async function odd() {});
+kopf.on.create('engines.', async function malformed() {});
+kopf.on.create('widgets', async function unknown() {});
+`,
     );
     const run = await runCli(['rbac', '-o', project]);
     expect(run.stderr).toMatch(
-      /src\/handlers\/odd\.ts:3: cannot tell which resource `kopf\.on\.create` is registered for/,
+      /src\/handlers\/odd\.ts:3: cannot tell which resource `kopf\.on\.create` is registered for;/,
+    );
+    expect(run.stderr).toMatch(
+      /odd\.ts:4: cannot tell which resource `kopf\.on\.create` is registered for \(Resource selector 'engines\.' is malformed: the group after the dot is empty\.\)/,
+    );
+    expect(run.stderr).toMatch(
+      /odd\.ts:5: .*\('widgets' is neither a built-in resource nor one of the CRDs\)/,
     );
   });
 

@@ -51,6 +51,21 @@ describe('registration', () => {
       kopf.on.create(RESOURCE, function f() {}, { registry, labels: { a: null as unknown as string } }),
     ).toThrow(/kopf.PRESENT or kopf.ABSENT/);
   });
+  test('a malformed resource name is rejected at registration, naming it and the cause', () => {
+    const registry = new kopf.Registry();
+    for (const register of [
+      () => kopf.on.create('kopfexamples.', function f() {}, { registry }),
+      () => kopf.on.event('kopfexamples.', function f() {}, { registry }),
+      () => kopf.timer('kopfexamples.', function f() {}, { registry, interval: 1 }),
+      () => kopf.index('kopfexamples.', function f() {}, { registry }),
+    ]) {
+      expect(register).toThrow(
+        "Resource selector 'kopfexamples.' is malformed: the group after the dot is empty.",
+      );
+    }
+    expect(() => kopf.on.create('', function f() {}, { registry })).toThrow(/'' is malformed/);
+    expect(registry.selectors()).toEqual([]);
+  });
   test('delete handlers require a finalizer unless optional; resume handlers are initial', () => {
     const registry = new kopf.Registry();
     kopf.on.delete(RESOURCE, function mandatory() {}, { registry });

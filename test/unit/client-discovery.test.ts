@@ -1,6 +1,6 @@
 /** Selector resolution over scripted discovery documents (the e2e tests use a real server's). */
 import { describe, expect, test } from 'vitest';
-import { resolveResource, selectorReadings } from '../../runtime/client/discovery.ts';
+import { resolveResource, ResourceResolutionError } from '../../runtime/client/discovery.ts';
 import { ApiError } from '../../runtime/client/errors.ts';
 import type { ApiClient } from '../../runtime/client/types.ts';
 
@@ -44,17 +44,6 @@ const client = {
   },
 } as unknown as ApiClient;
 
-describe('selector readings', () => {
-  test('split name, optional version, and group', () => {
-    expect(selectorReadings('pods')).toEqual([{ name: 'pods' }]);
-    expect(selectorReadings('widgets.a.example.com')).toEqual([{ name: 'widgets', group: 'a.example.com' }]);
-    expect(selectorReadings('widgets.v1.a.example.com')).toEqual([
-      { name: 'widgets', group: 'v1.a.example.com' },
-      { name: 'widgets', version: 'v1', group: 'a.example.com' },
-    ]);
-  });
-});
-
 describe('resolveResource', () => {
   test('an unversioned selector gets the preferred version, with subresources from discovery', async () => {
     expect(await resolveResource(client, 'widgets.a.example.com')).toEqual({
@@ -96,6 +85,13 @@ describe('resolveResource', () => {
       group: 'b.example.com',
       namespaced: false,
     });
+  });
+
+  test('a malformed selector is an unresolved one, named with the cause', async () => {
+    await expect(resolveResource(client, 'widgets..example.com')).rejects.toThrow(ResourceResolutionError);
+    await expect(resolveResource(client, 'widgets..example.com')).rejects.toThrow(
+      "Resource selector 'widgets..example.com' is malformed: '.example.com' is not an API group.",
+    );
   });
 
   test('a group-version that went away (404) counts as serving nothing', async () => {

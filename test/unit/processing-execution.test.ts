@@ -10,6 +10,7 @@ import {
 } from '../../runtime/structs/errors.ts';
 import type { Logger } from '../../runtime/structs/logging.ts';
 import { freshState, type HandlerState } from '../../runtime/structs/progress.ts';
+import { changeHandler } from './handler-kit.ts';
 
 const lines: string[] = [];
 const logger: Logger = {
@@ -25,22 +26,7 @@ function handler(
   fn: (kwargs: ChangeKwargs) => unknown,
   options: Partial<ChangingHandler> = {},
 ): ChangingHandler {
-  return {
-    id: 'fn',
-    fn,
-    selector: 'x',
-    reason: 'create',
-    requiresChange: false,
-    initial: false,
-    deleted: false,
-    errors: undefined,
-    retries: undefined,
-    timeout: undefined,
-    backoff: undefined,
-    requiresFinalizer: false,
-    param: 'P',
-    ...options,
-  };
+  return changeHandler({ fn, param: 'P', ...options });
 }
 
 function run(h: ChangingHandler, state: Partial<HandlerState> = {}) {

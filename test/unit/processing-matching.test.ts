@@ -10,26 +10,9 @@ import {
 } from '../../runtime/processing/matching.ts';
 import { diff } from '../../runtime/structs/diffs.ts';
 import { ABSENT, PRESENT } from '../../runtime/structs/filters.ts';
+import { changeHandler } from './handler-kit.ts';
 
-const fn = () => undefined;
-function h(options: Partial<ChangingHandler> = {}): ChangingHandler {
-  return {
-    id: options.id ?? 'h',
-    fn,
-    selector: 'x',
-    reason: 'create',
-    requiresChange: false,
-    initial: false,
-    deleted: false,
-    errors: undefined,
-    retries: undefined,
-    timeout: undefined,
-    backoff: undefined,
-    requiresFinalizer: false,
-    param: undefined,
-    ...options,
-  };
-}
+const h = (options: Partial<ChangingHandler> = {}): ChangingHandler => changeHandler({ id: 'h', ...options });
 
 function kwargs(
   old: Record<string, unknown> | undefined,

@@ -11,16 +11,9 @@ import { configureLogging } from '../../runtime/structs/logging.ts';
 import { applyMergePatch } from '../../runtime/structs/patches.ts';
 import { makeSettings } from '../../runtime/structs/settings.ts';
 import type { ObjectKey, WatchEvent } from '../../runtime/watching/types.ts';
+import { changeHandler, KOPF_EXAMPLES } from './handler-kit.ts';
 
 configureLogging({ write: () => undefined });
-
-const RESOURCE = {
-  group: 'kopf.dev',
-  version: 'v1',
-  plural: 'kopfexamples',
-  kind: 'KopfExample',
-  namespaced: true,
-};
 
 /** Stores one object; merge-patches bump its resourceVersion like the API server does. */
 function objectStore(initial: KubernetesObject) {
@@ -39,21 +32,11 @@ function objectStore(initial: KubernetesObject) {
 }
 
 function handler(id: string, calls: string[]): ChangingHandler {
-  return {
+  return changeHandler({
     id,
     fn: ({ body }) => void calls.push(`${id}@${body.metadata?.resourceVersion}`),
     selector: 'kopfexamples',
-    reason: 'create',
-    requiresChange: false,
-    initial: false,
-    deleted: false,
-    errors: undefined,
-    retries: undefined,
-    timeout: undefined,
-    backoff: undefined,
-    requiresFinalizer: false,
-    param: undefined,
-  };
+  });
 }
 
 const body: KubernetesObject = {
@@ -62,7 +45,7 @@ const body: KubernetesObject = {
   metadata: { name: 'one', namespace: 'ns', uid: 'u1', resourceVersion: '1' },
   spec: { a: 1 },
 };
-const key: ObjectKey = { resource: RESOURCE, namespace: 'ns', name: 'one', uid: 'u1' };
+const key: ObjectKey = { resource: KOPF_EXAMPLES, namespace: 'ns', name: 'one', uid: 'u1' };
 const event = (object: KubernetesObject, type: WatchEvent['type'] = 'MODIFIED'): WatchEvent => ({
   type,
   object,
@@ -75,7 +58,7 @@ describe('consistency', () => {
     const calls: string[] = [];
     const process = createProcessor({
       client: store.client,
-      resource: RESOURCE,
+      resource: KOPF_EXAMPLES,
       handlers: [handler('a', calls), handler('b', calls)],
       settings: makeSettings({ persistence: { consistencyTimeout: 5 } }),
       signal: calm(),
@@ -99,7 +82,7 @@ describe('consistency', () => {
     const calls: string[] = [];
     const process = createProcessor({
       client: store.client,
-      resource: RESOURCE,
+      resource: KOPF_EXAMPLES,
       handlers: [handler('a', calls), handler('b', calls)],
       settings: makeSettings({ persistence: { consistencyTimeout: 0.2 } }),
       signal: calm(),
@@ -120,7 +103,7 @@ describe('consistency', () => {
     const calls: string[] = [];
     const process = createProcessor({
       client: store.client,
-      resource: RESOURCE,
+      resource: KOPF_EXAMPLES,
       handlers: [handler('a', calls), handler('b', calls)],
       settings: makeSettings({ persistence: { consistencyTimeout: 5 } }),
       signal: calm(),
@@ -139,7 +122,7 @@ describe('one patch per cycle', () => {
     const store = objectStore(body);
     const process = createProcessor({
       client: store.client,
-      resource: RESOURCE,
+      resource: KOPF_EXAMPLES,
       handlers: [
         {
           ...handler('only', []),

@@ -6,23 +6,10 @@ import * as states from '../../runtime/processing/state.ts';
 import { progressStorage } from '../../runtime/processing/storage.ts';
 import { freshState } from '../../runtime/structs/progress.ts';
 import { defaultSettings } from '../../runtime/structs/settings.ts';
+import { changeHandler } from './handler-kit.ts';
 
 const persistence = defaultSettings().persistence;
-const handler = (id: string): ChangingHandler => ({
-  id,
-  fn: () => undefined,
-  selector: 'x',
-  reason: 'create',
-  requiresChange: false,
-  initial: false,
-  deleted: false,
-  errors: undefined,
-  retries: undefined,
-  timeout: undefined,
-  backoff: undefined,
-  requiresFinalizer: false,
-  param: undefined,
-});
+const handler = (id: string): ChangingHandler => changeHandler({ id });
 
 describe('annotations storage', () => {
   const storage = progressStorage({ ...persistence, progressStorage: 'annotations' });

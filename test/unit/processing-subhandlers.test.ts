@@ -1,7 +1,7 @@
 /** Sub-handlers: persisted per child, run only while unfinished, the parent re-invoked until all are done. */
 import { expect, test } from 'vitest';
 import { executeOnce } from '../../runtime/processing/execution.ts';
-import type { ChangeKwargs, ChangingHandler } from '../../runtime/processing/handlers.ts';
+import type { ChangeKwargs } from '../../runtime/processing/handlers.ts';
 import { progressStorage } from '../../runtime/processing/storage.ts';
 import { declareSubhandler, withSubhandling } from '../../runtime/processing/subhandling.ts';
 import type { KubernetesObject } from '../../runtime/structs/bodies.ts';
@@ -10,13 +10,14 @@ import { getLogger } from '../../runtime/structs/logging.ts';
 import { applyMergePatch } from '../../runtime/structs/patches.ts';
 import { freshState, stateFromRecord } from '../../runtime/structs/progress.ts';
 import { defaultSettings } from '../../runtime/structs/settings.ts';
+import { changeHandler } from './handler-kit.ts';
 
 const storage = progressStorage({ ...defaultSettings().persistence, progressStorage: 'annotations' });
 
 test('children run until done; finished ones are skipped; the parent finishes last', async () => {
   const calls: string[] = [];
   let secondFails = true;
-  const parent: ChangingHandler = {
+  const parent = changeHandler({
     id: 'parentFn',
     fn: () => {
       calls.push('parent');
@@ -31,18 +32,7 @@ test('children run until done; finished ones are skipped; the parent finishes la
       );
       return 'parent-result';
     },
-    selector: 'x',
-    reason: 'create',
-    requiresChange: false,
-    initial: false,
-    deleted: false,
-    errors: undefined,
-    retries: undefined,
-    timeout: undefined,
-    backoff: undefined,
-    requiresFinalizer: false,
-    param: undefined,
-  };
+  });
   let body: KubernetesObject = { metadata: { name: 'one', annotations: {} } };
   const cycle = async () => {
     const merge: Record<string, unknown> = {};

@@ -9,6 +9,7 @@ import type { SpawningHandler } from '../../runtime/processing/handlers.ts';
 import { DaemonStopped } from '../../runtime/processing/stopping.ts';
 import type { SpawnedObject, TaskContext } from '../../runtime/processing/tasks.ts';
 import { runTimer } from '../../runtime/processing/timers.ts';
+import { KOPF_EXAMPLES } from './handler-kit.ts';
 
 const noClient = {} as ApiClient; // any request would fail the test
 
@@ -33,13 +34,7 @@ function context(fn: () => unknown, options: Partial<SpawningHandler> = {}): Tas
     lastChange: Date.now(),
     nextChange: new Promise(() => undefined),
   };
-  const resource = {
-    group: 'kopf.dev',
-    version: 'v1',
-    plural: 'kopfexamples',
-    kind: 'KopfExample',
-    namespaced: true,
-  };
+  const resource = KOPF_EXAMPLES;
   return {
     client: noClient,
     resource,

@@ -4,16 +4,11 @@ import { configureLogging } from '../../runtime/structs/logging.ts';
 import { makeSettings, type SettingsOverrides } from '../../runtime/structs/settings.ts';
 import { coalesce, runQueues, type StreamItem } from '../../runtime/watching/index.ts';
 import type { ObjectKey, WatchEvent } from '../../runtime/watching/types.ts';
+import { KOPF_EXAMPLES } from './handler-kit.ts';
 
 configureLogging({ write: () => undefined });
 
-const resource = {
-  group: 'kopf.dev',
-  version: 'v1',
-  plural: 'kopfexamples',
-  kind: 'KopfExample',
-  namespaced: true,
-};
+const resource = KOPF_EXAMPLES;
 
 function event(type: WatchEvent['type'], uid: string, generation = 1): WatchEvent {
   return { type, object: { metadata: { uid, name: `obj-${uid}`, namespace: 'ns', generation } } };

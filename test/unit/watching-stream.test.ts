@@ -5,16 +5,11 @@ import type { ApiClient, ListResult, RawWatchEvent, WatchOptions } from '../../r
 import { configureLogging } from '../../runtime/structs/logging.ts';
 import { makeSettings } from '../../runtime/structs/settings.ts';
 import { streamStats, watchObjects, type StreamItem } from '../../runtime/watching/index.ts';
+import { KOPF_EXAMPLES } from './handler-kit.ts';
 
 configureLogging({ write: () => undefined });
 
-const resource = {
-  group: 'kopf.dev',
-  version: 'v1',
-  plural: 'kopfexamples',
-  kind: 'KopfExample',
-  namespaced: true,
-};
+const resource = KOPF_EXAMPLES;
 const settings = makeSettings({ watching: { reconnectBackoff: 0.001, reconnectBackoffMax: 0.01 } });
 
 const obj = (name: string, rv: string) => ({ metadata: { name, uid: name, resourceVersion: rv } });
