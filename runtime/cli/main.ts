@@ -2,7 +2,7 @@
  * `kopf` — the command line: `kopf run [FILES...] [-m MODULE...] [-n PATTERN... | -A] ...`.
  * Runs from the built package (bin/kopf.js) or straight from source: `node runtime/cli/main.ts run ...`.
  */
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfigLike } from '../client/kubeconfig.ts';
 import { describeError } from '../structs/errors.ts';
 import { configureLogging, getLogger, type LogLevel } from '../structs/logging.ts';
 import type { SettingsOverrides } from '../structs/settings.ts';
@@ -43,9 +43,9 @@ export async function run(options: RunOptions): Promise<number> {
     return 1;
   }
 
-  // The runtime (and client-node, ~1 s to import) is loaded only now: `kopf --version` stays instant.
+  // The runtime is loaded only now: `kopf --version` stays instant.
   const { loadKubeConfig } = await import('../client/kubeconfig.ts');
-  let kubeConfig: KubeConfig;
+  let kubeConfig: KubeConfigLike;
   try {
     kubeConfig = loadKubeConfig();
   } catch (error) {

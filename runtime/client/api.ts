@@ -4,8 +4,8 @@
  * `settings.networking.errorBackoffs`; a 401 re-reads credentials once and replays; everything else
  * becomes an {@link ApiError} naming the request.
  */
-import type { KubeConfig } from '@kubernetes/client-node';
 import { apiVersionOf } from '../../common/resources.ts';
+import type { KubeConfigLike } from './kubeconfig.ts';
 import type { KubernetesObject } from '../structs/bodies.ts';
 import { getLogger } from '../structs/logging.ts';
 import type { OperatorSettings } from '../structs/settings.ts';
@@ -41,7 +41,7 @@ export interface ClosableApiClient extends ApiClient {
  * Create an API client for the cluster of `kubeConfig`. `settings` is read at every request, so
  * changes made in startup handlers take effect.
  */
-export function createApiClient(kubeConfig: KubeConfig, settings: OperatorSettings): ClosableApiClient {
+export function createApiClient(kubeConfig: KubeConfigLike, settings: OperatorSettings): ClosableApiClient {
   const credentials = credentialsCache(kubeConfig);
 
   async function call<T>(method: string, path: string, options: CallOptions = {}): Promise<T> {

@@ -1,12 +1,12 @@
 /**
- * Where and how to connect, taken from a client-node KubeConfig (client-node is used for kubeconfig
- * parsing and authentication only). Credentials are cached and re-read when they may have changed:
+ * Where and how to connect, taken from a kubeconfig (kubeconfig.ts; client-node only for auth plugins).
+ * Credentials are cached and re-read when they may have changed:
  * periodically (rotated service-account tokens, exec plugins) and on demand after a 401.
  */
 import http from 'node:http';
 import https from 'node:https';
 import tls from 'node:tls';
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfigLike } from './kubeconfig.ts';
 
 /** Everything needed to send one request to the API server. */
 export interface Connection {
@@ -46,7 +46,7 @@ export interface CredentialsCache {
   close(): void;
 }
 
-export function credentialsCache(kubeConfig: KubeConfig): CredentialsCache {
+export function credentialsCache(kubeConfig: KubeConfigLike): CredentialsCache {
   let current: { connection: Connection; tlsKey: string; loadedAt: number } | undefined;
   let loading: Promise<Connection> | undefined;
 

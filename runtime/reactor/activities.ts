@@ -3,8 +3,7 @@
  * retry semantics, through the same executor as every other handler; and the three ways the
  * operator uses them: logging in, cleaning up after the stop, answering the liveness probe.
  */
-import type { KubeConfig } from '@kubernetes/client-node';
-import { loadKubeConfig } from '../client/kubeconfig.ts';
+import { loadKubeConfig, type KubeConfigLike } from '../client/kubeconfig.ts';
 import { describeError } from '../structs/errors.ts';
 import { getLogger } from '../structs/logging.ts';
 import { freshState } from '../structs/progress.ts';
@@ -95,8 +94,8 @@ export async function runActivity(
 export async function login(
   registry: Registry,
   context: ActivityContext,
-  kubeConfig: KubeConfig | undefined,
-): Promise<KubeConfig> {
+  kubeConfig: KubeConfigLike | undefined,
+): Promise<KubeConfigLike> {
   if (!registry.activities.some((h) => h.activity === 'login')) return kubeConfig ?? loadKubeConfig();
   const logIn = async (): Promise<ConnectionInfo> => {
     const results = await runActivity(registry, 'login', context);

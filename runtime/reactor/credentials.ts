@@ -1,8 +1,17 @@
 /**
  * Credentials returned by `kopf.on.login` handlers (Kopf's `ConnectionInfo`) and their translation
- * into a client-node KubeConfig, which the API client already knows how to use.
+ * into what the API client reads (a {@link KubeConfigLike}) — without loading client-node, which only
+ * {@link kubeConfigFromConnection} (for users of client-node's API classes) needs.
  */
-import { KubeConfig } from '@kubernetes/client-node';
+import type https from 'node:https';
+import type { KubeConfig } from '@kubernetes/client-node';
+import {
+  kubeConfigFromEntries,
+  newClientNodeKubeConfig,
+  type ClusterEntry,
+  type KubeConfigLike,
+  type UserEntry,
+} from '../client/kubeconfig.ts';
 
 /**
  * Where and how to connect. PEM data may be given as PEM text or base64-encoded PEM (as in a
@@ -42,73 +51,82 @@ function base64Pem(data: string): string {
   return data.includes('-----BEGIN') ? Buffer.from(data, 'utf8').toString('base64') : data.trim();
 }
 
-/** A KubeConfig with one context made of these credentials. */
+/** A client-node KubeConfig with one context made of these credentials (this loads client-node). */
 export function kubeConfigFromConnection(info: ConnectionInfo): KubeConfig {
-  const kc = new KubeConfig();
-  loadConnection(kc, info);
+  const kc = newClientNodeKubeConfig();
+  const { cluster, user } = kubeconfigEntries(info);
+  kc.loadFromString(
+    JSON.stringify({
+      clusters: [{ name: 'kopf-login', cluster }],
+      users: [{ name: 'kopf-login', user }],
+      contexts: [
+        {
+          name: 'kopf-login',
+          context: {
+            cluster: 'kopf-login',
+            user: 'kopf-login',
+            ...(info.defaultNamespace ? { namespace: info.defaultNamespace } : {}),
+          },
+        },
+      ],
+      'current-context': 'kopf-login',
+    }),
+  );
   return kc;
 }
 
-type HttpsOptions = Parameters<KubeConfig['applyToHTTPSOptions']>[0];
-
 /**
- * The KubeConfig of login handlers' credentials: when they have expired, the next time the client
- * reads them it logs in again (runs the login handlers) and uses the new credentials.
+ * The credentials of login handlers: when they have expired, the next time the client reads them it
+ * logs in again (runs the login handlers) and uses the new credentials.
  */
-export class LoginKubeConfig extends KubeConfig {
+export class LoginKubeConfig implements KubeConfigLike {
   #info: ConnectionInfo;
+  #current: KubeConfigLike;
   readonly #relogin: () => Promise<ConnectionInfo>;
 
   constructor(info: ConnectionInfo, relogin: () => Promise<ConnectionInfo>) {
-    super();
     this.#info = info;
+    this.#current = fromConnection(info);
     this.#relogin = relogin;
-    loadConnection(this, info);
   }
 
-  override async applyToHTTPSOptions(options: HttpsOptions): Promise<void> {
+  getCurrentCluster(): { readonly server: string } | null {
+    return this.#current.getCurrentCluster();
+  }
+
+  async applyToHTTPSOptions(options: https.RequestOptions): Promise<void> {
     const expiration = this.#info.expiration;
     if (expiration && expiration.getTime() <= Date.now()) {
       this.#info = await this.#relogin();
-      loadConnection(this, this.#info);
+      this.#current = fromConnection(this.#info);
     }
-    await super.applyToHTTPSOptions(options);
+    await this.#current.applyToHTTPSOptions(options);
   }
 }
 
-function loadConnection(kc: KubeConfig, info: ConnectionInfo): void {
-  kc.loadFromOptions({
-    clusters: [
-      {
-        name: 'kopf-login',
-        server: info.server,
-        skipTLSVerify: info.insecure ?? false,
-        ...(info.caData ? { caData: base64Pem(info.caData) } : {}),
-        ...(info.caPath ? { caFile: info.caPath } : {}),
-      },
-    ],
-    users: [
-      {
-        name: 'kopf-login',
-        ...(info.token ? { token: info.token } : {}),
-        ...(info.username ? { username: info.username } : {}),
-        ...(info.password ? { password: info.password } : {}),
-        ...(info.certificateData ? { certData: base64Pem(info.certificateData) } : {}),
-        ...(info.certificatePath ? { certFile: info.certificatePath } : {}),
-        ...(info.privateKeyData ? { keyData: base64Pem(info.privateKeyData) } : {}),
-        ...(info.privateKeyPath ? { keyFile: info.privateKeyPath } : {}),
-      },
-    ],
-    contexts: [
-      {
-        name: 'kopf-login',
-        cluster: 'kopf-login',
-        user: 'kopf-login',
-        ...(info.defaultNamespace ? { namespace: info.defaultNamespace } : {}),
-      },
-    ],
-    currentContext: 'kopf-login',
-  });
+function fromConnection(info: ConnectionInfo): KubeConfigLike {
+  const { cluster, user } = kubeconfigEntries(info);
+  return kubeConfigFromEntries(cluster, user);
+}
+
+/** Kopf's ConnectionInfo in a kubeconfig's terms (the fields kubectl writes). */
+function kubeconfigEntries(info: ConnectionInfo): { cluster: ClusterEntry; user: UserEntry } {
+  const cluster: ClusterEntry = {
+    server: info.server,
+    'insecure-skip-tls-verify': info.insecure ?? false,
+    ...(info.caData ? { 'certificate-authority-data': base64Pem(info.caData) } : {}),
+    ...(info.caPath ? { 'certificate-authority': info.caPath } : {}),
+  };
+  const user: UserEntry = {
+    ...(info.token ? { token: info.token } : {}),
+    ...(info.username ? { username: info.username } : {}),
+    ...(info.password ? { password: info.password } : {}),
+    ...(info.certificateData ? { 'client-certificate-data': base64Pem(info.certificateData) } : {}),
+    ...(info.certificatePath ? { 'client-certificate': info.certificatePath } : {}),
+    ...(info.privateKeyData ? { 'client-key-data': base64Pem(info.privateKeyData) } : {}),
+    ...(info.privateKeyPath ? { 'client-key': info.privateKeyPath } : {}),
+  };
+  return { cluster, user };
 }
 
 /** The best of several login results: the highest `priority` (the first among equals). */

@@ -4,8 +4,8 @@
  * handlers. The root tasks are listed in {@link ROOT_TASKS}: serving the resources today; peering and
  * admission webhooks join as tasks of their own, next to it.
  */
-import type { KubeConfig } from '@kubernetes/client-node';
 import { createApiClient, type ClosableApiClient } from '../client/api.ts';
+import type { KubeConfigLike } from '../client/kubeconfig.ts';
 import { getLogger } from '../structs/logging.ts';
 import { makeSettings, type OperatorSettings, type SettingsOverrides } from '../structs/settings.ts';
 import { sleep, untilAborted } from '../structs/timing.ts';
@@ -34,7 +34,7 @@ export interface OperatorOptions {
   /** Stops the operator when aborted; the returned promise then resolves. */
   signal?: AbortSignal;
   /** The cluster to talk to (default: `$KUBECONFIG`, `~/.kube/config`, or in-cluster). */
-  kubeConfig?: KubeConfig;
+  kubeConfig?: KubeConfigLike;
   /**
    * The operator's memo, given to activities (`kopf.on.startup`, ...) as is; every object's `memo`
    * starts as a shallow copy of it (after the startup handlers ran).

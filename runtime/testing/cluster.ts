@@ -8,8 +8,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import https from 'node:https';
-import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { ownPackage } from '../../common/package.ts';
+import { newClientNodeKubeConfig } from '../client/kubeconfig.ts';
 
 /** What the cluster process prints once /readyz answers; enough to reach it from any process. */
 export interface LocalClusterInfo {
@@ -104,7 +105,7 @@ function attach(info: LocalClusterInfo, child: ChildProcess | undefined): LocalC
   return {
     ...info,
     kubeConfig: () => {
-      const kc = new KubeConfig();
+      const kc = newClientNodeKubeConfig();
       kc.loadFromFile(info.kubeconfig);
       return kc;
     },

@@ -1,13 +1,8 @@
 /** Small helpers for tests against a real API server: apply YAML, fresh namespaces, ServiceAccount identities. */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import {
-  CoreV1Api,
-  KubeConfig,
-  KubernetesObjectApi,
-  loadAllYaml,
-  type KubernetesObject as ClientObject,
-} from '@kubernetes/client-node';
+import type { KubeConfig, KubernetesObject as ClientObject } from '@kubernetes/client-node';
+import { clientNode, newClientNodeKubeConfig } from '../client/kubeconfig.ts';
 
 /**
  * Create or update every object of a YAML text (multi-document; empty documents are skipped) with
@@ -18,8 +13,8 @@ export async function applyYaml(
   yamlText: string,
   options: { namespace?: string } = {},
 ): Promise<ClientObject[]> {
-  const api = kc.makeApiClient(ScopeAwareObjectApi);
-  const documents = (loadAllYaml(yamlText) as Array<ClientObject | null>).filter(
+  const api = kc.makeApiClient(scopeAwareObjectApi());
+  const documents = (clientNode().loadAllYaml(yamlText) as Array<ClientObject | null>).filter(
     (d): d is ClientObject => !!d,
   );
   const applied: ClientObject[] = [];
@@ -43,17 +38,28 @@ export function applyYamlFile(
   return applyYaml(kc, readFileSync(file, 'utf8'), options);
 }
 
-/** client-node resolves (and caches) resource scopes through discovery; we only need to ask it. */
-class ScopeAwareObjectApi extends KubernetesObjectApi {
-  async isNamespaced(doc: ClientObject): Promise<boolean> {
-    const resource = await this.resource(doc.apiVersion ?? 'v1', doc.kind ?? '');
-    return resource?.namespaced ?? false;
-  }
+/**
+ * client-node resolves (and caches) resource scopes through discovery; we only need to ask it. The
+ * class is made on first use: importing the runtime (which re-exports this kit) must not load client-node.
+ */
+const scopeAwareObjectApi = once(
+  () =>
+    class ScopeAwareObjectApi extends clientNode().KubernetesObjectApi {
+      async isNamespaced(doc: ClientObject): Promise<boolean> {
+        const resource = await this.resource(doc.apiVersion ?? 'v1', doc.kind ?? '');
+        return resource?.namespaced ?? false;
+      }
+    },
+);
+
+function once<T>(make: () => T): () => T {
+  let made: { value: T } | undefined;
+  return () => (made ??= { value: make() }).value;
 }
 
 /** Wait until a CRD is Established, so its objects can be created right away. */
 export async function waitForCrd(kc: KubeConfig, name: string, timeoutMs = 30_000): Promise<void> {
-  const api = KubernetesObjectApi.makeApiClient(kc);
+  const api = clientNode().KubernetesObjectApi.makeApiClient(kc);
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
@@ -80,7 +86,7 @@ export interface TestNamespace {
 
 /** Create a namespace with a unique name (`<prefix>-<random>`). */
 export async function freshNamespace(kc: KubeConfig, prefix = 'test'): Promise<TestNamespace> {
-  const core = kc.makeApiClient(CoreV1Api);
+  const core = kc.makeApiClient(clientNode().CoreV1Api);
   const name = `${prefix}-${randomBytes(4).toString('hex')}`.slice(0, 63);
   await core.createNamespace({ body: { metadata: { name } } });
   return {
@@ -102,7 +108,7 @@ export async function serviceAccountKubeConfig(
   serviceAccount: string,
   options: { expirationSeconds?: number } = {},
 ): Promise<KubeConfig> {
-  const core = admin.makeApiClient(CoreV1Api);
+  const core = admin.makeApiClient(clientNode().CoreV1Api);
   await core
     .createNamespacedServiceAccount({ namespace, body: { metadata: { name: serviceAccount } } })
     .catch((error: { code?: number }) => {
@@ -117,7 +123,7 @@ export async function serviceAccountKubeConfig(
   if (!token) throw new Error(`TokenRequest for ${namespace}/${serviceAccount} returned no token`);
   const cluster = admin.getCurrentCluster();
   if (!cluster) throw new Error('the admin KubeConfig has no current cluster');
-  const kc = new KubeConfig();
+  const kc = newClientNodeKubeConfig();
   kc.loadFromOptions({
     clusters: [{ ...cluster, name: 'local' }],
     users: [{ name: serviceAccount, token }],
