@@ -14,7 +14,7 @@ import { ApiConnectionError, ApiError, isApiError, parseStatus } from './errors.
 import { resourcePath, withQuery } from './paths.ts';
 import { isRetriableStatus, retryAfterSeconds, retryDelay } from './retries.ts';
 import { abortError, sleep } from '../structs/timing.ts';
-import { readText, send } from './transport.ts';
+import { exchangeText } from './transport.ts';
 import type { ApiClient, ListResult, PatchType, RequestOptions } from './types.ts';
 import { watchStream } from './watch.ts';
 
@@ -51,21 +51,31 @@ export function createApiClient(kubeConfig: KubeConfigLike, settings: OperatorSe
   }
 
   return {
-    async list(resource, namespace, options): Promise<ListResult> {
+    async list(resource, namespace, options = {}): Promise<ListResult> {
+      const { limit, continueToken, ...request } = options;
       const answer = await call<{
         items?: KubernetesObject[];
         kind?: string;
-        metadata?: { resourceVersion?: string };
-      }>('GET', resourcePath(resource, namespace), options);
+        metadata?: { resourceVersion?: string; continue?: string };
+      }>('GET', resourcePath(resource, namespace), {
+        ...request,
+        query: { limit: limit ? String(limit) : undefined, continue: continueToken || undefined },
+      });
       // List items come without kind/apiVersion; handlers and patches expect them (as in Kopf).
+      // Filled in place: a copy of every item would double the listing's garbage.
       const kind = answer.kind?.replace(/List$/, '') || resource.kind;
       const apiVersion = apiVersionOf(resource);
-      const items = (answer.items ?? []).map((item) => ({
-        ...item,
-        kind: item.kind ?? kind,
-        apiVersion: item.apiVersion ?? apiVersion,
-      }));
-      return { items, resourceVersion: answer.metadata?.resourceVersion ?? '' };
+      const items = answer.items ?? [];
+      for (const item of items) {
+        item.kind ??= kind;
+        item.apiVersion ??= apiVersion;
+      }
+      const next = answer.metadata?.continue;
+      return {
+        items,
+        resourceVersion: answer.metadata?.resourceVersion ?? '',
+        ...(next ? { continueToken: next } : {}),
+      };
     },
 
     watch(resource, namespace, options) {
@@ -137,20 +147,18 @@ async function exchange(
   for (let attempt = 1; ; attempt++) {
     const { signal } = options;
     if (signal?.aborted) throw abortError(signal);
-    const timeout = AbortSignal.timeout(settings.networking.requestTimeout * 1000);
     let failure: { error: Error; retryAfter?: number };
     try {
       const connection = await credentials.get();
       const connectTimeout = settings.networking.connectTimeout;
-      const response = await send(connection, {
+      const { status, headers, text } = await exchangeText(connection, {
         method,
         path,
         ...(body !== undefined ? { body, contentType: options.contentType ?? 'application/json' } : {}),
-        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+        ...(signal ? { signal } : {}),
+        timeout: settings.networking.requestTimeout,
         ...(connectTimeout !== undefined ? { answerTimeout: connectTimeout } : {}),
       });
-      const text = await readText(response);
-      const status = response.statusCode ?? 0;
       if (status >= 200 && status < 300) return text;
       const statusBody = parseStatus(text);
       const error = new ApiError({
@@ -167,8 +175,7 @@ async function exchange(
         continue;
       }
       if (!isRetriableStatus(status)) throw error;
-      const retryAfter =
-        status === 429 ? retryAfterSeconds(response.headers['retry-after'], statusBody) : undefined;
+      const retryAfter = status === 429 ? retryAfterSeconds(headers['retry-after'], statusBody) : undefined;
       failure = { error, ...(retryAfter !== undefined ? { retryAfter } : {}) };
     } catch (error) {
       if (error instanceof ApiError) throw error;
@@ -180,10 +187,7 @@ async function exchange(
         continue;
       }
       failure = {
-        error:
-          error instanceof ApiConnectionError
-            ? error
-            : new ApiConnectionError(label, describeCause(error, timeout)),
+        error: error instanceof ApiConnectionError ? error : new ApiConnectionError(label, error),
       };
     }
     const backoff = backoffs[attempt - 1];
@@ -201,8 +205,4 @@ function isStaleSocket(error: unknown): boolean {
     (error as { reusedSocket?: boolean; code?: string } | null)?.reusedSocket === true &&
     (error as { code?: string }).code === 'ECONNRESET'
   );
-}
-
-function describeCause(error: unknown, timeout: AbortSignal): unknown {
-  return timeout.aborted ? new Error(`timed out (networking.requestTimeout)`, { cause: error }) : error;
 }

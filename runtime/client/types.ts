@@ -26,9 +26,18 @@ export interface RawWatchEvent {
   object: KubernetesObject;
 }
 
+export interface ListOptions extends RequestOptions {
+  /** At most this many objects in the answer (`limit`): the answer's `continueToken` asks for more. */
+  limit?: number;
+  /** The `continueToken` of the previous page: the next page of the same listing. */
+  continueToken?: string;
+}
+
 export interface ListResult {
   items: KubernetesObject[];
   resourceVersion: string;
+  /** More objects follow: pass this as {@link ListOptions.continueToken}. Undefined on the last page. */
+  continueToken?: string;
 }
 
 export interface WatchOptions extends RequestOptions {
@@ -42,8 +51,11 @@ export interface WatchOptions extends RequestOptions {
  * Retry-After) are retried with backoff; 401 re-reads credentials; other 4xx are thrown as ApiErrorShape.
  */
 export interface ApiClient {
-  /** List objects (all namespaces when `namespace` is undefined for a namespaced resource). */
-  list(resource: ResourceInfo, namespace: string | undefined, options?: RequestOptions): Promise<ListResult>;
+  /**
+   * List objects (all namespaces when `namespace` is undefined for a namespaced resource), or one
+   * page of them (with `limit`). A `continueToken` whose snapshot expired fails with 410 Gone.
+   */
+  list(resource: ResourceInfo, namespace: string | undefined, options?: ListOptions): Promise<ListResult>;
   /**
    * Watch from `resourceVersion` with bookmarks. The iterable ends when the server closes the stream,
    * when the stream is silent past the inactivity timeout, or when the signal aborts; an ERROR event

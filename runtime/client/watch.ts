@@ -11,10 +11,14 @@ import type { CredentialsCache } from './credentials.ts';
 import { ApiConnectionError, ApiError, parseStatus } from './errors.ts';
 import { parseJsonLine, splitLines } from './lines.ts';
 import { resourcePath, withQuery } from './paths.ts';
+import { abortedBecause, abortError } from '../structs/timing.ts';
 import { readText, send } from './transport.ts';
 import type { RawWatchEvent, WatchOptions } from './types.ts';
 
 const logger = getLogger('kopf.clients');
+
+const SILENT = abortedBecause('the watch-stream was silent past watching.inactivityTimeout');
+const CLIENT_TIMEOUT = abortedBecause('the watch request reached watching.clientTimeout');
 
 /**
  * A watch request streamed as raw events. No retries here: the watcher decides how to reconnect.
@@ -37,12 +41,20 @@ export async function* watchStream(
     timeoutSeconds: timeoutSeconds !== undefined ? String(Math.round(timeoutSeconds)) : undefined,
   });
   const label = `GET ${path}`;
+  // One controller for every way a watch request ends early: the caller's stop, the client-side
+  // limit of one request, and silence — each aborts it with a reason of its own (no DOMException).
   const local = new AbortController();
-  const signals = [local.signal];
-  if (options.signal) signals.push(options.signal);
+  const signal = local.signal;
+  const stop = () => {
+    if (options.signal) local.abort(abortError(options.signal));
+  };
+  options.signal?.addEventListener('abort', stop, { once: true });
+  if (options.signal?.aborted) stop();
   const clientTimeout = settings.watching.clientTimeout;
-  if (clientTimeout !== undefined) signals.push(AbortSignal.timeout(clientTimeout * 1000));
-  const signal = AbortSignal.any(signals);
+  const limit =
+    clientTimeout !== undefined
+      ? setTimeout(() => local.abort(CLIENT_TIMEOUT), clientTimeout * 1000)
+      : undefined;
   let silent = false;
   let inactivity: NodeJS.Timeout | undefined;
   const inactivitySeconds = settings.watching.inactivityTimeout;
@@ -51,7 +63,7 @@ export async function* watchStream(
     if (inactivitySeconds > 0) {
       inactivity = setTimeout(() => {
         silent = true;
-        local.abort();
+        local.abort(SILENT);
       }, inactivitySeconds * 1000);
     }
   };
@@ -91,10 +103,12 @@ export async function* watchStream(
   } catch (error) {
     if (error instanceof ApiError) throw error;
     if (silent || options.signal?.aborted) return;
-    if (clientTimeout !== undefined && signal.aborted) return; // the client-side limit of one watch request
+    if (signal.reason === CLIENT_TIMEOUT) return; // the client-side limit of one watch request
     throw new ApiConnectionError(label, error);
   } finally {
     clearTimeout(inactivity);
+    clearTimeout(limit);
+    options.signal?.removeEventListener('abort', stop);
     if (response && !response.complete) response.destroy();
   }
 }

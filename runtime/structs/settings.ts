@@ -27,6 +27,12 @@ export interface WatchingSettings {
   reconnectBackoffMax: number;
   /** Reconnect if nothing (not even a bookmark) arrived for this long. */
   inactivityTimeout: number;
+  /**
+   * Objects per LIST request (`limit`; the rest follows page by page with `continue`), so that listing
+   * 100,000 objects never holds one huge answer in memory. 0 lists everything in one request, as
+   * Kopf does. Ours: Kopf has no such setting.
+   */
+  listPageSize: number;
 }
 
 export interface QueueingSettings {
@@ -140,6 +146,7 @@ export function defaultSettings(): OperatorSettings {
       reconnectBackoff: 0.1,
       reconnectBackoffMax: 10,
       inactivityTimeout: 70,
+      listPageSize: 500,
     },
     queueing: {
       workerLimit: undefined,

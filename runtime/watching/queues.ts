@@ -5,12 +5,17 @@
  * newest state, and a DELETED is never lost. Idle workers exit after `settings.queueing.idleTimeout`.
  */
 import type { ResourceInfo } from '../../common/resources.ts';
+import { abortedBecause } from '../structs/timing.ts';
 import { getLogger } from '../structs/logging.ts';
 import { addMetric, METRICS, streamLabels } from '../structs/metrics.ts';
 import type { OperatorSettings } from '../structs/settings.ts';
 import { createLimiter } from './limiter.ts';
 import { describeStream, isListedMarker, type StreamItem } from './stream.ts';
 import type { ObjectKey, ObjectProcessor, WatchEvent } from './types.ts';
+
+/** Abort reasons, made once: a bare `abort()` would build a DOMException with a stack every time. */
+const NEWER_EVENT = abortedBecause('a newer event of the object arrived');
+const STOPPING = abortedBecause('the watcher is stopping');
 
 export interface QueueOptions {
   resource: ResourceInfo;
@@ -140,7 +145,7 @@ export async function runQueues(
     }
     if (!slot.pending) addMetric(METRICS.queuedObjects, labels, 1);
     slot.pending = coalesce(slot.pending, event);
-    slot.pressure?.abort();
+    slot.pressure?.abort(NEWER_EVENT);
     slot.wake?.();
   }
 
@@ -165,11 +170,11 @@ export async function runQueues(
   }
 
   // Stop: no new cycles, cut sleeps short, let running cycles finish within the grace period.
-  stopping.abort();
+  stopping.abort(STOPPING);
   for (const slot of slots.values()) {
     if (slot.pending) addMetric(METRICS.queuedObjects, labels, -1);
     slot.pending = undefined;
-    slot.pressure?.abort();
+    slot.pressure?.abort(STOPPING);
   }
   if (workers.size === 0) return;
   const grace = settings.process.gracefulShutdownTimeout;

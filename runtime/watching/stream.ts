@@ -8,7 +8,7 @@ import { versionedName, type ResourceInfo } from '../../common/resources.ts';
 import { describeError } from '../structs/errors.ts';
 import { ApiConnectionError, isApiError } from '../client/errors.ts';
 import { sleep } from '../structs/timing.ts';
-import type { ApiClient, RawWatchEvent } from '../client/types.ts';
+import type { ApiClient, ListResult, RawWatchEvent } from '../client/types.ts';
 import { getLogger, type Logger } from '../structs/logging.ts';
 import type { OperatorSettings } from '../structs/settings.ts';
 import { reconnectBackoff } from './backoff.ts';
@@ -93,11 +93,12 @@ export async function* watchObjects(
     // Listing: every existing object, then the marker, then watching from the list's version.
     let resourceVersion: string;
     try {
-      const listing = await client.list(resource, namespace, { signal });
-      resourceVersion = listing.resourceVersion;
+      resourceVersion = yield* listPages(client, resource, namespace, settings, signal, {
+        logger,
+        what,
+        stats,
+      });
       stats.listings++;
-      stats.lastActivity = Date.now();
-      for (const object of listing.items) yield { type: null, object };
       yield { type: 'LISTED' };
     } catch (error) {
       if (signal.aborted) return;
@@ -129,6 +130,43 @@ export async function* watchObjects(
       }
       await pause('re-watching');
     }
+  }
+}
+
+/**
+ * One listing, page by page (`settings.watching.listPageSize` objects each): every page's objects are
+ * yielded as soon as it arrives, so a huge listing is never held at once. If the listing's snapshot
+ * expires between pages (410 Gone on `continue`), the listing starts over (objects yielded twice are
+ * harmless: each is processed for its latest state). Returns the listing's resourceVersion.
+ */
+async function* listPages(
+  client: ApiClient,
+  resource: ResourceInfo,
+  namespace: string | undefined,
+  settings: OperatorSettings,
+  signal: AbortSignal,
+  context: { logger: Logger; what: string; stats: StreamStats },
+): AsyncGenerator<WatchEvent, string> {
+  let continueToken: string | undefined;
+  for (;;) {
+    let page: ListResult;
+    try {
+      const limit = settings.watching.listPageSize;
+      page = await client.list(resource, namespace, {
+        signal,
+        ...(limit > 0 ? { limit } : {}),
+        ...(continueToken ? { continueToken } : {}),
+      });
+    } catch (error) {
+      if (!continueToken || !isApiError(error, 410)) throw error;
+      context.logger.info(`The listing of ${context.what} expired between pages (410 Gone); listing again.`);
+      continueToken = undefined;
+      continue;
+    }
+    context.stats.lastActivity = Date.now();
+    for (const object of page.items) yield { type: null, object };
+    if (!page.continueToken) return page.resourceVersion;
+    continueToken = page.continueToken;
   }
 }
 

@@ -124,6 +124,37 @@ describe('watchObjects', () => {
     expect(summary).toEqual(['null:listed', 'LISTED', 'null:gap', 'null:listed', 'LISTED', 'ADDED:live']);
   });
 
+  test('lists page by page (limit + continue) and watches from the listing’s version', async () => {
+    const ns = await namespace('pages');
+    const names = ['p1', 'p2', 'p3', 'p4', 'p5'];
+    for (const name of names) await create(ns.name, name);
+    const pages: Array<{ limit?: number; continued: boolean; items: number }> = [];
+    const paging: ApiClient = {
+      ...admin,
+      list: async (resource, namespace, options = {}) => {
+        const page = await admin.list(resource, namespace, options);
+        pages.push({
+          ...(options.limit !== undefined ? { limit: options.limit } : {}),
+          continued: options.continueToken !== undefined,
+          items: page.items.length,
+        });
+        return page;
+      },
+    };
+    const paged: SettingsOverrides = { ...fast, watching: { ...fast.watching, listPageSize: 2 } };
+    const stream = collect(paging, ns.name, paged);
+    await eventually(() => stream.items.some((i) => i.type === 'LISTED'), { what: 'the listing' });
+    expect(pages).toEqual([
+      { limit: 2, continued: false, items: 2 },
+      { limit: 2, continued: true, items: 2 },
+      { limit: 2, continued: true, items: 1 },
+    ]);
+    const listed = stream.items.map((i) => (i.type === 'LISTED' ? 'LISTED' : i.object.metadata?.name));
+    expect(listed).toEqual([...names, 'LISTED']);
+    await create(ns.name, 'live');
+    await eventually(() => stream.seen('ADDED', 'live'), { what: 'a live event after the paged listing' });
+  });
+
   test('a stream silent past the inactivity timeout is re-established and keeps delivering', async () => {
     const ns = await namespace('silent');
     const quick: SettingsOverrides = { ...fast, watching: { ...fast.watching, inactivityTimeout: 0.5 } };

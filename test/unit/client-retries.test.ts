@@ -249,6 +249,24 @@ describe('API requests', () => {
     await expect(client.get(pods, 'ns', 'p1', { signal: abort.signal })).rejects.toThrow();
     expect(Date.now() - began).toBeLessThan(1000);
   });
+
+  test('a request aborted while it waits for the answer rejects with the abort reason, not retried', async () => {
+    const server = await scriptedServer([{ status: 200, hang: true }]);
+    const client = clientFor(server.url, { networking: { errorBackoffs: [0.01, 0.01] } });
+    const abort = new AbortController();
+    const reason = new Error('a newer event of the object arrived');
+    setTimeout(() => abort.abort(reason), 50);
+    await expect(client.get(pods, 'ns', 'p1', { signal: abort.signal })).rejects.toBe(reason);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  test('the request timeout names the setting in the error after the last attempt', async () => {
+    const server = await scriptedServer([{ status: 200, hang: true }]);
+    const client = clientFor(server.url, { networking: { requestTimeout: 0.1, errorBackoffs: [] } });
+    await expect(client.get(pods, 'ns', 'p1')).rejects.toThrow(
+      /^GET \/api\/v1\/namespaces\/ns\/pods\/p1 failed: timed out after 0.1 s \(networking.requestTimeout\)$/,
+    );
+  });
 });
 
 describe('watch requests', () => {

@@ -101,6 +101,23 @@ describe('watchObjects', () => {
     expect(summary(await take(s.client, 3))).toEqual(['LISTED', 'null:c', 'LISTED']);
   });
 
+  test('a listing whose snapshot expires between pages (410 on continue) starts over from the first page', async () => {
+    const gone = new ApiError({ status: 410, request: 'GET x?continue=t', body: { reason: 'Expired' } });
+    const s = scriptedClient(
+      [
+        { items: [obj('a', '1')], resourceVersion: '10', continueToken: 'old' },
+        gone,
+        { items: [obj('a', '1')], resourceVersion: '20', continueToken: 'new' },
+        { items: [obj('b', '2')], resourceVersion: '20' },
+      ],
+      [],
+    );
+    const stats = streamStats();
+    expect(summary(await take(s.client, 4, stats))).toEqual(['null:a', 'null:a', 'null:b', 'LISTED']);
+    expect(s.lists()).toBe(4);
+    expect(stats).toMatchObject({ listings: 1, failures: 0 });
+  });
+
   test('a broken connection re-watches from the last version without re-listing', async () => {
     const broken = new ApiConnectionError('GET x', new Error('ECONNRESET'));
     const s = scriptedClient(
