@@ -19,8 +19,9 @@ import { allContenders, benchDir, experimentalContenders, repoRoot } from './lib
 import { Kube, CRD_NAME } from './lib/kube.ts';
 import { Observer } from './lib/observer.ts';
 import { machineInfo } from './lib/proc.ts';
-import { runSession, type ContenderResult, type Sizes } from './lib/session.ts';
+import { ContenderSession, type ContenderResult, type Sizes } from './lib/session.ts';
 import { runGeneratorMeasure, type GeneratorResult } from './lib/generator.ts';
+import { renderCharts } from './lib/charts.ts';
 import { writeReport, type BenchRun } from './lib/report.ts';
 import { toolVersions } from './lib/versions.ts';
 import { summarizeProfile } from './lib/cpuprofile.ts';
@@ -48,8 +49,9 @@ if (values.report) {
   const saved = JSON.parse(readFileSync(values.report, 'utf8')) as BenchRun;
   const findingsFile = path.join(benchDir, 'findings.md');
   if (existsSync(findingsFile)) saved.findings = readFileSync(findingsFile, 'utf8');
-  writeReport(saved, path.join(repoRoot, 'BENCHMARKS.md'));
-  process.stderr.write(`BENCHMARKS.md re-rendered from ${values.report}\n`);
+  const file = reportFile(saved.mode);
+  writeReport(saved, file);
+  process.stderr.write(`${path.relative(repoRoot, file)} re-rendered from ${values.report}\n`);
   process.exit(0);
 }
 
@@ -118,33 +120,70 @@ if (clusterMeasures.length && contenders.length) {
     await kube.create('bench-prewarm', 'prewarm', 0);
     await kube.deleteCollection('bench-prewarm');
     await observer.waitGone('bench-prewarm', 30_000);
-    let rawCalls = 'annotations,status';
-    for (const contender of contenders) {
-      log(`=== ${contender.title} ===`);
-      const result = await runSession(contender, {
-        kube,
-        observer,
-        sizes,
-        measures: new Set(clusterMeasures),
-        workDir,
-        baseContext: {
-          kubeconfig: cluster.kubeconfig,
-          clusterJson,
-          rawCalls,
-          ...(values.profile && contender.id === 'kopf-ts'
-            ? { cpuProfileDir: path.join(workDir, 'cpu-profile') }
-            : {}),
-        },
-        log,
-      });
-      results.push(result);
-      if (values.profile && contender.id === 'kopf-ts')
-        result.profile = profileSummary(path.join(workDir, 'cpu-profile'));
-      if (contender.id === 'kopf-ts' && result.apiCalls) {
-        rawCalls = mirrorCalls(result.apiCalls.byKind) ?? rawCalls;
-        log(`raw limit will mirror kopf-ts's calls per object: ${rawCalls}`);
+    const sessions = contenders.map(
+      (contender) =>
+        new ContenderSession(contender, {
+          kube,
+          observer,
+          sizes,
+          workDir,
+          baseContext: {
+            kubeconfig: cluster.kubeconfig,
+            clusterJson,
+            ...(values.profile && contender.id === 'kopf-ts'
+              ? { cpuProfileDir: path.join(workDir, 'cpu-profile') }
+              : {}),
+          },
+          log,
+        }),
+    );
+    for (const session of sessions) await session.prepare();
+    const ready = sessions.filter((session) => session.available);
+    // The raw limit makes, per object, the calls kopf-ts was measured to make (kopf-ts goes first).
+    const kopfTs = ready.find((session) => session.contender.id === 'kopf-ts');
+    const context = (session: ContenderSession): { rawCalls?: string } => {
+      if (session.contender.id !== 'raw') return {};
+      const mirrored = kopfTs?.apiCalls() && mirrorCalls(kopfTs.apiCalls()!.byKind);
+      return { rawCalls: mirrored || 'annotations,status' };
+    };
+    const save = (): void =>
+      writeFileSync(
+        path.join(workDir, 'partial.json'),
+        JSON.stringify(
+          sessions.map((s) => s.result()),
+          null,
+          2,
+        ),
+      );
+    // Timed measures interleaved: round r of every contender, then round r + 1 of every contender.
+    if (measures.has('throughput') || measures.has('api-calls')) {
+      for (let round = 0; round < sizes.throughputRounds; round++) {
+        for (const session of ready) {
+          log(`=== throughput round ${round + 1}/${sizes.throughputRounds}: ${session.contender.title} ===`);
+          await session.throughputRound(round, context(session));
+          save();
+        }
       }
-      writeFileSync(path.join(workDir, 'partial.json'), JSON.stringify(results, null, 2));
+    }
+    if (measures.has('latency')) {
+      for (const session of ready) {
+        log(`=== latency: ${session.contender.title} ===`);
+        await session.latencyRound(context(session));
+        save();
+      }
+    }
+    if (measures.has('memory') || measures.has('restart')) {
+      for (const session of ready) {
+        log(`=== memory${measures.has('restart') ? ' and restart' : ''}: ${session.contender.title} ===`);
+        await session.memoryAndRestart(measures.has('restart'), context(session));
+        save();
+      }
+    }
+    for (const session of sessions) {
+      const result = session.result();
+      if (values.profile && result.id === 'kopf-ts')
+        result.profile = profileSummary(path.join(workDir, 'cpu-profile'));
+      results.push(result);
     }
   } finally {
     observer.stop();
@@ -186,8 +225,24 @@ const jsonFile = path.join(resultsDir, `${stamp}.json`);
 writeFileSync(jsonFile, JSON.stringify(run, null, 2));
 log(`results: ${path.relative(repoRoot, jsonFile)}`);
 if (!values['no-report']) {
-  writeReport(run, path.join(repoRoot, 'BENCHMARKS.md'));
-  log('BENCHMARKS.md regenerated');
+  const file = reportFile(run.mode);
+  try {
+    const chartDir = path.join(benchDir, 'charts', run.mode === 'full' ? 'full' : 'quick');
+    run.charts = await renderCharts(run, chartDir, path.dirname(file), log);
+  } catch (error) {
+    log(`charts: not rendered: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  writeFileSync(jsonFile, JSON.stringify(run, null, 2));
+  writeReport(run, file);
+  log(`${path.relative(repoRoot, file)} regenerated`);
+}
+
+/**
+ * A full run (default sizes, every contender and measure) is BENCHMARKS.md; anything else — quick or
+ * custom sizes, a subset — goes to BENCHMARKS.quick.md, so noisy numbers never replace the full report.
+ */
+function reportFile(mode: string): string {
+  return path.join(repoRoot, mode === 'full' ? 'BENCHMARKS.md' : 'BENCHMARKS.quick.md');
 }
 
 /** Summaries of the CPU profiles kopf-ts wrote (one per process: the first run, then the restarted one). */

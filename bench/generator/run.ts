@@ -12,9 +12,15 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { findCorpus } from '../lib/corpus.ts';
 
 const repoRoot = path.resolve(import.meta.dirname, '..', '..');
-const corpus = process.env.BENCH_CRD_CORPUS ?? path.resolve(repoRoot, '..', 'shared', 'crd-corpus');
+const corpus =
+  findCorpus(repoRoot) ?? fail('no shared/crd-corpus found above the checkout (set BENCH_CRD_CORPUS)');
+function fail(message: string): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(1);
+}
 const peersDir = path.join(
   process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'),
   'kopf-ts',

@@ -11,6 +11,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, wri
 import os from 'node:os';
 import path from 'node:path';
 import { benchDir, repoRoot } from './contenders.ts';
+import { findCorpus } from './corpus.ts';
 
 export interface GeneratorTool {
   id: string;
@@ -174,10 +175,18 @@ export async function runGeneratorMeasure(options: {
   log: (line: string) => void;
 }): Promise<GeneratorResult> {
   const { log } = options;
-  const corpus = process.env['BENCH_CRD_CORPUS'] ?? path.resolve(repoRoot, '..', 'shared', 'crd-corpus');
-  const result: GeneratorResult = { corpus, files: 0, crdDocuments: 0, versions: {}, tools: [] };
-  if (!existsSync(corpus)) {
-    log(`generator: corpus ${corpus} not found; skipped`);
+  const corpus = findCorpus(repoRoot);
+  const result: GeneratorResult = {
+    corpus: corpus ?? '',
+    files: 0,
+    crdDocuments: 0,
+    versions: {},
+    tools: [],
+  };
+  if (!corpus) {
+    log(
+      'generator: no shared/crd-corpus above the checkout or its main repository (set BENCH_CRD_CORPUS); skipped',
+    );
     return result;
   }
   const files = corpusFiles(corpus);

@@ -1,4 +1,10 @@
-/** Runs the cluster measures (1–5) for one contender against the shared local cluster. */
+/**
+ * The cluster measures (1–5) of one contender against the shared local cluster, in phases. Each phase
+ * runs a fresh operator process (ready = its warm-up object handled), measures, deletes its objects
+ * while the operator still runs (it must release any finalizers it added), and stops it. The runner
+ * interleaves the timed phases of all contenders (round 1 of A, B, C, then round 2 of A, B, C, …), so
+ * that the machine's load, which drifts over minutes on a shared machine, does not favour one of them.
+ */
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
@@ -22,6 +28,10 @@ export interface ThroughputRound {
   seconds: number;
   createSeconds: number;
   objectsPerSecond: number;
+  /** The operator's CPU from the first create until 2 s after the last status. */
+  cpuSeconds?: number;
+  /** Peak RSS of the operator during the burst. */
+  peakRssBytes?: number;
 }
 
 export interface ThroughputResult {
@@ -32,9 +42,13 @@ export interface ThroughputResult {
   createSeconds: number;
   seconds: number;
   objectsPerSecond: number;
+  /** The highest RSS during any burst (round). */
   peakRssBytes: number;
   hwmBytes: number;
+  /** Mean operator CPU per round. */
   cpuSeconds: number;
+  /** RSS 30 s after the first round's burst: does the memory come back down? */
+  rssAfterBurstBytes?: number;
   /** Most sockets the operator process tree had open at once (sampled every 200 ms). */
   peakSockets: number;
 }
@@ -87,6 +101,8 @@ export interface ContenderResult {
   reason?: string;
   errors: string[];
   startupSeconds?: number;
+  /** RSS with no objects but the warm-up one (a fresh process, 3 s after it was ready). */
+  baselineRssBytes?: number;
   throughput?: ThroughputResult;
   apiCalls?: ApiCallsResult;
   latency?: LatencyResult;
@@ -102,7 +118,6 @@ export interface SessionOptions {
   kube: Kube;
   observer: Observer;
   sizes: Sizes;
-  measures: Set<string>;
   workDir: string;
   baseContext: Omit<StartContext, 'counterFile' | 'logFile'>;
   log: (line: string) => void;
@@ -187,112 +202,118 @@ async function createMany(
   return keys;
 }
 
-export async function runSession(contender: Contender, options: SessionOptions): Promise<ContenderResult> {
-  const { kube, observer, sizes, measures, log } = options;
-  const result: ContenderResult = { id: contender.id, title: contender.title, available: false, errors: [] };
-  try {
-    const prepared = await contender.prepare((line) => log(`  ${line}`));
-    result.version = prepared.version;
-    if (prepared.notes) result.notes = prepared.notes;
-  } catch (error) {
-    result.reason = error instanceof Error ? error.message : String(error);
-    log(`${contender.id}: not available: ${result.reason}`);
-    return result;
+/** A started operator process of one phase. */
+interface Phase {
+  proc: Running;
+  /** A fresh namespace of this phase (deleted, with its objects, when the phase ends). */
+  newNamespace(what: string): Promise<string>;
+}
+
+/** One contender's measures, phase by phase; {@link ContenderSession.result} collects them. */
+export class ContenderSession {
+  readonly contender: Contender;
+  readonly #options: SessionOptions;
+  readonly #result: ContenderResult;
+  readonly #run = namespaceCounter++;
+  #generation = 0;
+  #loadStart = NaN;
+  readonly #rounds: ThroughputRound[] = [];
+  #callsBefore: RequestCounts | undefined;
+  #calls = new Map<string, number>();
+  #hwm = 0;
+  #startups: number[] = [];
+
+  constructor(contender: Contender, options: SessionOptions) {
+    this.contender = contender;
+    this.#options = options;
+    this.#result = { id: contender.id, title: contender.title, available: false, errors: [] };
   }
 
-  const loadStart = loadAverage();
-  const run = namespaceCounter++;
-  const ns = (what: string): string => `bench-${run}-${contender.id}-${what}`.slice(0, 63);
-  const namespaces: string[] = [];
-  const newNamespace = async (what: string): Promise<string> => {
-    const name = ns(what);
-    await kube.createNamespace(name);
-    namespaces.push(name);
-    return name;
-  };
-  let generation = 0;
-  const start = (): Running => {
-    generation++;
-    const counterFile = path.join(options.workDir, `${contender.id}.${generation}.count`);
-    rmSync(counterFile, { force: true });
-    const logFile = path.join(options.workDir, `${contender.id}.log`);
-    const child = contender.start({ ...options.baseContext, counterFile, logFile });
-    return new Running(child, counterFile, logFile);
-  };
+  get available(): boolean {
+    return this.#result.available;
+  }
 
-  const warm = await newNamespace('warm');
-  let proc = start();
-  try {
-    // Ready = the first object is handled (includes start-up: imports, discovery, list+watch).
-    const t0 = performance.now();
-    await kube.create(warm, 'warmup-0', 0);
-    const ready = await waitHandledOrExit(observer, [`${warm}/warmup-0`], proc, 180_000);
-    if (!ready)
-      throw new Error(
-        `did not handle its first object within 180 s${proc.exited ? ` (exited with ${proc.exitCode})` : ''}:\n${proc.logTail()}`,
-      );
-    result.startupSeconds = (performance.now() - t0) / 1000;
-    result.available = true;
-    log(`${contender.id}: ready in ${result.startupSeconds.toFixed(2)} s (pid ${proc.pid})`);
+  /** Install/build the contender; false (with the reason recorded) if it cannot run here. */
+  async prepare(): Promise<boolean> {
+    const { log } = this.#options;
+    try {
+      const prepared = await this.contender.prepare((line) => log(`  ${line}`));
+      this.#result.version = prepared.version;
+      if (prepared.notes) this.#result.notes = prepared.notes;
+      this.#result.available = true;
+      this.#loadStart = loadAverage();
+      return true;
+    } catch (error) {
+      this.#result.reason = error instanceof Error ? error.message : String(error);
+      log(`${this.contender.id}: not available: ${this.#result.reason}`);
+      return false;
+    }
+  }
 
-    if (measures.has('throughput') || measures.has('api-calls')) {
-      // Several rounds (fresh namespace each, objects kept until the idle measure): the machine is shared
-      // and one burst is noisy; the median round is reported, all rounds are listed.
+  /**
+   * Measure 1 (and 5), one round: a burst of N objects into a fresh process. The first round also
+   * measures the RSS at 0 objects (before the burst) and 30 s after the burst.
+   */
+  async throughputRound(round: number, context: Partial<StartContext> = {}): Promise<void> {
+    const { kube, observer, sizes, log } = this.#options;
+    const id = this.contender.id;
+    await this.#phase(`tp${round}`, context, async ({ proc, newNamespace }) => {
+      if (round === 0) this.#result.baselineRssBytes = await settledRss(proc.pid, 3000);
       const n = sizes.throughputN;
+      const namespace = await newNamespace(`tp${round}`);
       const before = parseRequestTotals(await kube.metrics());
       const oursBefore = new Map(kube.issued);
       const sampler = new RssSampler(proc.pid, 50);
       const cpu0 = treeCpuSeconds(proc.pid);
-      const rounds: ThroughputRound[] = [];
-      for (let round = 0; round < sizes.throughputRounds; round++) {
-        const namespace = await newNamespace(`tp${round}`);
-        const t1 = performance.now();
-        const keys = await createMany(kube, namespace, 'tp', n, sizes.createConcurrency);
-        const createSeconds = (performance.now() - t1) / 1000;
-        const handled = await waitHandledOrExit(observer, keys, proc, Math.max(300_000, n * 200), (done) =>
-          log(`${contender.id}: throughput: ${done}/${n} handled`),
-        );
-        const last = Math.max(...keys.map((key) => observer.handled.get(key) ?? 0));
-        const seconds = (last - t1) / 1000;
-        rounds.push({ handled, seconds, createSeconds, objectsPerSecond: handled / seconds });
-        log(
-          `${contender.id}: throughput round ${round + 1}/${sizes.throughputRounds}: ${handled}/${n} in ${seconds.toFixed(2)} s = ` +
-            `${(handled / seconds).toFixed(1)} obj/s (created in ${createSeconds.toFixed(2)} s)`,
-        );
-        await sleep(1000);
-      }
-      const peakRssBytes = sampler.stop();
-      const cpuSeconds = treeCpuSeconds(proc.pid) - cpu0;
-      const sorted = [...rounds].sort((a, b) => a.objectsPerSecond - b.objectsPerSecond);
-      const median = sorted[Math.floor((sorted.length - 1) / 2)]!;
-      result.throughput = {
-        n,
-        handled: median.handled,
-        createSeconds: median.createSeconds,
-        seconds: median.seconds,
-        objectsPerSecond: median.objectsPerSecond,
-        rounds,
-        peakRssBytes,
-        hwmBytes: treeMemory(proc.pid).hwm,
-        cpuSeconds: cpuSeconds / rounds.length,
-        peakSockets: sampler.peakSockets,
-      };
-      log(
-        `${contender.id}: throughput (median of ${rounds.length}): ${result.throughput.objectsPerSecond.toFixed(1)} obj/s ` +
-          `(peak RSS ${(peakRssBytes / 2 ** 20).toFixed(0)} MiB; CPU ${(cpuSeconds / rounds.length).toFixed(2)} s per round; ≤ ${sampler.peakSockets} sockets)`,
+      const t1 = performance.now();
+      const keys = await createMany(kube, namespace, 'tp', n, sizes.createConcurrency);
+      const createSeconds = (performance.now() - t1) / 1000;
+      const handled = await waitHandledOrExit(observer, keys, proc, Math.max(300_000, n * 200), (done) =>
+        log(`${id}: throughput: ${done}/${n} handled`),
       );
+      const last = Math.max(...keys.map((key) => observer.handled.get(key) ?? 0));
+      const seconds = (last - t1) / 1000;
       // Trailing calls (events, late patches) land shortly after the status.
-      await sleep(3000);
+      await sleep(2000);
+      const cpuSeconds = treeCpuSeconds(proc.pid) - cpu0;
+      const peakRssBytes = sampler.stop();
+      this.#result.throughput = {
+        ...(this.#result.throughput ?? emptyThroughput(n)),
+        peakSockets: Math.max(this.#result.throughput?.peakSockets ?? 0, sampler.peakSockets),
+      };
+      this.#rounds.push({
+        handled,
+        seconds,
+        createSeconds,
+        objectsPerSecond: handled / seconds,
+        cpuSeconds,
+        peakRssBytes,
+      });
       const ours = new Map<string, number>();
       for (const [key, value] of kube.issued) ours.set(key, value - (oursBefore.get(key) ?? 0));
-      const delta = deltaCounts(before, parseRequestTotals(await kube.metrics()), ours);
-      result.apiCalls = summarizeCalls(delta, n * rounds.length);
+      for (const [key, value] of deltaCounts(before, parseRequestTotals(await kube.metrics()), ours))
+        this.#calls.set(key, (this.#calls.get(key) ?? 0) + value);
+      this.#callsBefore ??= before;
       log(
-        `${contender.id}: API calls per object: ${result.apiCalls.perObject.toFixed(2)} ${JSON.stringify(result.apiCalls.byKind)}`,
+        `${id}: throughput round ${round + 1}: ${handled}/${n} in ${seconds.toFixed(2)} s = ` +
+          `${(handled / seconds).toFixed(1)} obj/s (created in ${createSeconds.toFixed(2)} s; CPU ${cpuSeconds.toFixed(2)} s; ` +
+          `peak RSS ${(peakRssBytes / 2 ** 20).toFixed(0)} MiB)`,
       );
-    }
+      if (round === 0) {
+        await sleep(Math.max(0, last + 30_000 - performance.now()));
+        this.#result.throughput.rssAfterBurstBytes = await settledRss(proc.pid, 0);
+        log(
+          `${id}: RSS 30 s after the burst: ${(this.#result.throughput.rssAfterBurstBytes / 2 ** 20).toFixed(1)} MiB`,
+        );
+      }
+      this.#hwm = Math.max(this.#hwm, treeMemory(proc.pid).hwm);
+    });
+  }
 
-    if (measures.has('latency')) {
+  /** Measure 2: paced creates for a while, latency from each create's answer to its status. */
+  async latencyRound(context: Partial<StartContext> = {}): Promise<void> {
+    const { kube, observer, sizes, log } = this.#options;
+    await this.#phase('lat', context, async ({ proc, newNamespace }) => {
       const namespace = await newNamespace('lat');
       const total = Math.round(sizes.latencyRate * sizes.latencySeconds);
       const acked = new Map<string, number>();
@@ -320,7 +341,7 @@ export async function runSession(contender: Contender, options: SessionOptions):
         .filter((key) => observer.handled.has(key))
         .map((key) => Math.max(0, observer.handled.get(key)! - acked.get(key)!))
         .sort((a, b) => a - b);
-      result.latency = {
+      this.#result.latency = {
         rate: sizes.latencyRate,
         seconds: sizes.latencySeconds,
         n: total,
@@ -332,99 +353,210 @@ export async function runSession(contender: Contender, options: SessionOptions):
         max: latencies[latencies.length - 1] ?? NaN,
         mean: latencies.reduce((a, b) => a + b, 0) / (latencies.length || 1),
       };
+      const l = this.#result.latency;
       log(
-        `${contender.id}: latency @${sizes.latencyRate}/s: p50 ${result.latency.p50.toFixed(1)} ms, p95 ${result.latency.p95.toFixed(1)} ms, ` +
-          `p99 ${result.latency.p99.toFixed(1)} ms (${handled}/${total})`,
+        `${this.contender.id}: latency @${sizes.latencyRate}/s: p50 ${l.p50.toFixed(1)} ms, p95 ${l.p95.toFixed(1)} ms, ` +
+          `p99 ${l.p99.toFixed(1)} ms (${handled}/${total})`,
       );
-    }
+    });
+  }
 
-    // Drop the objects of measures 1–2 before filling the idle set, so RSS reflects the idle set alone.
-    for (const namespace of namespaces.filter((name) => !name.endsWith('-warm')))
-      await cleanNamespace(kube, observer, namespace, log);
-
-    if (measures.has('memory') || measures.has('restart')) {
-      const namespace = await newNamespace('idle');
+  /** Measures 3 and 4: the idle set, its RSS, then a restart with it in place. */
+  async memoryAndRestart(restart: boolean, context: Partial<StartContext> = {}): Promise<void> {
+    const { kube, observer, sizes, log } = this.#options;
+    const id = this.contender.id;
+    await this.#phase('idle', context, async (phase) => {
+      const namespace = await phase.newNamespace('idle');
       const m = sizes.idleObjects;
       const t1 = performance.now();
       const keys = await createMany(kube, namespace, 'idle', m, sizes.createConcurrency);
-      const handled = await waitHandledOrExit(observer, keys, proc, Math.max(600_000, m * 200), (done) =>
-        log(`${contender.id}: idle set: ${done}/${m} handled`),
+      const handled = await waitHandledOrExit(
+        observer,
+        keys,
+        phase.proc,
+        Math.max(600_000, m * 200),
+        (done) => log(`${id}: idle set: ${done}/${m} handled`),
       );
       const fillSeconds = (performance.now() - t1) / 1000;
       // Let per-object workers expire (Kopf: queueing.idle_timeout = 5 s) and the heap settle.
       await sleep(8000);
-      let rss = 0;
-      for (let i = 0; i < 10; i++) {
-        rss += treeMemory(proc.pid).rss;
-        await sleep(200);
-      }
-      result.idle = { objects: m, handled, fillSeconds, rssBytes: rss / 10, sockets: treeSockets(proc.pid) };
+      const rssBytes = await settledRss(phase.proc.pid, 0);
+      this.#result.idle = {
+        objects: m,
+        handled,
+        fillSeconds,
+        rssBytes,
+        sockets: treeSockets(phase.proc.pid),
+      };
       log(
-        `${contender.id}: idle with ${handled}/${m} objects: RSS ${(result.idle.rssBytes / 2 ** 20).toFixed(1)} MiB, ` +
-          `${result.idle.sockets} open sockets (filled in ${fillSeconds.toFixed(1)} s)`,
+        `${id}: idle with ${handled}/${m} objects: RSS ${(rssBytes / 2 ** 20).toFixed(1)} MiB, ` +
+          `${this.#result.idle.sockets} open sockets (filled in ${fillSeconds.toFixed(1)} s)`,
       );
-
-      if (measures.has('restart')) {
-        const readyBeforeStopHandlerRuns = proc.handlerRuns();
-        await proc.stop();
-        // A sentinel created while the operator is down: the one object the restarted operator must handle.
-        // Its name sorts after the others, so it comes last in the initial list.
-        await kube.create(namespace, 'zzz-sentinel', -1);
-        await sleep(500);
-        const before = parseRequestTotals(await kube.metrics());
-        proc = start();
-        const t1 = proc.startedAt;
-        const sentinelKey = `${namespace}/zzz-sentinel`;
-        // CPU samples every 100 ms until the sentinel is handled and the process has been quiet for 1 s.
-        const samples: Array<{ at: number; cpu: number }> = [];
-        let sentinelAt = 0;
-        const deadline = t1 + 600_000;
-        while (performance.now() < deadline && !proc.exited) {
-          samples.push({ at: performance.now(), cpu: treeCpuSeconds(proc.pid) });
-          if (!sentinelAt && observer.handled.has(sentinelKey))
-            sentinelAt = observer.handled.get(sentinelKey)!;
-          if (sentinelAt && quietSince(samples, sentinelAt) !== undefined) break;
-          await sleep(100);
-        }
-        const quietAt = quietSince(samples, sentinelAt) ?? performance.now();
-        await sleep(1500); // the counter file is written every 200 ms
-        const after = parseRequestTotals(await kube.metrics());
-        const delta = deltaCounts(before, after);
-        const patchCalls = [...delta]
-          .filter(([key]) => key.startsWith('PATCH benchobjects') || key.startsWith('PUT benchobjects'))
-          .reduce((a, [, v]) => a + v, 0);
-        const runs = proc.handlerRuns();
-        result.restart = {
-          objects: m,
-          catchUpSeconds: (Math.max(sentinelAt, quietAt) - t1) / 1000,
-          sentinelSeconds: sentinelAt ? (sentinelAt - t1) / 1000 : NaN,
-          quietSeconds: (quietAt - t1) / 1000,
-          handlerRuns: Math.max(0, runs - 1),
-          patchCalls,
-          cpuSeconds: samples.length ? samples[samples.length - 1]!.cpu - samples[0]!.cpu : NaN,
-          readyBeforeStopHandlerRuns,
-        };
-        log(
-          `${contender.id}: restart with ${m} handled objects: caught up in ${result.restart.catchUpSeconds.toFixed(2)} s ` +
-            `(sentinel ${result.restart.sentinelSeconds.toFixed(2)} s, quiet ${result.restart.quietSeconds.toFixed(2)} s); ` +
-            `handler runs besides the sentinel: ${result.restart.handlerRuns}; PATCH calls: ${patchCalls}`,
-        );
+      if (!restart) return;
+      const readyBeforeStopHandlerRuns = phase.proc.handlerRuns();
+      await phase.proc.stop();
+      // A sentinel created while the operator is down: the one object the restarted operator must handle.
+      // Its name sorts after the others, so it comes last in the initial list.
+      await kube.create(namespace, 'zzz-sentinel', -1);
+      await sleep(500);
+      const before = parseRequestTotals(await kube.metrics());
+      const proc = this.#start(context);
+      phase.proc = proc;
+      const started = proc.startedAt;
+      const sentinelKey = `${namespace}/zzz-sentinel`;
+      // CPU samples every 100 ms until the sentinel is handled and the process has been quiet for 1 s.
+      const samples: Array<{ at: number; cpu: number }> = [];
+      let sentinelAt = 0;
+      const deadline = started + 600_000;
+      while (performance.now() < deadline && !proc.exited) {
+        samples.push({ at: performance.now(), cpu: treeCpuSeconds(proc.pid) });
+        if (!sentinelAt && observer.handled.has(sentinelKey)) sentinelAt = observer.handled.get(sentinelKey)!;
+        if (sentinelAt && quietSince(samples, sentinelAt) !== undefined) break;
+        await sleep(100);
       }
-    }
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    result.errors.push(message);
-    log(`${contender.id}: ERROR: ${message}`);
-  } finally {
-    // Objects are deleted while the contender still runs (it must release any finalizers it added).
-    if (proc.exited && result.available) proc = start();
-    for (const namespace of namespaces) await cleanNamespace(kube, observer, namespace, log);
-    await proc.stop();
-    result.loadAverage = { start: loadStart, end: loadAverage() };
-    // Namespaces stay (empty): deleting them would set the namespace controller to work during the next
-    // contender's measures. The whole cluster is discarded at the end of the run.
+      const quietAt = quietSince(samples, sentinelAt) ?? performance.now();
+      await sleep(1500); // the counter file is written every 200 ms
+      const delta = deltaCounts(before, parseRequestTotals(await kube.metrics()));
+      const patchCalls = [...delta]
+        .filter(([key]) => key.startsWith('PATCH benchobjects') || key.startsWith('PUT benchobjects'))
+        .reduce((a, [, v]) => a + v, 0);
+      const r: RestartResult = {
+        objects: m,
+        catchUpSeconds: (Math.max(sentinelAt, quietAt) - started) / 1000,
+        sentinelSeconds: sentinelAt ? (sentinelAt - started) / 1000 : NaN,
+        quietSeconds: (quietAt - started) / 1000,
+        handlerRuns: Math.max(0, proc.handlerRuns() - 1),
+        patchCalls,
+        cpuSeconds: samples.length ? samples[samples.length - 1]!.cpu - samples[0]!.cpu : NaN,
+        readyBeforeStopHandlerRuns,
+      };
+      this.#result.restart = r;
+      log(
+        `${id}: restart with ${m} handled objects: caught up in ${r.catchUpSeconds.toFixed(2)} s ` +
+          `(sentinel ${r.sentinelSeconds.toFixed(2)} s, quiet ${r.quietSeconds.toFixed(2)} s); ` +
+          `handler runs besides the sentinel: ${r.handlerRuns}; PATCH calls: ${patchCalls}`,
+      );
+    });
   }
-  return result;
+
+  /** Measured API calls per object so far (the raw limit mirrors kopf-ts's). */
+  apiCalls(): ApiCallsResult | undefined {
+    const n = this.#rounds.length * this.#options.sizes.throughputN;
+    return n ? summarizeCalls(this.#calls, n) : undefined;
+  }
+
+  result(): ContenderResult {
+    const result = this.#result;
+    if (this.#rounds.length && result.throughput) {
+      const rounds = this.#rounds;
+      const sorted = [...rounds].sort((a, b) => a.objectsPerSecond - b.objectsPerSecond);
+      const median = sorted[Math.floor((sorted.length - 1) / 2)]!;
+      result.throughput = {
+        ...result.throughput,
+        handled: median.handled,
+        createSeconds: median.createSeconds,
+        seconds: median.seconds,
+        objectsPerSecond: median.objectsPerSecond,
+        rounds,
+        peakRssBytes: Math.max(...rounds.map((r) => r.peakRssBytes ?? 0)),
+        hwmBytes: this.#hwm,
+        cpuSeconds: rounds.reduce((a, r) => a + (r.cpuSeconds ?? 0), 0) / rounds.length,
+      };
+      const calls = this.apiCalls();
+      if (calls) result.apiCalls = calls;
+    }
+    if (this.#startups.length) result.startupSeconds = median(this.#startups);
+    if (result.available) result.loadAverage = { start: this.#loadStart, end: loadAverage() };
+    return result;
+  }
+
+  #start(context: Partial<StartContext>): Running {
+    this.#generation++;
+    const id = this.contender.id;
+    const counterFile = path.join(this.#options.workDir, `${id}.${this.#generation}.count`);
+    rmSync(counterFile, { force: true });
+    const logFile = path.join(this.#options.workDir, `${id}.log`);
+    const child = this.contender.start({ ...this.#options.baseContext, ...context, counterFile, logFile });
+    return new Running(child, counterFile, logFile);
+  }
+
+  /**
+   * Run `measure` against a fresh, ready operator process; then delete the phase's objects while the
+   * operator still runs, and stop it. Errors are recorded, never thrown: the other phases go on.
+   */
+  async #phase(
+    what: string,
+    context: Partial<StartContext>,
+    measure: (phase: Phase) => Promise<void>,
+  ): Promise<void> {
+    if (!this.#result.available) return;
+    const { kube, observer, log } = this.#options;
+    const id = this.contender.id;
+    const namespaces: string[] = [];
+    const newNamespace = async (suffix: string): Promise<string> => {
+      const name = `bench-${this.#run}-${id}-${what === suffix ? what : `${what}-${suffix}`}`.slice(0, 63);
+      await kube.createNamespace(name);
+      namespaces.push(name);
+      return name;
+    };
+    const warm = await newNamespace('warm');
+    const phase: Phase = { proc: this.#start(context), newNamespace };
+    try {
+      // Ready = the first object is handled (includes start-up: imports, discovery, list+watch).
+      const t0 = performance.now();
+      await kube.create(warm, 'warmup-0', 0);
+      if (!(await waitHandledOrExit(observer, [`${warm}/warmup-0`], phase.proc, 180_000)))
+        throw new Error(
+          `did not handle its first object within 180 s${phase.proc.exited ? ` (exited with ${phase.proc.exitCode})` : ''}:\n${phase.proc.logTail()}`,
+        );
+      this.#startups.push((performance.now() - t0) / 1000);
+      log(
+        `${id}: ${what}: ready in ${((performance.now() - t0) / 1000).toFixed(2)} s (pid ${phase.proc.pid})`,
+      );
+      await measure(phase);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      this.#result.errors.push(`${what}: ${message}`);
+      log(`${id}: ${what}: ERROR: ${message}`);
+    } finally {
+      if (phase.proc.exited) phase.proc = this.#start(context); // someone must release the finalizers
+      for (const namespace of namespaces) await cleanNamespace(kube, observer, namespace, log);
+      await phase.proc.stop();
+      // Namespaces stay (empty): deleting them would set the namespace controller to work during the
+      // next phase. The whole cluster is discarded at the end of the run.
+    }
+  }
+}
+
+function emptyThroughput(n: number): ThroughputResult {
+  return {
+    n,
+    rounds: [],
+    handled: 0,
+    createSeconds: NaN,
+    seconds: NaN,
+    objectsPerSecond: NaN,
+    peakRssBytes: 0,
+    hwmBytes: 0,
+    cpuSeconds: NaN,
+    peakSockets: 0,
+  };
+}
+
+/** The process tree's RSS averaged over 2 s (10 samples), after waiting `settleMs`. */
+async function settledRss(pid: number, settleMs: number): Promise<number> {
+  await sleep(settleMs);
+  let rss = 0;
+  for (let i = 0; i < 10; i++) {
+    rss += treeMemory(pid).rss;
+    await sleep(200);
+  }
+  return rss / 10;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor((sorted.length - 1) / 2)] ?? NaN;
 }
 
 async function waitHandledOrExit(
