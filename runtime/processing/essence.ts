@@ -19,12 +19,16 @@ export interface EssenceOptions {
   progressField?: FieldPath;
 }
 
+/** Top-level fields that are never essential (metadata contributes only labels and annotations). */
+const NON_ESSENTIAL = new Set(['apiVersion', 'kind', 'metadata', 'status']);
+
 export function essenceOf(body: KubernetesObject, options: EssenceOptions): Record<string, unknown> {
-  const essence: Record<string, unknown> = deepCopy({ ...body });
-  delete essence.apiVersion;
-  delete essence.kind;
-  delete essence.metadata;
-  delete essence.status;
+  // Only the essential fields are copied: copying the whole body first (metadata.managedFields is
+  // often its biggest part) and deleting most of it cost CPU and garbage on every event.
+  const essence: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(body)) {
+    if (!NON_ESSENTIAL.has(key) && value !== undefined) essence[key] = deepCopy(value);
+  }
 
   const labels = body.metadata?.labels ?? {};
   const annotations = body.metadata?.annotations ?? {};
