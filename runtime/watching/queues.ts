@@ -150,18 +150,16 @@ export async function runQueues(
   }
 
   const iterator = events[Symbol.asyncIterator]();
-  const stopped = new Promise<'stopped'>((resolve) => {
-    if (signal.aborted) resolve('stopped');
-    signal.addEventListener('abort', () => resolve('stopped'), { once: true });
-  });
+  // One item per call: a suspended loop here would keep the last event (and its body) in its frame.
+  const takeOne = async (): Promise<boolean> => {
+    const next = await nextUnlessStopped(iterator, signal);
+    if (next === 'stopped' || next.done) return false;
+    if (isListedMarker(next.value)) options.onListed?.();
+    else dispatch(next.value);
+    return true;
+  };
   try {
-    for (;;) {
-      const next = await Promise.race([iterator.next(), stopped]);
-      if (next === 'stopped' || next.done) break;
-      const item = next.value;
-      if (isListedMarker(item)) options.onListed?.();
-      else dispatch(item);
-    }
+    while (await takeOne());
   } catch (error) {
     // The stream is expected never to fail (watchObjects handles errors); stay alive regardless.
     logger.exception(`The event stream of ${what} failed; its queues stop`, error);
@@ -193,6 +191,33 @@ export async function runQueues(
       `${workers.size} object(s) of ${what} were still being processed after ${grace} s; abandoning them: ${names}`,
     );
   }
+}
+
+/**
+ * The iterator's next item, or 'stopped' as soon as `signal` aborts (an iterator may be stuck awaiting
+ * the network). Not `Promise.race([iterator.next(), stopped])` with one long-lived `stopped` promise:
+ * every race leaves a reaction on it that keeps the race's result — each event with its whole body —
+ * reachable until the watcher stops (heap snapshots showed every event of every object retained).
+ */
+function nextUnlessStopped<T>(
+  iterator: AsyncIterator<T>,
+  signal: AbortSignal,
+): Promise<IteratorResult<T> | 'stopped'> {
+  if (signal.aborted) return Promise.resolve('stopped');
+  return new Promise((resolve, reject) => {
+    const onAbort = () => resolve('stopped');
+    signal.addEventListener('abort', onAbort, { once: true });
+    iterator.next().then(
+      (result) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(result);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  });
 }
 
 function describeKey(key: ObjectKey): string {

@@ -1,4 +1,6 @@
 /** Per-object queueing: serial per object, parallel across objects, coalescing, pressure, stopping. */
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import { describe, expect, test } from 'vitest';
 import { configureLogging } from '../../runtime/structs/logging.ts';
 import { makeSettings, type SettingsOverrides } from '../../runtime/structs/settings.ts';
@@ -266,6 +268,26 @@ describe('runQueues', () => {
     q.events.push(event('ADDED', 'a'));
     await tick();
     expect(keys).toEqual([{ resource, namespace: 'ns', name: 'obj-a', uid: 'a' }]);
+    q.abort.abort();
+    await q.done;
+  });
+
+  test('keeps no processed event alive while it keeps running (no body is retained per object)', async () => {
+    v8.setFlagsFromString('--expose-gc');
+    const gc = vm.runInNewContext('gc') as () => void;
+    const q = start({ queueing: { idleTimeout: 0.01 } }, async () => undefined);
+    const bodies: Array<WeakRef<object>> = [];
+    const push = (uid: string) => {
+      const pushed = event('ADDED', uid);
+      bodies.push(new WeakRef(pushed.object));
+      q.events.push(pushed);
+    };
+    for (let i = 0; i < 20; i++) push(`u${i}`);
+    await tick(200); // processed, and the idle workers are gone
+    gc();
+    await tick();
+    gc();
+    expect(bodies.filter((body) => body.deref() !== undefined)).toHaveLength(0);
     q.abort.abort();
     await q.done;
   });
