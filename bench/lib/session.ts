@@ -202,6 +202,9 @@ async function createMany(
   return keys;
 }
 
+/** Objects each fresh process handles before it is measured (the first one, alone, is its readiness). */
+const WARMUP_OBJECTS = 50;
+
 /** A started operator process of one phase. */
 interface Phase {
   proc: Running;
@@ -257,8 +260,7 @@ export class ContenderSession {
   async throughputRound(round: number, context: Partial<StartContext> = {}): Promise<void> {
     const { kube, observer, sizes, log } = this.#options;
     const id = this.contender.id;
-    await this.#phase(`tp${round}`, context, async ({ proc, newNamespace }) => {
-      if (round === 0) this.#result.baselineRssBytes = await settledRss(proc.pid, 3000);
+    await this.#phase(`tp${round}`, context, { baseline: round === 0 }, async ({ proc, newNamespace }) => {
       const n = sizes.throughputN;
       const namespace = await newNamespace(`tp${round}`);
       const before = parseRequestTotals(await kube.metrics());
@@ -313,7 +315,7 @@ export class ContenderSession {
   /** Measure 2: paced creates for a while, latency from each create's answer to its status. */
   async latencyRound(context: Partial<StartContext> = {}): Promise<void> {
     const { kube, observer, sizes, log } = this.#options;
-    await this.#phase('lat', context, async ({ proc, newNamespace }) => {
+    await this.#phase('lat', context, {}, async ({ proc, newNamespace }) => {
       const namespace = await newNamespace('lat');
       const total = Math.round(sizes.latencyRate * sizes.latencySeconds);
       const acked = new Map<string, number>();
@@ -365,7 +367,7 @@ export class ContenderSession {
   async memoryAndRestart(restart: boolean, context: Partial<StartContext> = {}): Promise<void> {
     const { kube, observer, sizes, log } = this.#options;
     const id = this.contender.id;
-    await this.#phase('idle', context, async (phase) => {
+    await this.#phase('idle', context, {}, async (phase) => {
       const namespace = await phase.newNamespace('idle');
       const m = sizes.idleObjects;
       const t1 = performance.now();
@@ -487,6 +489,7 @@ export class ContenderSession {
   async #phase(
     what: string,
     context: Partial<StartContext>,
+    options: { baseline?: boolean },
     measure: (phase: Phase) => Promise<void>,
   ): Promise<void> {
     if (!this.#result.available) return;
@@ -513,6 +516,19 @@ export class ContenderSession {
       log(
         `${id}: ${what}: ready in ${((performance.now() - t0) / 1000).toFixed(2)} s (pid ${phase.proc.pid})`,
       );
+      // RSS at 0 objects: only the readiness object, 3 s after it was handled.
+      if (options.baseline) this.#result.baselineRssBytes = await settledRss(phase.proc.pid, 3000);
+      // A fresh process per phase: warm it up (JIT, connection pools) so that no contender's measure
+      // is its start-up. The warm-up objects stay (handled, idle) until the phase ends.
+      const warmup = await createMany(
+        kube,
+        warm,
+        'warmup',
+        WARMUP_OBJECTS,
+        this.#options.sizes.createConcurrency,
+      );
+      await waitHandledOrExit(observer, warmup, phase.proc, 180_000);
+      await sleep(1000);
       await measure(phase);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
