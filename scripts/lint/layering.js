@@ -181,8 +181,28 @@ export default {
       }
     }
 
+    /**
+     * client-node costs every operator ~55 MB of RSS at import: the runtime reads kubeconfigs itself and
+     * loads client-node on first use (`clientNode()` in runtime/client/kubeconfig.ts). Types are free.
+     */
+    function checkEager(node) {
+      if (from.part !== 'runtime' || node.source.value !== '@kubernetes/client-node') return;
+      const typeOnly =
+        node.importKind === 'type' ||
+        (node.specifiers.length > 0 && node.specifiers.every((s) => s.importKind === 'type'));
+      if (!typeOnly)
+        context.report({
+          node,
+          message:
+            "runtime/ must not import '@kubernetes/client-node' eagerly (~55 MB RSS for every operator): import types only, and load it with clientNode() from runtime/client/kubeconfig.ts",
+        });
+    }
+
     return {
-      ImportDeclaration: (node) => check(node.source, node.source.value),
+      ImportDeclaration: (node) => {
+        check(node.source, node.source.value);
+        checkEager(node);
+      },
       ExportNamedDeclaration: (node) => node.source && check(node.source, node.source.value),
       ExportAllDeclaration: (node) => check(node.source, node.source.value),
       ImportExpression: (node) => node.source.type === 'Literal' && check(node.source, node.source.value),
