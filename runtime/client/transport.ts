@@ -100,7 +100,8 @@ export function exchangeText(
       clearTimeout(answerTimer);
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.once('error', (error) => finish(error));
+      // `on`, not `once`: destroying the request after a failure may emit a second error.
+      response.on('error', (error) => finish(error));
       response.once('aborted', () =>
         finish(new Error('the connection closed before the answer was complete')),
       );
@@ -110,7 +111,7 @@ export function exchangeText(
         if (finish()) resolve({ status: response.statusCode ?? 0, headers: response.headers, text });
       });
     });
-    request.once('error', (error) => finish(markReusedSocket(request, error)));
+    request.on('error', (error) => finish(markReusedSocket(request, error)));
     if (signal?.aborted) onAbort();
     else request.end(options.body);
   });
