@@ -74,6 +74,8 @@ export function exchangeText(
   return new Promise((resolve, reject) => {
     const request = openRequest(connection, options, undefined);
     let answerTimer: NodeJS.Timeout | undefined;
+    let done = false;
+    /** Settle once: clear the timers and the listener; on an error, drop the connection. */
     const finish = (error?: Error): boolean => {
       if (done) return false;
       done = true;
@@ -86,7 +88,6 @@ export function exchangeText(
       }
       return true;
     };
-    let done = false;
     const onAbort = () => {
       if (signal) finish(abortError(signal));
     };
