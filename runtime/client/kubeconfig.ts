@@ -67,7 +67,14 @@ export function newClientNodeKubeConfig(): KubeConfig {
 
 function kubeconfigFiles(): string[] {
   const env = process.env['KUBECONFIG'];
-  if (env) return env.split(path.delimiter).filter((file) => file !== '');
+  if (env) {
+    // As kubectl does, files of the list that do not exist are skipped; but not all of them.
+    const listed = env.split(path.delimiter).filter((file) => file !== '');
+    const existing = listed.filter((file) => fs.existsSync(file));
+    if (listed.length && !existing.length)
+      throw new Error(`no file of $KUBECONFIG exists: ${listed.join(path.delimiter)}`);
+    return existing;
+  }
   const home = process.env['HOME'] || process.env['USERPROFILE'] || os.homedir();
   const file = path.join(home, '.kube', 'config');
   return fs.existsSync(file) ? [file] : [];
@@ -84,7 +91,7 @@ interface Kubeconfig {
 }
 
 /** Fields holding file paths, which are relative to the kubeconfig file they are written in. */
-const PATH_FIELDS = ['certificate-authority', 'client-certificate', 'client-key', 'tokenFile'];
+const PATH_FIELDS = ['certificate-authority', 'client-certificate', 'client-key', 'tokenFile', 'token-file'];
 
 function mergeKubeconfigs(files: string[]): Kubeconfig {
   const merged: Kubeconfig = {

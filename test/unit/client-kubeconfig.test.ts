@@ -113,6 +113,21 @@ contexts: [{name: x, context: {cluster: c, user: u}}]
   expect((await optionsOf(kc)).headers).toMatchObject({ Authorization: 'Bearer from-plugin' });
 });
 
+test('missing $KUBECONFIG files are skipped as kubectl does; none existing is an error naming them', () => {
+  const real = kubeconfig(
+    'real',
+    `current-context: x
+clusters: [{name: c, cluster: {server: 'https://real'}}]
+contexts: [{name: x, context: {cluster: c}}]
+`,
+  );
+  const missing = path.join(dir, 'missing');
+  process.env['KUBECONFIG'] = [missing, real].join(path.delimiter);
+  expect(loadKubeConfig().getCurrentCluster()?.server).toBe('https://real');
+  process.env['KUBECONFIG'] = missing;
+  expect(() => loadKubeConfig()).toThrow(`no file of $KUBECONFIG exists: ${missing}`);
+});
+
 test('a kubeconfig without the current context names what is missing', () => {
   process.env['KUBECONFIG'] = kubeconfig('broken', 'current-context: nowhere\ncontexts: []\n');
   expect(() => loadKubeConfig()).toThrow('the kubeconfig has no context named nowhere');
