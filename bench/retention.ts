@@ -5,7 +5,7 @@
  * each step, bytes per object (the difference of the two sets), the heap's biggest kinds, and who
  * retains the strings of one sample object (its name), innermost first.
  *
- *   node bench/retention.ts [--n 1000] [--keep]
+ *   node bench/retention.ts [--n 1000] [--keep] [--node-flags=--max-semi-space-size=2]
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -19,14 +19,19 @@ import { treeMemory } from './lib/proc.ts';
 import { findRetainers } from './lib/retainers.ts';
 
 const { values } = parseArgs({
-  options: { n: { type: 'string', default: '1000' }, keep: { type: 'boolean', default: false } },
+  options: {
+    n: { type: 'string', default: '1000' },
+    keep: { type: 'boolean', default: false },
+    'node-flags': { type: 'string', default: '' },
+  },
 });
 const n = Number(values.n);
 const workDir = path.join(benchDir, 'results', `retention-${new Date().toISOString().replace(/[:.]/g, '-')}`);
 mkdirSync(workDir, { recursive: true });
 const log = (line: string): void => void process.stderr.write(`[retention] ${line}\n`);
 
-process.env['BENCH_KOPF_TS_NODE_FLAGS'] = `--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${workDir}`;
+process.env['BENCH_KOPF_TS_NODE_FLAGS'] =
+  `--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${workDir} ${values['node-flags']}`.trim();
 const cluster = await startLocalCluster({ progress: (line) => log(`  ${line}`) });
 const kube = new Kube(cluster);
 const observer = new Observer(kube);
@@ -93,7 +98,7 @@ try {
   const marker = 'obj-000123';
   const report = findRetainers(second.file, marker, 15);
   const lines = [
-    `# kopf-ts retention (${new Date().toISOString()})`,
+    `# kopf-ts retention (${new Date().toISOString()}; node flags: ${values['node-flags'] || 'none'})`,
     '',
     ...steps.map((s) => `- ${s.label}: RSS ${mib(s.rss)}, live heap ${mib(s.heap)}`),
     `- live heap per object: ${perObject.toFixed(0)} bytes (from ${first.label} to ${second.label}); ` +
