@@ -22,7 +22,7 @@ import { machineInfo } from './lib/proc.ts';
 import { ContenderSession, type ContenderResult, type Sizes } from './lib/session.ts';
 import { runGeneratorMeasure, type GeneratorResult } from './lib/generator.ts';
 import { renderCharts } from './lib/charts.ts';
-import { writeReport, type BenchRun } from './lib/report.ts';
+import { targets, writeReport, type BenchRun } from './lib/report.ts';
 import { toolVersions } from './lib/versions.ts';
 import { summarizeProfile } from './lib/cpuprofile.ts';
 
@@ -52,6 +52,7 @@ if (values.report) {
   const file = reportFile(saved.mode);
   writeReport(saved, file);
   process.stderr.write(`${path.relative(repoRoot, file)} re-rendered from ${values.report}\n`);
+  printTargets(saved);
   process.exit(0);
 }
 
@@ -236,6 +237,7 @@ if (!values['no-report']) {
   writeReport(run, file);
   log(`${path.relative(repoRoot, file)} regenerated`);
 }
+printTargets(run);
 
 /**
  * A full run (default sizes, every contender and measure) is BENCHMARKS.md; anything else — quick or
@@ -243,6 +245,15 @@ if (!values['no-report']) {
  */
 function reportFile(mode: string): string {
   return path.join(repoRoot, mode === 'full' ? 'BENCHMARKS.md' : 'BENCHMARKS.quick.md');
+}
+
+/** The ratios against the targets, on the console too (the report has the tables behind them). */
+function printTargets(run: BenchRun): void {
+  const rows = targets(run).map(
+    (t) =>
+      `  ${t.met === undefined ? '–     ' : t.met ? 'met   ' : 'missed'}  ${t.what} (${t.bar}): ${t.value}`,
+  );
+  process.stdout.write(`kopf-ts against its targets (${run.mode} run):\n${rows.join('\n')}\n`);
 }
 
 /** Summaries of the CPU profiles kopf-ts wrote (one per process: the first run, then the restarted one). */
