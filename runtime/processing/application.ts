@@ -9,6 +9,7 @@ import type { KubernetesObject } from '../structs/bodies.ts';
 import type { Logger } from '../structs/logging.ts';
 import { findInconsistencies, pruneEmpty } from '../structs/patches.ts';
 import { guarded, type Transformation } from './finalizers.ts';
+import { explainPatchFailure } from './persisting.ts';
 
 /** What one processing cycle wants to change in an object. */
 export interface CyclePatch {
@@ -68,10 +69,12 @@ export async function applyCyclePatch(
   const send = async (payload: Record<string, unknown>, subresource?: 'status') => {
     result.applied = true;
     result.requests++;
-    const answer = await client.patch(resource, namespace, name, payload, {
-      type: 'merge',
-      subresource,
-    });
+    let answer: KubernetesObject | undefined;
+    try {
+      answer = await client.patch(resource, namespace, name, payload, { type: 'merge', subresource });
+    } catch (error) {
+      throw explainPatchFailure(error, { resource, namespace, name, subresource, payload });
+    }
     if (!answer) {
       logger.debug('Patching was skipped: the object does not exist anymore.');
       result.gone = true;
@@ -103,7 +106,9 @@ export async function applyCyclePatch(
         result.transformed = true;
       } catch (error) {
         // The object changed meanwhile (the resourceVersion test failed): the newer event decides again.
-        if (statusCode(error) !== 422 && statusCode(error) !== 409) throw error;
+        if (statusCode(error) !== 422 && statusCode(error) !== 409) {
+          throw explainPatchFailure(error, { resource, namespace, name, payload: ops });
+        }
         logger.debug(
           `JSON-patching was postponed: the object has changed meanwhile (HTTP ${statusCode(error)}).`,
         );

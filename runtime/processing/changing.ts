@@ -101,6 +101,7 @@ export async function processChangingCause(
         resource: own.resource,
         logger,
         defaultBackoff: settings.execution.defaultBackoff,
+        storesResult: true,
       });
       outcomes.set(handler.id, outcome);
     }

@@ -50,6 +50,8 @@ export interface EventContext {
   event: WatchEvent;
   body: KubernetesObject;
   logger: Logger;
+  /** The same, never posting Events: for the event and index handlers and the throttling, as Kopf. */
+  localLogger: Logger;
   memory: ObjectMemory;
   /** Aborted when a newer event of the same object is waiting: sleeps end early. */
   pressure: AbortSignal;
@@ -63,7 +65,9 @@ export function eventContext(
   pressure: AbortSignal,
 ): EventContext {
   const body = event.object;
-  return { options, key, event, body, logger: objectLogger(body, options.settings), memory, pressure };
+  const logger = objectLogger(body, options.settings);
+  const localLogger = objectLogger(body, options.settings, { local: true });
+  return { options, key, event, body, logger, localLogger, memory, pressure };
 }
 
 /** The arguments every per-object handler kind shares; each step's handlers get a `patch` of their own. */

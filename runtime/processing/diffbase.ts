@@ -5,7 +5,7 @@
  */
 import type { KubernetesObject } from '../structs/bodies.ts';
 import { makeKeys } from '../structs/conventions.ts';
-import { isPlainObject } from '../structs/dicts.ts';
+import { isPlainObject, parseField, resolveField, type FieldPath } from '../structs/dicts.ts';
 import type { PersistenceSettings } from '../structs/settings.ts';
 
 /** Compact JSON with non-ASCII characters escaped, byte-identical to Python's default `json.dumps`. */
@@ -47,4 +47,31 @@ export function diffbaseAnnotations(
 ): Record<string, string> {
   const text = `${pythonJson(essence)}\n`;
   return Object.fromEntries(diffbaseKeys(settings, body).map((key) => [key, text]));
+}
+
+/**
+ * The essence without `settings.persistence.diffbaseIgnoredFields` (Kopf's `ignored_fields`): each
+ * removed with the parents it leaves empty, as Kopf does. The stored diff-base is cleaned the same
+ * way, so ignoring a field that an older diff-base still holds triggers no update.
+ */
+export function withoutIgnoredFields(
+  essence: Record<string, unknown>,
+  settings: PersistenceSettings,
+): Record<string, unknown> {
+  if (!settings.diffbaseIgnoredFields.length) return essence;
+  const cleaned = structuredClone(essence);
+  for (const field of settings.diffbaseIgnoredFields) removeWithEmptyParents(cleaned, parseField(field));
+  return cleaned;
+}
+
+function removeWithEmptyParents(target: Record<string, unknown>, path: FieldPath): void {
+  for (let depth = path.length; depth > 0; depth--) {
+    const parent = resolveField(target, path.slice(0, depth - 1));
+    const key = path[depth - 1]!;
+    if (!isPlainObject(parent)) return;
+    const value = parent[key];
+    // The field itself goes; its parents only once they are empty.
+    if (depth < path.length && !(isPlainObject(value) && Object.keys(value).length === 0)) return;
+    delete parent[key];
+  }
 }

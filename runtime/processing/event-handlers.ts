@@ -16,9 +16,9 @@ import { applyReaction } from './reactions.ts';
 
 /** The event step of one event: run the matching event handlers, apply their patch and results. */
 export async function processEventHandlers(context: EventContext): Promise<void> {
-  const { options, event, logger } = context;
+  const { options, event, localLogger: logger } = context;
   if (!options.rawEvents?.length) return;
-  const kwargs = objectKwargs(context);
+  const kwargs = { ...objectKwargs(context), logger };
   const handlers = matchingEventHandlers(options.rawEvents, kwargs);
   if (!handlers.length) return;
   const outcomes = await runEventHandlers(handlers, event, kwargs, logger);
@@ -59,6 +59,7 @@ export async function runEventHandlers(
       resource: kwargs.resource,
       logger,
       defaultBackoff: 0,
+      storesResult: true,
     });
     outcomes.set(handler.id, outcome);
   }

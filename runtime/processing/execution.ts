@@ -18,6 +18,7 @@ import { currentHandlerContext, runInHandlerContext } from '../structs/contexts.
 import type { Logger } from '../structs/logging.ts';
 import { addMetric, METRICS, observeMetric, resourceLabel } from '../structs/metrics.ts';
 import { runtimeOf, type HandlerState, type Outcome } from '../structs/progress.ts';
+import { unserialisablePart } from '../structs/serialising.ts';
 import type { ExecutableHandler } from './handlers.ts';
 
 export interface ExecutionContext<Kwargs> {
@@ -36,7 +37,20 @@ export interface ExecutionContext<Kwargs> {
   title?: string;
   /** Log success at debug level (handlers that run on every event, e.g. indexers). */
   quiet?: boolean;
+  /**
+   * The result goes to the object (`status.<id>`): it must be JSON-serialisable, or the attempt is a
+   * failure (else the PATCH fails on every cycle while the handler counts as succeeded).
+   */
+  storesResult?: boolean;
+  /**
+   * Seconds between "still running" lines while an attempt runs without a `timeout` (default
+   * {@link STILL_RUNNING_INTERVAL}); `0` for handlers that run for long by design (daemons).
+   */
+  stillRunningInterval?: number;
 }
+
+/** How often a handler without a `timeout` is reported as still running, in seconds (by default). */
+export const STILL_RUNNING_INTERVAL = 60;
 
 /** Thrown by `kopf.execute()` (and after a parent returns) while sub-handlers are unfinished. */
 export class ChildrenRetry extends TemporaryError {
@@ -46,7 +60,9 @@ export class ChildrenRetry extends TemporaryError {
   }
 }
 
-export async function executeOnce<Kwargs>(context: ExecutionContext<Kwargs>): Promise<Outcome> {
+export async function executeOnce<Kwargs extends { signal: AbortSignal }>(
+  context: ExecutionContext<Kwargs>,
+): Promise<Outcome> {
   const { handler, state, logger } = context;
   const title = context.title ?? `Handler '${handler.id}'`;
   const runtime = runtimeOf(state);
@@ -67,9 +83,10 @@ export async function executeOnce<Kwargs>(context: ExecutionContext<Kwargs>): Pr
     if (state.retries > 0) addMetric(METRICS.handlerRetries, labels);
     const invoked = performance.now();
     try {
-      const call = () =>
+      const call = (signal: AbortSignal) =>
         handler.fn({
           ...context.kwargs,
+          signal,
           retry: state.retries,
           started: state.started,
           runtime,
@@ -77,7 +94,23 @@ export async function executeOnce<Kwargs>(context: ExecutionContext<Kwargs>): Pr
         });
       // Helpers such as `kopf.adopt()` default to the object of the handler running now.
       const body = context.body;
-      result = await (body ? runInHandlerContext({ ...currentHandlerContext(), body }, call) : call());
+      const remaining = handler.timeout === undefined ? undefined : handler.timeout - runtime;
+      result = await supervise({
+        call: (signal) =>
+          body ? runInHandlerContext({ ...currentHandlerContext(), body }, () => call(signal)) : call(signal),
+        signal: context.kwargs.signal,
+        remaining,
+        stillRunningInterval: context.stillRunningInterval ?? STILL_RUNNING_INTERVAL,
+        onStillRunning: (seconds) => logger.warning(`${title} is still running for ${seconds} s.`),
+        onTimeout: () =>
+          new HandlerTimeoutError(`${title} has timed out after ${handler.timeout} seconds and is cut.`),
+      });
+      const unstorable = context.storesResult ? unserialisablePart(result) : undefined;
+      if (unstorable) {
+        throw new Error(
+          `${title} returned a result that cannot be stored as JSON: ${unstorable}. Return plain data (objects, arrays, strings, finite numbers, booleans, null).`,
+        );
+      }
     } catch (error) {
       addMetric(METRICS.handlerFailures, labels);
       throw error;
@@ -146,4 +179,61 @@ export async function executeOnce<Kwargs>(context: ExecutionContext<Kwargs>): Pr
   if (context.quiet) logger.debug(`${title} succeeded.`);
   else logger.info(`${title} succeeded.`);
   return { final: true, result };
+}
+
+interface Supervision {
+  /** The handler's call, given the attempt's signal (aborted at the stop and at the timeout). */
+  call: (signal: AbortSignal) => unknown;
+  /** The operator's (or the daemon's) stop signal. */
+  signal: AbortSignal;
+  /** Seconds left until the handler's `timeout`; `undefined` without one. */
+  remaining: number | undefined;
+  /** Seconds between reports while there is no timeout; `0`: never report. */
+  stillRunningInterval: number;
+  onStillRunning: (seconds: number) => void;
+  onTimeout: () => Error;
+}
+
+/**
+ * Await a handler's attempt. With a timeout, the attempt is cut when it runs out: its signal aborts
+ * and the attempt fails with the timeout error (a handler that ignores its signal runs on, but its
+ * outcome no longer counts). Without one, a hanging handler is reported periodically, so users see
+ * what is stuck.
+ */
+async function supervise(supervision: Supervision): Promise<unknown> {
+  const { remaining, stillRunningInterval } = supervision;
+  if (remaining === undefined) {
+    if (stillRunningInterval <= 0) {
+      return await supervision.call(supervision.signal);
+    }
+    const since = performance.now();
+    const timer = setInterval(
+      () => supervision.onStillRunning(Math.round((performance.now() - since) / 1000)),
+      stillRunningInterval * 1000,
+    );
+    try {
+      return await supervision.call(supervision.signal);
+    } finally {
+      clearInterval(timer);
+    }
+  }
+  const cut = new AbortController();
+  // One dependent signal per attempt with a timeout (not per event): it goes when the attempt ends.
+  const signal = AbortSignal.any([supervision.signal, cut.signal]);
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const error = supervision.onTimeout();
+      cut.abort(error);
+      reject(error);
+    }, remaining * 1000);
+  });
+  const attempt = Promise.resolve().then(() => supervision.call(signal));
+  // A cut attempt may still settle later: its outcome is ignored, never an unhandled rejection.
+  attempt.catch(() => undefined);
+  try {
+    return await Promise.race([attempt, timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

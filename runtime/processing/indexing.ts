@@ -88,10 +88,10 @@ export function indexObjectKey(kwargs: Pick<ResourceKwargs, 'namespace' | 'name'
  * counts towards the gate, so resource handlers do not start in the middle of an initial indexing.
  */
 export async function processIndexing(context: EventContext): Promise<void> {
-  const { options, event, logger } = context;
+  const { options, event, localLogger: logger } = context;
   const indexers = options.indexing ?? [];
   if (!indexers.length) return;
-  const index = () => runIndexers(indexers, event, objectKwargs(context), logger);
+  const index = () => runIndexers(indexers, event, { ...objectKwargs(context), logger }, logger);
   await (options.gate ? options.gate.track(index) : index());
 }
 

@@ -5,10 +5,19 @@ import { getLogger, type Logger, type LogLevel } from '../structs/logging.ts';
 import type { OperatorSettings } from '../structs/settings.ts';
 import { eventTypeOf, isPostable, postEvent } from './posting.ts';
 
-export function objectLogger(body: KubernetesObject, settings: OperatorSettings): Logger {
+/**
+ * The logger of one object. With `local`, it never posts Events (Kopf's `LocalObjectLogger`): for lines
+ * that come with every event or every retry — event and index handlers, the throttling — which would
+ * flood the object's Events.
+ */
+export function objectLogger(
+  body: KubernetesObject,
+  settings: OperatorSettings,
+  options: { local?: boolean } = {},
+): Logger {
   const base = getLogger('kopf.objects', { namespace: body.metadata?.namespace, name: body.metadata?.name });
   const post = (level: LogLevel, message: string) => {
-    if (settings.posting.loggers && isPostable(level, settings)) {
+    if (!options.local && settings.posting.loggers && isPostable(level, settings)) {
       postEvent({ object: body, type: eventTypeOf(level), reason: 'Logging', message, level });
     }
   };
@@ -27,7 +36,9 @@ export function objectLogger(body: KubernetesObject, settings: OperatorSettings)
     error: wrap('error', base.error),
     exception(message, error, extra) {
       base.exception(message, error, extra);
-      post('error', `${message} ${describeError(error)}`);
+      // As Kopf's poster formats the record: the line, then the traceback (the stack, here).
+      const stack = error instanceof Error ? error.stack : undefined;
+      post('error', stack ? `${message}\n${stack}` : `${message} ${describeError(error)}`);
     },
   };
 }

@@ -3,7 +3,7 @@
  * handed to the steps in Kopf's order — indexing (`indexing.ts`), then, once every index is populated,
  * the event handlers (`event-handlers.ts`), then the resource causes (`resource-causes.ts`: spawning,
  * changing). Framework errors are throttled per object with `settings.queueing.errorDelays` and
- * logged naming the object.
+ * logged naming the object; a PATCH refused for good (`persisting.ts`) is one line with its fix.
  */
 import { describeError } from '../structs/errors.ts';
 import { sleepUnless } from '../structs/timing.ts';
@@ -14,6 +14,7 @@ import { processIndexing } from './indexing.ts';
 import { asFilterKwargs } from './kwargs.ts';
 import { anyPrematches } from './matching.ts';
 import { ObjectMemories } from './memories.ts';
+import { PersistenceError } from './persisting.ts';
 import { processResourceCauses } from './resource-causes.ts';
 
 export type { ProcessingStats, ProcessorOptions } from './context.ts';
@@ -51,7 +52,7 @@ function processGone(context: EventContext): void {
  * errors wait longer) and retry, unless a newer event or the operator's stop comes first.
  */
 async function throttled(context: EventContext, cycle: () => Promise<void>): Promise<void> {
-  const { options, memory, logger, pressure } = context;
+  const { options, memory, localLogger: logger, pressure } = context;
   for (;;) {
     try {
       await cycle();
@@ -59,8 +60,17 @@ async function throttled(context: EventContext, cycle: () => Promise<void>): Pro
       return;
     } catch (error) {
       const delays = options.settings.queueing.errorDelays;
-      const delay = delays[Math.min(memory.errorsInRow, delays.length - 1)] ?? 60;
+      const throttle = delays[Math.min(memory.errorsInRow, delays.length - 1)] ?? 60;
       memory.errorsInRow++;
+      if (error instanceof PersistenceError) {
+        // A cause that does not pass by itself (a missing permission, too much to store): one line
+        // with the fix, and no sooner than a failed handler's default backoff.
+        const delay = Math.max(throttle, options.settings.execution.defaultBackoff);
+        logger.error(`${error.message} Retrying in ${delay} seconds.`);
+        if (!(await sleepUnless(delay, pressure, options.signal))) return;
+        continue;
+      }
+      const delay = throttle;
       logger.exception(
         `Throttling for ${delay} seconds due to an unexpected error: ${describeError(error, { name: true })}`,
         error,

@@ -12,7 +12,7 @@ import { applyCyclePatch, emptyCyclePatch, isEmptyCyclePatch, type CyclePatch } 
 import { detectChangingCause, HANDLER_CAUSES, type ChangingCause } from './causes.ts';
 import { processChangingCause } from './changing.ts';
 import { objectKwargs, type EventContext } from './context.ts';
-import { readDiffbase } from './diffbase.ts';
+import { readDiffbase, withoutIgnoredFields } from './diffbase.ts';
 import { essenceOf } from './essence.ts';
 import {
   addFinalizer,
@@ -147,15 +147,19 @@ function detectCause(context: EventContext): ChangingCause {
   const { options, event, body, memory } = context;
   const persistence = options.settings.persistence;
   const extraFields = options.handlers.flatMap((h) => (h.field ? [h.field] : []));
+  const stored = readDiffbase(body, persistence);
   return detectChangingCause({
     event,
     body,
-    old: readDiffbase(body, persistence),
-    new: essenceOf(body, {
-      prefix: persistence.annotationsPrefix,
-      extraFields,
-      progressField: STATUS_PROGRESS_FIELD,
-    }),
+    old: stored && withoutIgnoredFields(stored, persistence),
+    new: withoutIgnoredFields(
+      essenceOf(body, {
+        prefix: persistence.annotationsPrefix,
+        extraFields,
+        progressField: STATUS_PROGRESS_FIELD,
+      }),
+      persistence,
+    ),
     initial: memory.noticedByListing && !memory.fullyHandledOnce,
     finalizer: persistence.finalizer,
   });

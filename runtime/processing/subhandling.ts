@@ -135,6 +135,7 @@ async function runChildren(scope: ParentScope, children: readonly ChangingHandle
       resource: scope.kwargs.resource,
       logger: cycle.logger,
       defaultBackoff: cycle.defaultBackoff,
+      storesResult: true,
     });
     outcomes.set(child.id, outcome);
     childRefs.set(child.id, wrapped.subrefs);

@@ -10,7 +10,7 @@ import { isPlainObject } from '../structs/dicts.ts';
 import type { Logger } from '../structs/logging.ts';
 import type { HandlerState, Outcome } from '../structs/progress.ts';
 import type { OperatorSettings } from '../structs/settings.ts';
-import { executeOnce } from './execution.ts';
+import { executeOnce, STILL_RUNNING_INTERVAL } from './execution.ts';
 import type { SpawningHandler, SpawnKwargs } from './handlers.ts';
 import { newHandlerPatch, resourceKwargs } from './kwargs.ts';
 import { applyReaction } from './reactions.ts';
@@ -69,6 +69,9 @@ export async function invokeOnce(context: TaskContext, state: HandlerState, titl
     logger: object.logger,
     defaultBackoff: context.settings.execution.defaultBackoff,
     title,
+    storesResult: true,
+    // Daemons run for long by design; a timer that hangs is worth a line.
+    stillRunningInterval: handler.kind === 'daemon' ? 0 : STILL_RUNNING_INTERVAL,
   });
   try {
     await applyReaction(

@@ -112,7 +112,7 @@ export async function runWithSettings(options: OperatorOptions, settings: Operat
         throw error;
       }),
     );
-    await untilAborted(context.signal);
+    await keepingAlive(untilAborted(context.signal));
     if (signal.aborted) logger.info('Stop is requested; letting running handlers finish.');
     const ended = await Promise.allSettled(tasks);
     await runCleanup(registry, activityContext);
@@ -124,6 +124,20 @@ export async function runWithSettings(options: OperatorOptions, settings: Operat
     await liveness?.close();
     client.close();
     logger.info('The operator has stopped.');
+  }
+}
+
+/**
+ * Wait for `promise` with the process kept alive: an operator with nothing to watch (only startup or
+ * cleanup handlers, or none at all) holds no sockets or timers, and Node would exit before the stop
+ * signal (as Kopf, it must run until stopped, then run the cleanup handlers).
+ */
+async function keepingAlive<T>(promise: Promise<T>): Promise<T> {
+  const timer = setInterval(() => {}, 2 ** 30);
+  try {
+    return await promise;
+  } finally {
+    clearInterval(timer);
   }
 }
 

@@ -75,6 +75,12 @@ export interface PersistenceSettings {
   /** Where handler progress is stored: annotations (Kopf's default), status, or both. */
   progressStorage: 'annotations' | 'status' | 'smart';
   diffbaseKey: string;
+  /**
+   * Fields left out of the diff-base (the essence): as Kopf's `ignored_fields` of its diff-base
+   * storages (kopf#1087), e.g. `['spec.data']`. Changes there trigger no handlers, and the
+   * `last-handled-configuration` annotation stays small (all annotations together may hold 256 KiB).
+   */
+  diffbaseIgnoredFields: Array<string | readonly string[]>;
   /** How long change handlers wait for the watch to deliver our own patch's resourceVersion. */
   consistencyTimeout: number;
 }
@@ -167,6 +173,7 @@ export function defaultSettings(): OperatorSettings {
       annotationsPrefix: 'kopf.zalando.org',
       progressStorage: 'smart',
       diffbaseKey: 'last-handled-configuration',
+      diffbaseIgnoredFields: [],
       consistencyTimeout: 5,
     },
     background: { cancellationPolling: 60, instantExitTimeout: undefined },

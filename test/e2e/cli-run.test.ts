@@ -3,6 +3,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { expect, test } from 'vitest';
+import { sleep } from '../../runtime/structs/timing.ts';
 import { eventually } from '../../runtime/testing/index.ts';
 import { countingServer, handlerFile, runs, STARTUP_MS, workDir } from './cli-kit.ts';
 import { EXAMPLES } from './handlers-kit.ts';
@@ -249,4 +250,27 @@ test('a second SIGTERM exits at once, even while a handler hangs', async () => {
   kopf.child.kill('SIGTERM');
   expect(await kopf.exited).toBe(143);
   expect(Date.now() - began).toBeLessThan(2000);
+});
+
+test('an operator with only startup and cleanup handlers keeps running until stopped, then cleans up', async () => {
+  const dir = workDir();
+  const runsFile = path.join(dir, 'runs.log');
+  const file = handlerFile(
+    dir,
+    `kopf.on.startup(function started() { record('startup'); });
+    kopf.on.cleanup(function cleaned() { record('cleanup'); });`,
+  );
+  const kopf = scenario.spawn(['run', '--verbose', file], {
+    KUBECONFIG: cluster.kubeconfig,
+    RUNS_FILE: runsFile,
+    KOPF_RUN_ALL_NAMESPACES: 'true',
+    KOPF_RUN_STANDALONE: 'true',
+  });
+  await kopf.waitForLine('No resources are served');
+  // Nothing holds the event loop open by itself here: the operator must, until it is stopped.
+  const early = await Promise.race([kopf.exited, sleep(3).then(() => 'running' as const)]);
+  expect(early, kopf.lines.join('\n')).toBe('running');
+  expect(runs(runsFile)).toEqual(['startup']);
+  expect(await kopf.stop()).toBe(0);
+  expect(runs(runsFile)).toEqual(['startup', 'cleanup']);
 });

@@ -2,11 +2,10 @@
 import { expect, test } from 'vitest';
 import * as kopf from '../../runtime/index.ts';
 import { eventually } from '../../runtime/testing/index.ts';
-import { EXAMPLES, exampleBody, settle, waitForLine } from './handlers-kit.ts';
+import { EVENTS, EXAMPLES, exampleBody, settle, waitForLine } from './handlers-kit.ts';
 import { useOperatorScenario } from './operator-kit.ts';
 
 const scenario = useOperatorScenario();
-const EVENTS = { group: '', version: 'v1', plural: 'events', kind: 'Event', namespaced: true };
 
 test('objects matched by no handler get no annotations, no finalizer and no log lines', async () => {
   const ns = await scenario.namespace('h-filters');
@@ -59,6 +58,14 @@ test('objects matched by no handler get no annotations, no finalizer and no log 
 test('kopf.info/warn post Events in Kopf format; with posting.loggers, so does the object logger', async () => {
   const ns = await scenario.namespace('h-events');
   const registry = new kopf.Registry();
+  // As Kopf's local logger: event handlers run on every event, their lines are never posted.
+  kopf.on.event(
+    EXAMPLES,
+    function watchFn({ logger }) {
+      logger.info('Seen, not posted.');
+    },
+    { registry },
+  );
   kopf.on.create(
     EXAMPLES,
     function announce({ body, logger }) {
@@ -107,4 +114,7 @@ test('kopf.info/warn post Events in Kopf format; with posting.loggers, so does t
   const logged = events.filter((e) => e.reason === 'Logging').map((e) => e.message);
   expect(logged).toContain('Logged and posted.');
   expect(logged).toContain("Handler 'announce' succeeded.");
+  // Posted one by one in order: the event handler ran before the create handler's lines.
+  expect(logged).not.toContain('Seen, not posted.');
+  expect(logged).not.toContain("Handler 'watchFn' succeeded.");
 });

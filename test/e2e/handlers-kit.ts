@@ -19,6 +19,9 @@ export const EXAMPLES = kopf.resource<
   subresources: { status: true },
 });
 
+/** Kubernetes Events (`v1`), for the tests that read what the operator posted. */
+export const EVENTS = { group: '', version: 'v1', plural: 'events', kind: 'Event', namespaced: true };
+
 /** Fast settings for tests: short backoffs, short throttling. */
 export const FAST: kopf.SettingsOverrides = {
   execution: { defaultBackoff: 1 },

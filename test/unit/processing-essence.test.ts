@@ -1,6 +1,11 @@
 /** The essence and the diff-base annotation, as Kopf computes and writes them. */
 import { describe, expect, test } from 'vitest';
-import { diffbaseAnnotations, pythonJson, readDiffbase } from '../../runtime/processing/diffbase.ts';
+import {
+  diffbaseAnnotations,
+  pythonJson,
+  readDiffbase,
+  withoutIgnoredFields,
+} from '../../runtime/processing/diffbase.ts';
 import { essenceOf } from '../../runtime/processing/essence.ts';
 import { defaultSettings } from '../../runtime/structs/settings.ts';
 
@@ -83,5 +88,24 @@ describe('diff-base annotation', () => {
   });
   test('pythonJson escapes like json.dumps(ensure_ascii=True)', () => {
     expect(pythonJson({ a: 'é✓', b: [1, 2] })).toBe('{"a":"\\u00e9\\u2713","b":[1,2]}');
+  });
+});
+
+describe('fields ignored for the diff-base (Kopf’s ignored_fields)', () => {
+  const ignoring = (...fields: Array<string | readonly string[]>) => ({
+    ...persistence,
+    diffbaseIgnoredFields: fields,
+  });
+  test('are removed with the parents they leave empty, dotted or as paths', () => {
+    const essence = { spec: { data: { big: 'x' }, size: 1 }, metadata: { labels: { a: 'b' } } };
+    expect(withoutIgnoredFields(essence, ignoring('spec.data', ['metadata', 'labels', 'a']))).toEqual({
+      spec: { size: 1 },
+    });
+    expect(essence.spec.data).toEqual({ big: 'x' });
+  });
+  test('keep parents that hold other fields, and ignore what is absent', () => {
+    expect(withoutIgnoredFields({ spec: { a: { b: 1, c: 2 } } }, ignoring('spec.a.b', 'spec.x.y'))).toEqual({
+      spec: { a: { c: 2 } },
+    });
   });
 });

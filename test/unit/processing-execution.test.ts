@@ -1,7 +1,7 @@
 /** One attempt of a handler: error taxonomy and the retries/timeout math (strict and look-ahead). */
 import { describe, expect, test } from 'vitest';
-import { executeOnce } from '../../runtime/processing/execution.ts';
-import type { ChangeKwargs, ChangingHandler } from '../../runtime/processing/handlers.ts';
+import { executeOnce, type ExecutionContext } from '../../runtime/processing/execution.ts';
+import type { AttemptKwargs, ChangeKwargs, ChangingHandler } from '../../runtime/processing/handlers.ts';
 import {
   HandlerRetriesError,
   HandlerTimeoutError,
@@ -29,14 +29,20 @@ function handler(
   return changeHandler({ fn, param: 'P', ...options });
 }
 
-function run(h: ChangingHandler, state: Partial<HandlerState> = {}) {
+function run(
+  h: ChangingHandler,
+  state: Partial<HandlerState> = {},
+  options: Pick<ExecutionContext<unknown>, 'storesResult' | 'stillRunningInterval'> = {},
+) {
   lines.length = 0;
+  const kwargs = { signal: new AbortController().signal } as Omit<ChangeKwargs, keyof AttemptKwargs>;
   return executeOnce({
     handler: h,
     state: { ...freshState('create'), ...state },
-    kwargs: {} as Omit<ChangeKwargs, 'retry' | 'started' | 'runtime' | 'param'>,
+    kwargs,
     logger,
     defaultBackoff: 60,
+    ...options,
   });
 }
 
@@ -181,5 +187,70 @@ describe('executeOnce', () => {
         }),
       ),
     ).toEqual({ final: true, result: 'later' });
+  });
+});
+
+describe('a handler that does not return', () => {
+  test('is cut at its timeout: its signal aborts and the attempt fails for good', async () => {
+    let signal: AbortSignal | undefined;
+    const hanging = handler(({ signal: given }) => {
+      signal = given;
+      return new Promise(() => undefined);
+    });
+    const outcome = await run({ ...hanging, timeout: 0.3 });
+    expect(outcome.final).toBe(true);
+    expect(outcome.error).toBeInstanceOf(HandlerTimeoutError);
+    expect(signal?.aborted).toBe(true);
+    expect(lines).toContain("error:Handler 'fn' has timed out after 0.3 seconds and is cut.");
+  });
+  test('without a timeout, is reported as still running until it returns', async () => {
+    const slow = handler(() => new Promise((resolve) => setTimeout(() => resolve('done'), 1500)));
+    const outcome = await run(slow, {}, { stillRunningInterval: 0.5 });
+    expect(outcome).toEqual({ final: true, result: 'done' });
+    expect(lines.some((line) => /^warning:Handler 'fn' is still running for \d+ s\.$/.test(line))).toBe(true);
+  });
+  test('a daemon (no reports) runs on without a line', async () => {
+    const slow = handler(() => new Promise((resolve) => setTimeout(() => resolve('done'), 300)));
+    await run(slow, {}, { stillRunningInterval: 0 });
+    expect(lines.filter((line) => line.includes('still running'))).toEqual([]);
+  });
+});
+
+describe('a result that cannot be stored', () => {
+  const circular: Record<string, unknown> = { name: 'x' };
+  circular.self = circular;
+  test.each([
+    ['circular', circular, 'a circular reference at .self'],
+    ['a BigInt', { size: 10n }, 'a BigInt at .size'],
+    ['a function', () => 1, 'a function at the top level'],
+    ['a function in an array', { items: [1, () => 2] }, 'a function at .items[1]'],
+  ])('(%s) is a failure naming the part, retried as any error', async (_, result, part) => {
+    const outcome = await run(
+      handler(() => result),
+      {},
+      { storesResult: true },
+    );
+    expect(outcome).toMatchObject({ final: false, delay: 60 });
+    expect(outcome.error?.message).toContain(`cannot be stored as JSON: ${part}.`);
+  });
+  test('plain data, dates and shared (not circular) parts are stored', async () => {
+    const shared = { a: 1 };
+    const result = { when: new Date(0), one: shared, two: shared, list: [null, 'x', 1.5, true] };
+    expect(
+      await run(
+        handler(() => result),
+        {},
+        { storesResult: true },
+      ),
+    ).toEqual({ final: true, result });
+  });
+  test('counts against `retries` like any failure', async () => {
+    const outcome = await run(
+      handler(() => ({ size: 1n }), { retries: 2 }),
+      { retries: 1 },
+      { storesResult: true },
+    );
+    expect(outcome.final).toBe(true);
+    expect(outcome.error).toBeInstanceOf(HandlerRetriesError);
   });
 });
