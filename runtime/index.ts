@@ -62,7 +62,26 @@ export {
 } from './api/hierarchies.ts';
 export { Registry, defaultRegistry } from './processing/registry.ts';
 export { event, info, warn, exception, type EventTargets, type EventOptions } from './api/events.ts';
-export { TemporaryError, PermanentError, HandlerTimeoutError, HandlerRetriesError } from './api/errors.ts';
+export {
+  TemporaryError,
+  PermanentError,
+  HandlerTimeoutError,
+  HandlerRetriesError,
+  AdmissionError,
+} from './api/errors.ts';
+export {
+  WebhookServer,
+  type AdmissionArgs,
+  type AdmissionHandler,
+  type AdmissionOptions,
+  type WebhookServerOptions,
+} from './api/admission.ts';
+export type {
+  AdmissionOperation,
+  UserInfo,
+  WebhookClientConfig,
+  WebhookServerLike,
+} from './structs/reviews.ts';
 export { PRESENT, ABSENT, type FilterValue } from './structs/filters.ts';
 export type {
   ChangeArgs,

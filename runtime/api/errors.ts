@@ -4,4 +4,5 @@ export {
   PermanentError,
   HandlerTimeoutError,
   HandlerRetriesError,
+  AdmissionError,
 } from '../structs/errors.ts';

@@ -14,6 +14,7 @@
 import type { ChangingHandler, Reason } from '../processing/handlers.ts';
 import { validateFilters, type CommonOptions } from './filtering.ts';
 import { cleanup, login, probe, startup } from './activities.ts';
+import { mutate, validate } from './admission.ts';
 import { defaultRegistry } from '../processing/registry.ts';
 import { event } from './event-handlers.ts';
 import type {
@@ -161,4 +162,6 @@ export const on = {
   cleanup,
   login,
   probe,
+  validate,
+  mutate,
 } as const;

@@ -11,6 +11,7 @@ import type { Logger } from '../structs/logging.ts';
 import type { OperatorSettings } from '../structs/settings.ts';
 import type { WatchEvent } from '../watching/types.ts';
 import type { DaemonStopped } from './stopping.ts';
+import type { AdmissionOperation } from '../structs/reviews.ts';
 
 /** A user-facing change reason (`reason` kwarg). */
 export type Reason = 'create' | 'update' | 'delete' | 'resume';
@@ -203,4 +204,25 @@ export interface IndexStoreLike {
   remove(objectKey: string): void;
   /** Forget everything (a new operator run starts empty). */
   clear(): void;
+}
+
+/** `kopf.on.validate` / `kopf.on.mutate`: admission webhooks, called by the API server per request. */
+export interface WebhookHandler extends HandlerFilters {
+  id: string;
+  fn: RawHandlerFn;
+  selector: ResourceSelector;
+  reason: 'validating' | 'mutating';
+  /** Only requests with one of these operations; `undefined`: all. */
+  operations: readonly AdmissionOperation[] | undefined;
+  /** `undefined`: the main resource only; `'*'`: any subresource too; else exactly this subresource. */
+  subresource: string | undefined;
+  /** Keep this webhook in the managed configuration when the operator exits. */
+  persistent: boolean;
+  /** The handler has side effects beyond its answer: `sideEffects: NoneOnDryRun` (it must honour `dryrun`). */
+  sideEffects: boolean;
+  /** Admit when the handler fails, times out, or the operator is unreachable (`failurePolicy: Ignore`). */
+  ignoreFailures: boolean;
+  /** Seconds the API server waits for the answer (1–30); the handler is cut shortly before. */
+  timeout: number;
+  param: unknown;
 }

@@ -12,6 +12,7 @@ import {
   type IndexingHandler,
   type SpawningHandler,
   type RawEventHandler,
+  type WebhookHandler,
 } from './handlers.ts';
 
 /**
@@ -24,6 +25,7 @@ export class Registry {
   readonly rawEvents: RawEventHandler[] = [];
   readonly indexing: IndexingHandler[] = [];
   readonly activities: ActivityHandler[] = [];
+  readonly webhooks: WebhookHandler[] = [];
 
   /** Add a change handler; the same id twice for the same resource and reason is an error. */
   addChanging(handler: ChangingHandler): void {
@@ -66,6 +68,15 @@ export class Registry {
   addIndexing(handler: IndexingHandler): void {
     this.#refuseDuplicate(this.indexing, handler);
     this.indexing.push(handler);
+  }
+
+  /** Webhook ids name the URL paths, so they are unique across all resources and both kinds. */
+  addWebhook(handler: WebhookHandler): void {
+    const clash = this.webhooks.find((h) => h.id === handler.id);
+    if (clash && clash.fn !== handler.fn) {
+      throw new Error(`Duplicate webhook id '${handler.id}'; give one of them another \`id\`.`);
+    }
+    if (!clash) this.webhooks.push(handler);
   }
 
   #refuseDuplicate(existing: readonly HandlerIdentity[], handler: HandlerIdentity): void {

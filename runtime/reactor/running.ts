@@ -16,6 +16,7 @@ import { login, runActivity, runCleanup, runProbes, type ActivityContext } from 
 import type { OperatorContext, RootTask } from './context.ts';
 import { startHealthServer } from './probing.ts';
 import { serveResources } from './serving.ts';
+import { serveAdmission } from './admission/engine.ts';
 
 export interface OperatorOptions {
   /** The handlers to serve (default: the global registry `kopf.on.*` registers into). */
@@ -50,7 +51,7 @@ export interface OperatorOptions {
 }
 
 /** The engines that run side by side while the operator runs, each until the stop. */
-export const ROOT_TASKS: readonly RootTask[] = [serveResources];
+export const ROOT_TASKS: readonly RootTask[] = [serveResources, serveAdmission];
 
 /**
  * Run an operator until `options.signal` aborts. Rejects only for start-up problems (e.g. a startup

@@ -65,3 +65,18 @@ export function describeError(error: unknown, options: { name?: boolean } = {}):
   }
   return inspect(error, { depth: 2, breakLength: Infinity });
 }
+
+/**
+ * Reject an admission request (`kopf.on.validate`/`kopf.on.mutate`): the API client sees `message`
+ * with HTTP status `code` (default 500). Permanent, as in Kopf; preferred over other errors when
+ * several handlers of one request fail.
+ */
+export class AdmissionError extends PermanentError {
+  /** The HTTP status code of the rejection (e.g. 400, 403, 422). */
+  readonly code: number;
+  constructor(message = '', options: { code?: number; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? {} : { cause: options.cause });
+    this.name = 'AdmissionError';
+    this.code = options.code ?? 500;
+  }
+}

@@ -84,3 +84,32 @@ export function findInconsistencies(
   }
   return found;
 }
+
+/**
+ * The JSON-patch (RFC 6902) that does to `body` what merge-patch `patch` (RFC 7386) would: what
+ * mutating admission webhooks must answer with. Nested objects the body already has are patched
+ * member by member; anything else is added whole (`add` also replaces an existing member), and
+ * `null` removes a member that exists.
+ */
+export function mergePatchToJsonPatch(
+  patch: Record<string, unknown>,
+  body: unknown,
+  path = '',
+): JsonPatchOp[] {
+  const ops: JsonPatchOp[] = [];
+  const target = isPlainObject(body) ? body : {};
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === undefined) continue;
+    const here = `${path}/${pointerSegment(key)}`;
+    const existing = target[key];
+    if (value === null) {
+      if (key in target) ops.push({ op: 'remove', path: here });
+    } else if (isPlainObject(value) && isPlainObject(existing)) {
+      ops.push(...mergePatchToJsonPatch(value, existing, here));
+    } else {
+      // A new sub-object: its `null`s delete nothing, so they are dropped (merge-patch semantics).
+      ops.push({ op: 'add', path: here, value: applyMergePatch(undefined, value) });
+    }
+  }
+  return ops;
+}

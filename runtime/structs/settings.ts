@@ -2,6 +2,7 @@
  * Operator settings: Kopf's groups and defaults (`kopf.OperatorSettings`), in seconds like Kopf.
  * Mutable in `kopf.on.startup` handlers; read by every layer at the moment it needs a value.
  */
+import type { WebhookServerLike } from './reviews.ts';
 
 export interface PostingSettings {
   /** Master switch for Kubernetes Events (explicit `kopf.info/warn/exception` and logger records). */
@@ -108,6 +109,19 @@ export interface PeeringSettings {
   stealth: boolean;
 }
 
+export interface AdmissionSettings {
+  /**
+   * The webhook server, e.g. `new kopf.WebhookServer({ port: 9443 })`; required when admission
+   * handlers (`kopf.on.validate/mutate`) exist.
+   */
+  server: WebhookServerLike | undefined;
+  /**
+   * Manage the Validating/MutatingWebhookConfiguration of this name: created or patched with one
+   * webhook per handler while the operator runs; non-persistent entries are removed at exit.
+   */
+  managed: string | undefined;
+}
+
 export interface OperatorSettings {
   process: ProcessSettings;
   posting: PostingSettings;
@@ -119,6 +133,7 @@ export interface OperatorSettings {
   networking: NetworkingSettings;
   persistence: PersistenceSettings;
   background: BackgroundSettings;
+  admission: AdmissionSettings;
 }
 
 /** A deep partial, for overriding some settings: `kopf.operator({ settings: { watching: { ... } } })`. */
@@ -177,6 +192,7 @@ export function defaultSettings(): OperatorSettings {
       consistencyTimeout: 5,
     },
     background: { cancellationPolling: 60, instantExitTimeout: undefined },
+    admission: { server: undefined, managed: undefined },
   };
 }
 
