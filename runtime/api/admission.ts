@@ -138,4 +138,8 @@ function register(
   });
 }
 
-export { WebhookServer, type WebhookServerOptions } from '../reactor/admission/server.ts';
+export {
+  WebhookServer,
+  webhookServerOptions,
+  type WebhookServerOptions,
+} from '../reactor/admission/server.ts';

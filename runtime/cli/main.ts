@@ -58,7 +58,7 @@ export async function run(options: RunOptions): Promise<number> {
     namespaces: options.namespaces,
     liveness: options.liveness,
     clusterwide: options.allNamespaces || options.namespaces.length === 0,
-    settings: settingsFrom(options),
+    settings: { ...settingsFrom(options), ...(await admissionSettings(options)) },
     kubeConfig,
   });
   if (end.failed) logger.exception('The operator failed', end.error);
@@ -88,6 +88,23 @@ function settingsFrom(options: RunOptions): SettingsOverrides {
   if (options.dev) peering.priority = 666;
   else if (options.priority !== undefined) peering.priority = options.priority;
   return { peering };
+}
+
+/**
+ * `--webhook-server`/`--webhook-managed`: the admission settings' defaults (startup handlers may still
+ * change them, as in Kopf). The webhook server is imported only when asked for.
+ */
+async function admissionSettings(options: RunOptions): Promise<SettingsOverrides> {
+  if (options.webhookServer === undefined && options.webhookManaged === undefined) return {};
+  const { WebhookServer, webhookServerOptions } = await import('../api/admission.ts');
+  return {
+    admission: {
+      ...(options.webhookServer !== undefined
+        ? { server: new WebhookServer(webhookServerOptions(options.webhookServer)) }
+        : {}),
+      ...(options.webhookManaged !== undefined ? { managed: options.webhookManaged } : {}),
+    },
+  };
 }
 
 if (import.meta.main) {

@@ -17,6 +17,10 @@ export interface RunOptions {
   priority: number | undefined;
   dev: boolean;
   liveness: string | undefined;
+  /** `https://host:port/path` of a local webhook server (`settings.admission.server`). */
+  webhookServer: string | undefined;
+  /** The name of the managed webhook configurations (`settings.admission.managed`). */
+  webhookManaged: string | undefined;
   verbose: boolean;
   debug: boolean;
   quiet: boolean;
@@ -87,6 +91,14 @@ function defineRun(y: Argv) {
         alias: 'L',
         type: 'string',
         describe: 'Serve a liveness endpoint, e.g. http://0.0.0.0:8080/healthz',
+      })
+      .option('webhook-server', {
+        type: 'string',
+        describe: 'Serve admission webhooks at https://HOST:PORT/PATH (a generated self-signed certificate)',
+      })
+      .option('webhook-managed', {
+        type: 'string',
+        describe: 'Create and update the Validating/MutatingWebhookConfiguration of this name',
       })
       .option('verbose', { alias: 'v', type: 'boolean', describe: 'Log debug messages' })
       .option('debug', {
@@ -180,6 +192,10 @@ export function runOptions(args: Record<string, unknown>, env: NodeJS.ProcessEnv
   const liveness = text('liveness', 'KOPF_RUN_LIVENESS');
   if (liveness !== undefined && !/^http:\/\//.test(liveness))
     throw new UsageError(`--liveness must be an http:// URL, not ${liveness}`);
+  const webhookServer = text('webhook-server', 'KOPF_RUN_WEBHOOK_SERVER');
+  if (webhookServer !== undefined && !/^https?:\/\/[^/]/.test(webhookServer))
+    throw new UsageError(`--webhook-server must be an https:// (or http://) URL, not ${webhookServer}`);
+  const webhookManaged = text('webhook-managed', 'KOPF_RUN_WEBHOOK_MANAGED');
   const logPrefix = (args['log-prefix'] as boolean | undefined) ?? envBoolean(env, 'KOPF_RUN_LOG_PREFIX');
   return {
     files,
@@ -191,6 +207,8 @@ export function runOptions(args: Record<string, unknown>, env: NodeJS.ProcessEnv
     priority,
     dev: flag('dev', 'KOPF_RUN_DEV'),
     liveness,
+    webhookServer,
+    webhookManaged,
     verbose: flag('verbose', 'KOPF_RUN_VERBOSE'),
     debug: flag('debug', 'KOPF_RUN_DEBUG'),
     quiet: flag('quiet', 'KOPF_RUN_QUIET'),

@@ -1,3 +1,4 @@
+import { webhookServerOptions } from '../../runtime/reactor/admission/server.ts';
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { parseCommandLine, type ParsedCommand } from '../../runtime/cli/options.ts';
@@ -91,6 +92,24 @@ describe('kopf run options', () => {
 
   test('--liveness must be an http:// URL', async () => {
     expect(await parse(['run', 'a.ts', '-L', 'https://x/'])).toMatchObject({ command: 'exit', code: 2 });
+  });
+
+  test('--webhook-server takes an https:// URL, --webhook-managed a name (also from KOPF_RUN_WEBHOOK_*)', async () => {
+    const o = await options(['run', 'a.ts', '--webhook-server', 'https://127.0.0.1:9443/hooks'], {
+      KOPF_RUN_WEBHOOK_MANAGED: 'auto.kopf.dev',
+    });
+    expect(o).toMatchObject({
+      webhookServer: 'https://127.0.0.1:9443/hooks',
+      webhookManaged: 'auto.kopf.dev',
+    });
+    expect(await parse(['run', 'a.ts', '--webhook-server', '127.0.0.1:9443'])).toMatchObject({ code: 2 });
+    expect(webhookServerOptions('https://127.0.0.1:9443/hooks')).toEqual({
+      host: '127.0.0.1',
+      addr: '127.0.0.1',
+      port: 9443,
+      path: '/hooks',
+    });
+    expect(webhookServerOptions('https://localhost/')).toEqual({ host: 'localhost' });
   });
 
   test('kopf --version prints the package version', async () => {

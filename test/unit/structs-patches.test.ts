@@ -4,6 +4,7 @@ import {
   applyMergePatch,
   findInconsistencies,
   mergeInto,
+  mergePatchToJsonPatch,
   pruneEmpty,
 } from '../../runtime/structs/patches.ts';
 
@@ -41,5 +42,26 @@ describe('inconsistencies', () => {
         { metadata: {}, spec: {} },
       ),
     ).toEqual([]);
+  });
+});
+
+describe('merge-patches as JSON-patches (for mutating webhooks)', () => {
+  test('patch existing objects member by member, add missing ones whole, remove only what exists', () => {
+    const body = {
+      metadata: { name: 'x', labels: { a: '1', 'x/y': '2' } },
+      spec: { keep: 1, drop: 2, nested: { n: 1 } },
+    };
+    const patch = {
+      metadata: { labels: { a: '9', 'x/y': null, gone: null }, annotations: { b: 'new', c: null } },
+      spec: { drop: null, nested: 'scalar', added: { deep: true, none: null } },
+    };
+    expect(mergePatchToJsonPatch(patch, body)).toEqual([
+      { op: 'add', path: '/metadata/labels/a', value: '9' },
+      { op: 'remove', path: '/metadata/labels/x~1y' },
+      { op: 'add', path: '/metadata/annotations', value: { b: 'new' } },
+      { op: 'remove', path: '/spec/drop' },
+      { op: 'add', path: '/spec/nested', value: 'scalar' },
+      { op: 'add', path: '/spec/added', value: { deep: true } },
+    ]);
   });
 });

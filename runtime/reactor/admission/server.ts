@@ -177,6 +177,25 @@ export class WebhookServer implements WebhookServerLike {
   }
 }
 
+/**
+ * Options for a server at `https://host:port/path` (`kopf run --webhook-server URL`): it listens on
+ * `host` when that is an IP address, else on all interfaces; no port means a free one; `http://`
+ * is the insecure mode.
+ */
+export function webhookServerOptions(url: string): WebhookServerOptions {
+  const parsed = new URL(url);
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')
+    throw new TypeError(`A webhook server URL must be https:// (or http://), not ${url}.`);
+  const host = parsed.hostname.replace(/^\[(.*)\]$/, '$1');
+  return {
+    host,
+    ...(isIP(host) ? { addr: host } : {}),
+    ...(parsed.port ? { port: Number(parsed.port) } : {}),
+    ...(parsed.pathname !== '/' ? { path: parsed.pathname } : {}),
+    ...(parsed.protocol === 'http:' ? { insecure: true } : {}),
+  };
+}
+
 interface Answering {
   fn: WebhookFn;
   prefix: string;
