@@ -1,0 +1,150 @@
+/**
+ * Managed webhook configurations on the real API server: created at start, updated (patched, not
+ * re-created) when the operator comes back with another handler, and cleaned up at exit down to the
+ * persistent handlers — whose failure policy then decides what happens while no operator runs.
+ */
+import type { KubeConfig } from '@kubernetes/client-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as kopf from '../../runtime/index.ts';
+import { freshNamespace, type TestNamespace } from '../../runtime/testing/index.ts';
+import { testCluster } from '../setup/cluster.ts';
+import {
+  createWidget,
+  deleteManaged,
+  installWidgetCrd,
+  loopbackServer,
+  managedWebhooks,
+  rejection,
+  waitUntilWebhooksActive,
+  widget,
+  widgetResource,
+} from './admission-kit.ts';
+import { runOperator } from './operator-kit.ts';
+
+const PLURAL = 'gadgets';
+const KIND = 'Gadget';
+const GADGETS = widgetResource(PLURAL, KIND);
+
+let kc: KubeConfig;
+let ns: TestNamespace;
+let managed: string;
+
+beforeAll(async () => {
+  kc = testCluster().kubeConfig();
+  await installWidgetCrd(kc, PLURAL, KIND);
+  ns = await freshNamespace(kc, 'managed');
+  managed = `${ns.name}.kopf.dev`;
+});
+
+afterAll(async () => {
+  await deleteManaged(kc, managed);
+  await ns?.delete();
+});
+
+/** Handlers that reject `field: wrong`; `strict` blocks when unreachable, `lenient` admits. */
+function registerHandlers(registry: kopf.Registry, options: { withAdded?: boolean } = {}): void {
+  const rejectWrong = ({ spec }: kopf.AdmissionArgs<{ field?: string }>) => {
+    if (spec.field === 'wrong') throw new kopf.AdmissionError('wrong');
+  };
+  kopf.on.validate(GADGETS, rejectWrong, { registry, id: 'transient' });
+  kopf.on.validate(GADGETS, rejectWrong, {
+    registry,
+    id: 'strict',
+    persistent: true,
+    labels: { policy: 'fail' },
+  });
+  kopf.on.validate(GADGETS, rejectWrong, {
+    registry,
+    id: 'lenient',
+    persistent: true,
+    ignoreFailures: true,
+    labels: { policy: 'ignore' },
+  });
+  kopf.on.mutate(
+    GADGETS,
+    function stamp({ patch }) {
+      patch.metadata.labels['stamped'] = 'yes';
+    },
+    { registry },
+  );
+  if (options.withAdded) kopf.on.validate(GADGETS, rejectWrong, { registry, id: 'added' });
+}
+
+describe('managed webhook configurations', () => {
+  it('are created, updated when a handler is added, and cleaned up on exit', async () => {
+    const first = new kopf.Registry();
+    registerHandlers(first);
+    const one = runOperator(kc, {
+      registry: first,
+      namespaces: [ns.name],
+      settings: { admission: { server: loopbackServer(), managed } },
+    });
+    await waitUntilWebhooksActive(() =>
+      createWidget(kc, ns.name, PLURAL, widget(KIND, 'probe', { field: 'wrong' }), { dryRun: 'All' }),
+    );
+    const created = await managedWebhooks(kc, 'validating', managed);
+    expect(created?.names).toEqual([`transient.${managed}`, `strict.${managed}`, `lenient.${managed}`]);
+    expect((await managedWebhooks(kc, 'mutating', managed))?.names).toEqual([`stamp.${managed}`]);
+    await one.stop();
+    expect((await managedWebhooks(kc, 'validating', managed))?.names).toEqual([
+      `strict.${managed}`,
+      `lenient.${managed}`,
+    ]);
+    expect((await managedWebhooks(kc, 'mutating', managed))?.names).toEqual([]);
+
+    const second = new kopf.Registry();
+    registerHandlers(second, { withAdded: true });
+    const two = runOperator(kc, {
+      registry: second,
+      namespaces: [ns.name],
+      settings: { admission: { server: loopbackServer(), managed } },
+    });
+    try {
+      const updated = await waitForNames(kc, managed, 4);
+      expect(updated.uid).toBe(created?.uid);
+      expect(updated.names).toContain(`added.${managed}`);
+    } finally {
+      await two.stop();
+    }
+    expect((await managedWebhooks(kc, 'validating', managed))?.names).toEqual([
+      `strict.${managed}`,
+      `lenient.${managed}`,
+    ]);
+  });
+
+  it('left behind (persistent) block with failurePolicy Fail and admit with Ignore while the operator is down', async () => {
+    const registry = new kopf.Registry();
+    registerHandlers(registry);
+    const running = runOperator(kc, {
+      registry,
+      namespaces: [ns.name],
+      settings: { admission: { server: loopbackServer(), managed } },
+    });
+    await waitUntilWebhooksActive(() =>
+      createWidget(kc, ns.name, PLURAL, widget(KIND, 'probe', { field: 'wrong' }), { dryRun: 'All' }),
+    );
+    await running.stop();
+    // The persistent webhooks now point at a server that has stopped.
+    const blocked = await rejection(
+      createWidget(kc, ns.name, PLURAL, widget(KIND, 'blocked', { field: 'x' }, { policy: 'fail' })),
+    );
+    expect(blocked.message).toContain(`failed calling webhook "strict.${managed}"`);
+    const admitted = await createWidget(
+      kc,
+      ns.name,
+      PLURAL,
+      widget(KIND, 'admitted', { field: 'x' }, { policy: 'ignore' }),
+    );
+    expect(admitted.object).toMatchObject({ metadata: { name: 'admitted' } });
+  });
+});
+
+async function waitForNames(kc: KubeConfig, name: string, count: number) {
+  for (let attempt = 0; ; attempt++) {
+    const current = await managedWebhooks(kc, 'validating', name);
+    if (current && current.names.length === count) return current;
+    if (attempt > 100)
+      throw new Error(`The configuration ${name} never had ${count} webhooks: ${JSON.stringify(current)}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
