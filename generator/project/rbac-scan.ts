@@ -31,6 +31,14 @@ export interface ScanInput {
 const REGISTRATION = /(?:^|\.)(?:on\.\w+|timer|daemon|index)$/;
 /** Activities (`kopf.on.startup`, ...) are registered for no resource: they need no rule. */
 const ACTIVITY = /(?:^|\.)on\.(?:startup|cleanup|login|probe)$/;
+/**
+ * Admission webhooks (`kopf.on.validate/mutate`) are called by the API server: they read nothing of
+ * their resource. The runtime manages the two webhook configurations with `create` (409: exists)
+ * and `patch` (runtime/reactor/admission/managed.ts) — cluster-scoped kinds.
+ */
+const WEBHOOK = /(?:^|\.)on\.(?:validate|mutate)$/;
+export const WEBHOOK_CONFIGURATION_VERBS = ['create', 'patch'] as const;
+const WEBHOOK_CONFIGURATIONS = ['mutatingwebhookconfigurations', 'validatingwebhookconfigurations'];
 
 /** Client calls and the verb each needs. */
 const CALL_VERBS: Readonly<Record<string, readonly string[]>> = {
@@ -72,6 +80,18 @@ export async function scanHandlerPermissions(
       const expression = call.getExpression();
       const callee = expression.getText().replace(/\s+/g, '');
       if (ACTIVITY.test(callee)) continue;
+      if (WEBHOOK.test(callee)) {
+        for (const resource of WEBHOOK_CONFIGURATIONS) {
+          permissions.push({
+            scope: 'cluster',
+            group: 'admissionregistration.k8s.io',
+            resource,
+            verbs: [...WEBHOOK_CONFIGURATION_VERBS],
+            reason: `admission webhooks in ${file} (managed configurations)`,
+          });
+        }
+        continue;
+      }
       const line = call.getStartLineNumber();
       if (Node.isPropertyAccessExpression(expression)) {
         const typed = clientNodeCall(tsMorph, call, expression.getExpression(), expression.getName(), {

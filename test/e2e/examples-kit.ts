@@ -42,6 +42,7 @@ import {
   type TestNamespace,
 } from '../../runtime/testing/index.ts';
 import { testCluster } from '../setup/cluster.ts';
+import { deleteManaged } from './admission-kit.ts';
 import { installCrd } from './handlers-kit.ts';
 
 export const ROOT = path.resolve(import.meta.dirname, '..', '..');
@@ -75,6 +76,12 @@ export interface ExampleExpectations {
    * endpoint once the object is created (the first request computes them).
    */
   E2E_PROBES?: Record<string, unknown>;
+  /**
+   * The example serves admission webhooks: it runs with `--webhook-managed <namespace>.kopf.dev`
+   * (a configuration of its own, deleted afterwards), and the object is applied only once the API
+   * server calls the webhooks (a dry-run create with `spec.field: not-allowed` is rejected).
+   */
+  E2E_WEBHOOKS?: boolean;
 }
 
 /**
@@ -123,6 +130,8 @@ export function runExample(
     directly?: boolean;
     /** `--liveness` URL. */
     liveness?: string;
+    /** `--webhook-managed` name. */
+    webhookManaged?: string;
   },
 ): ExampleProcess {
   const file = path.join('examples', dir, 'example.ts');
@@ -136,6 +145,7 @@ export function runExample(
           '--standalone',
           '--verbose',
           ...(options.liveness ? ['--liveness', options.liveness] : []),
+          ...(options.webhookManaged ? ['--webhook-managed', options.webhookManaged] : []),
           '-n',
           options.namespace,
           file,
@@ -253,10 +263,12 @@ export async function runScenario(
 ): Promise<ExampleRun> {
   const stepMs = options.stepMs ?? STEP_MS;
   const liveness = expectations.E2E_PROBES ? `http://127.0.0.1:${await freePort()}/healthz` : undefined;
+  const webhookManaged = expectations.E2E_WEBHOOKS ? `${options.namespace}.kopf.dev` : undefined;
   const kopf = runExample(dir, {
     ...options,
     directly: expectations.E2E_RUN_DIRECTLY ?? false,
     ...(liveness ? { liveness } : {}),
+    ...(webhookManaged ? { webhookManaged } : {}),
   });
   const target = expectations.E2E_OBJECT;
   options.onStart?.(kopf);
@@ -264,6 +276,7 @@ export async function runScenario(
     for (const words of expectations.E2E_STARTUP_STOP_WORDS ?? []) {
       await kopf.waitForLine(words, options.stepMs ?? STARTUP_MS);
     }
+    if (webhookManaged) await waitForWebhooks(options.kc, options.namespace, stepMs);
     await applyYamlFile(options.kc, target ? path.join(ROOT, target.file) : OBJ_YAML, {
       namespace: options.namespace,
     });
@@ -321,7 +334,28 @@ export async function runScenario(
     return { lines: kopf.lines, exitCode };
   } finally {
     await kopf.stop();
+    // Whatever happened to the example, its webhooks must not outlive it (they apply cluster-wide).
+    if (webhookManaged) await deleteManaged(options.kc, webhookManaged);
   }
+}
+
+/** The API server calls the example's webhooks once a dry-run create of a not-allowed object is rejected. */
+async function waitForWebhooks(kc: KubeConfig, namespace: string, timeoutMs: number): Promise<void> {
+  const objects = kc.makeApiClient(CustomObjectsApi);
+  const body = {
+    apiVersion: 'kopf.dev/v1',
+    kind: 'KopfExample',
+    metadata: { name: 'webhook-probe' },
+    spec: { field: 'not-allowed' },
+  };
+  await eventually(
+    () =>
+      objects.createNamespacedCustomObject({ ...KOPF_EXAMPLES, namespace, body, dryRun: 'All' }).then(
+        () => false,
+        (error: unknown) => (error as { code?: number }).code !== undefined,
+      ),
+    { timeoutMs, what: 'the webhooks to be called' },
+  );
 }
 
 /** Kopf's assertions: exact success and failure counts, no other failures, no unexpected stack traces. */

@@ -68,6 +68,11 @@ describe('the examples under the generated RBAC (ServiceAccount token only)', ()
     const clusterRole = rbac.documents.find((d) => d.kind === 'ClusterRole')!;
     expect(clusterRole.rules).toEqual([
       {
+        apiGroups: ['admissionregistration.k8s.io'],
+        resources: ['mutatingwebhookconfigurations', 'validatingwebhookconfigurations'],
+        verbs: ['create', 'patch'],
+      },
+      {
         apiGroups: ['apiextensions.k8s.io'],
         resources: ['customresourcedefinitions'],
         verbs: ['list', 'watch'],

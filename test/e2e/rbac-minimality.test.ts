@@ -44,6 +44,10 @@ const PROOFS: Record<string, string> = {
   'kopf.dev/kopfexamples:watch': '01-minimal',
   'kopf.dev/kopfexamples:patch': '05-handlers',
   'kopf.dev/kopfexamples/status:patch': '01-minimal',
+  'admissionregistration.k8s.io/validatingwebhookconfigurations:create': '17-admission',
+  'admissionregistration.k8s.io/validatingwebhookconfigurations:patch': '17-admission',
+  'admissionregistration.k8s.io/mutatingwebhookconfigurations:create': '17-admission',
+  'admissionregistration.k8s.io/mutatingwebhookconfigurations:patch': '17-admission',
 };
 
 /** `<group>/<resource>:<verb>` → why it stays although no test here fails without it. */
