@@ -6,7 +6,11 @@
 import { request as httpsRequest } from 'node:https';
 import { createServer, type Server } from 'node:net';
 import { X509Certificate } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateCertificate } from '../../runtime/reactor/admission/certificates.ts';
 import { WebhookServer } from '../../runtime/reactor/admission/server.ts';
 import { addLogListener, configureLogging, type LogRecord } from '../../runtime/structs/logging.ts';
 import {
@@ -172,5 +176,26 @@ describe('starting a webhook server', () => {
     expect(config.service).toEqual({ name: 'op-webhooks', namespace: 'ops', port: 443 });
     expect(config.url).toBeUndefined();
     expect(config.caBundle).toBeTruthy();
+  });
+});
+
+describe('a webhook server with a certificate directory (a mounted TLS Secret)', () => {
+  it('uses tls.crt/tls.key/ca.crt when they are there, and generates a certificate when not', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kopf-tls-'));
+    const serve = async (server: WebhookServer) => {
+      const stop = new AbortController();
+      const iterator = server.serve(async () => ({}) as never, stop.signal)[Symbol.asyncIterator]();
+      const config = (await iterator.next()).value as WebhookClientConfig;
+      stop.abort();
+      await iterator.next();
+      return Buffer.from(config.caBundle!, 'base64').toString();
+    };
+    const generated = await serve(new WebhookServer({ addr: '127.0.0.1', certDir: dir }));
+    expect(generated).toContain('BEGIN CERTIFICATE');
+    const pair = await generateCertificate(['127.0.0.1']);
+    writeFileSync(join(dir, 'tls.crt'), pair.cert);
+    writeFileSync(join(dir, 'tls.key'), pair.key);
+    writeFileSync(join(dir, 'ca.crt'), pair.ca);
+    expect(await serve(new WebhookServer({ addr: '127.0.0.1', certDir: dir }))).toBe(pair.ca);
   });
 });

@@ -7,10 +7,11 @@
  * unknown path (404), a wrong content type (415), a body over `maxBodySize` (413), or a body that
  * is not an AdmissionReview (400) are answered at once and logged.
  */
-import { readFile } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { isIP } from 'node:net';
+import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import { getLogger } from '../../structs/logging.ts';
 import {
@@ -35,6 +36,12 @@ export interface WebhookServerOptions {
   keyFile?: string;
   /** The CA (PEM) that signed `certFile`, for the `caBundle` (default: `certFile` itself, as self-signed). */
   caFile?: string;
+  /**
+   * A directory with `tls.crt`, `tls.key` and optionally `ca.crt` — a mounted `kubernetes.io/tls`
+   * Secret (cert-manager's has `ca.crt`). Used when the files are there; otherwise a certificate is
+   * generated (so an optional Secret mount works with and without the Secret).
+   */
+  certDir?: string;
   /** More names or addresses for the generated certificate. */
   extraSans?: readonly string[];
   /** Plain HTTP instead of HTTPS (the API server accepts only HTTPS: for use behind a TLS proxy). */
@@ -62,7 +69,9 @@ export class WebhookServer implements WebhookServerLike {
   constructor(options: WebhookServerOptions = {}) {
     if ((options.certFile === undefined) !== (options.keyFile === undefined))
       throw new TypeError('WebhookServer: `certFile` and `keyFile` go together.');
-    if (options.insecure && options.certFile !== undefined)
+    if (options.certDir !== undefined && options.certFile !== undefined)
+      throw new TypeError('WebhookServer: give either `certDir` or `certFile`/`keyFile`, not both.');
+    if (options.insecure && (options.certFile !== undefined || options.certDir !== undefined))
       throw new TypeError('WebhookServer: `insecure` serves plain HTTP; it takes no certificate.');
     this.options = { ...options };
   }
@@ -139,7 +148,8 @@ export class WebhookServer implements WebhookServerLike {
   }
 
   async #tls(): Promise<{ cert: string; key: string; ca: string }> {
-    const { certFile, keyFile, caFile } = this.options;
+    const { certDir } = this.options;
+    const { certFile, keyFile, caFile } = certDir === undefined ? this.options : await filesIn(certDir);
     if (certFile !== undefined && keyFile !== undefined) {
       const read = async (file: string, what: string) => {
         try {
@@ -193,6 +203,25 @@ export function webhookServerOptions(url: string): WebhookServerOptions {
     ...(parsed.port ? { port: Number(parsed.port) } : {}),
     ...(parsed.pathname !== '/' ? { path: parsed.pathname } : {}),
     ...(parsed.protocol === 'http:' ? { insecure: true } : {}),
+  };
+}
+
+/** The certificate files of a mounted TLS Secret, if it has them. */
+async function filesIn(dir: string): Promise<Pick<WebhookServerOptions, 'certFile' | 'keyFile' | 'caFile'>> {
+  const file = (name: string) => join(dir, name);
+  const exists = async (name: string) =>
+    access(file(name)).then(
+      () => true,
+      () => false,
+    );
+  if (!(await exists('tls.crt')) || !(await exists('tls.key'))) {
+    getLogger('kopf.webhooks').info(`No tls.crt/tls.key in ${dir}: generating a certificate.`);
+    return {};
+  }
+  return {
+    certFile: file('tls.crt'),
+    keyFile: file('tls.key'),
+    ...((await exists('ca.crt')) ? { caFile: file('ca.crt') } : {}),
   };
 }
 
