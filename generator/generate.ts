@@ -15,6 +15,7 @@ import {
 import { handlerStub, importSpecifier, OPERATOR_PATH, operatorModule } from './emit/handlers.ts';
 import { dockerfile, DOCKERIGNORE, GITIGNORE, packageJson, tsconfigJson } from './emit/project-files.ts';
 import { EXAMPLE_TEST_PATH, exampleTest } from './emit/example-test.ts';
+import { emitWebhooksYaml, WEBHOOKS_PATH, withWebhookServing } from './emit/webhooks.ts';
 import { emitPreferredModule, emitTypesModule, GENERATED_HEADER } from './emit/types.ts';
 import { modelProject, typeWarnings, type ProjectModel } from './model/project.ts';
 import { runtimePermissions } from './model/rbac.ts';
@@ -90,6 +91,10 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
   await addUserFiles(root, model, settings, desired);
   const scan = await rbacFor(root, loaded.crds, model, settings, desired);
   desired.set(RBAC_PATH, scan.yaml);
+  if (scan.webhooks) {
+    desired.set(WEBHOOKS_PATH, emitWebhooksYaml(deploy));
+    desired.set('deploy/deployment.yaml', withWebhookServing(desired.get('deploy/deployment.yaml')!, deploy));
+  }
 
   const stale = listFiles(root, GENERATED_DIR).filter(
     (file) => !desired.has(file) && (readIfExists(path.join(root, file)) ?? '').startsWith(GENERATED_HEADER),
@@ -195,7 +200,7 @@ async function rbacFor(
   model: ProjectModel,
   settings: ProjectSettings,
   planned: ReadonlyMap<string, string>,
-): Promise<{ yaml: string; warnings: Warning[] }> {
+): Promise<{ yaml: string; warnings: Warning[]; webhooks: boolean }> {
   const files = new Map<string, string>();
   for (const file of listFiles(root, 'src')) {
     if (file.endsWith('.ts') && !file.startsWith(`${GENERATED_DIR}/`))
@@ -232,7 +237,11 @@ async function rbacFor(
     ...runtimePermissions(crds, { namespace: settings.namespace ?? undefined }),
     ...scan.permissions,
   ];
-  return { yaml: emitRbacYaml(deploySettings(settings), permissions), warnings: scan.warnings };
+  return {
+    yaml: emitRbacYaml(deploySettings(settings), permissions),
+    warnings: scan.warnings,
+    webhooks: scan.webhooks,
+  };
 }
 
 /**

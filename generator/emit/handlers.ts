@@ -56,6 +56,19 @@ kopf.on.resume(${descriptor}, async function resume${kind}({ name, namespace, lo
 //     await new Promise((resolve) => setTimeout(resolve, 10_000));
 //   }
 // }, {});
+
+// Admission webhooks check or change objects before the API server stores them. They need a webhook
+// server: \`kopf run --webhook-server https://127.0.0.1:9443 --webhook-managed ${resource.crd.plural}.${resource.crd.group}\`
+// on a development machine; re-run kopf-gen to get the Service and flags for deploy/ (docs/webhooks.md).
+//
+// kopf.on.validate(${descriptor}, function validate${kind}({ spec, warnings }) {
+//   if (spec === undefined) throw new kopf.AdmissionError('A spec is required.', { code: 422 });
+//   if (Object.keys(spec).length === 0) warnings.push('The spec is empty.');
+// });
+//
+// kopf.on.mutate(${descriptor}, function default${kind}({ patch }) {
+//   patch.metadata.labels['example.com/defaulted'] = 'true';
+// });
 `;
 }
 

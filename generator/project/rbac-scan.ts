@@ -56,10 +56,11 @@ const CALL_VERBS: Readonly<Record<string, readonly string[]>> = {
 
 export async function scanHandlerPermissions(
   input: ScanInput,
-): Promise<{ permissions: Permission[]; warnings: Warning[] }> {
+): Promise<{ permissions: Permission[]; warnings: Warning[]; webhooks: boolean }> {
   const permissions: Permission[] = [];
   const warnings: Warning[] = [];
-  if (input.files.size === 0) return { permissions, warnings };
+  let webhooks = false;
+  if (input.files.size === 0) return { permissions, warnings, webhooks };
   // Loaded only when there is user code to read: a fresh project needs no parser, and starts faster.
   const tsMorph = await loadTsMorph();
   const { Node, Project, SyntaxKind } = tsMorph;
@@ -81,6 +82,7 @@ export async function scanHandlerPermissions(
       const callee = expression.getText().replace(/\s+/g, '');
       if (ACTIVITY.test(callee)) continue;
       if (WEBHOOK.test(callee)) {
+        webhooks = true;
         for (const resource of WEBHOOK_CONFIGURATIONS) {
           permissions.push({
             scope: 'cluster',
@@ -142,7 +144,7 @@ export async function scanHandlerPermissions(
       });
     }
   }
-  return { permissions, warnings };
+  return { permissions, warnings, webhooks };
 }
 
 type ClientNodeNeed =

@@ -100,7 +100,12 @@ async function admissionSettings(options: RunOptions): Promise<SettingsOverrides
   return {
     admission: {
       ...(options.webhookServer !== undefined
-        ? { server: new WebhookServer(webhookServerOptions(options.webhookServer)) }
+        ? {
+            server: new WebhookServer({
+              ...webhookServerOptions(options.webhookServer),
+              ...(options.webhookCertDir !== undefined ? { certDir: options.webhookCertDir } : {}),
+            }),
+          }
         : {}),
       ...(options.webhookManaged !== undefined ? { managed: options.webhookManaged } : {}),
     },

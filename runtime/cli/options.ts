@@ -21,6 +21,8 @@ export interface RunOptions {
   webhookServer: string | undefined;
   /** The name of the managed webhook configurations (`settings.admission.managed`). */
   webhookManaged: string | undefined;
+  /** A mounted TLS Secret for the webhook server (`tls.crt`, `tls.key`, `ca.crt`). */
+  webhookCertDir: string | undefined;
   verbose: boolean;
   debug: boolean;
   quiet: boolean;
@@ -95,6 +97,11 @@ function defineRun(y: Argv) {
       .option('webhook-server', {
         type: 'string',
         describe: 'Serve admission webhooks at https://HOST:PORT/PATH (a generated self-signed certificate)',
+      })
+      .option('webhook-cert-dir', {
+        type: 'string',
+        describe:
+          'The webhook certificate: tls.crt/tls.key/ca.crt in this directory (if there), else generated',
       })
       .option('webhook-managed', {
         type: 'string',
@@ -196,6 +203,7 @@ export function runOptions(args: Record<string, unknown>, env: NodeJS.ProcessEnv
   if (webhookServer !== undefined && !/^https?:\/\/[^/]/.test(webhookServer))
     throw new UsageError(`--webhook-server must be an https:// (or http://) URL, not ${webhookServer}`);
   const webhookManaged = text('webhook-managed', 'KOPF_RUN_WEBHOOK_MANAGED');
+  const webhookCertDir = text('webhook-cert-dir', 'KOPF_RUN_WEBHOOK_CERT_DIR');
   const logPrefix = (args['log-prefix'] as boolean | undefined) ?? envBoolean(env, 'KOPF_RUN_LOG_PREFIX');
   return {
     files,
@@ -209,6 +217,7 @@ export function runOptions(args: Record<string, unknown>, env: NodeJS.ProcessEnv
     liveness,
     webhookServer,
     webhookManaged,
+    webhookCertDir,
     verbose: flag('verbose', 'KOPF_RUN_VERBOSE'),
     debug: flag('debug', 'KOPF_RUN_DEBUG'),
     quiet: flag('quiet', 'KOPF_RUN_QUIET'),

@@ -110,6 +110,12 @@ describe('kopf run options', () => {
       path: '/hooks',
     });
     expect(webhookServerOptions('https://localhost/')).toEqual({ host: 'localhost' });
+    // In-cluster: the API server calls the Service; the operator listens on all interfaces.
+    expect(webhookServerOptions('https://op-webhooks.ops.svc:9443')).toEqual({
+      port: 9443,
+      service: { name: 'op-webhooks', namespace: 'ops', port: 9443 },
+    });
+    expect(() => webhookServerOptions('https://op-webhooks.ops.svc')).toThrow(/needs the port/);
   });
 
   test('kopf --version prints the package version', async () => {

@@ -190,20 +190,29 @@ export class WebhookServer implements WebhookServerLike {
 /**
  * Options for a server at `https://host:port/path` (`kopf run --webhook-server URL`): it listens on
  * `host` when that is an IP address, else on all interfaces; no port means a free one; `http://`
- * is the insecure mode.
+ * is the insecure mode. A host `NAME.NAMESPACE.svc` is the in-cluster mode: the API server calls
+ * the Service NAME in NAMESPACE at PORT (which must forward to the same port of the operator's pod).
  */
 export function webhookServerOptions(url: string): WebhookServerOptions {
   const parsed = new URL(url);
   if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')
     throw new TypeError(`A webhook server URL must be https:// (or http://), not ${url}.`);
   const host = parsed.hostname.replace(/^\[(.*)\]$/, '$1');
-  return {
-    host,
-    ...(isIP(host) ? { addr: host } : {}),
-    ...(parsed.port ? { port: Number(parsed.port) } : {}),
-    ...(parsed.pathname !== '/' ? { path: parsed.pathname } : {}),
-    ...(parsed.protocol === 'http:' ? { insecure: true } : {}),
-  };
+  const port = parsed.port ? { port: Number(parsed.port) } : {};
+  const path = parsed.pathname !== '/' ? { path: parsed.pathname } : {};
+  const insecure = parsed.protocol === 'http:' ? { insecure: true } : {};
+  const service = /^([a-z0-9-]+)\.([a-z0-9-]+)\.svc(?:\.cluster\.local)?$/.exec(host);
+  if (service) {
+    if (!parsed.port)
+      throw new TypeError(`A webhook Service URL needs the port, as in https://${host}:9443.`);
+    return {
+      ...port,
+      ...path,
+      ...insecure,
+      service: { name: service[1]!, namespace: service[2]!, port: Number(parsed.port) },
+    };
+  }
+  return { host, ...(isIP(host) ? { addr: host } : {}), ...port, ...path, ...insecure };
 }
 
 /** The certificate files of a mounted TLS Secret, if it has them. */
