@@ -10,8 +10,17 @@ import {
   CustomObjectsApi,
   type KubeConfig,
 } from '@kubernetes/client-node';
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll } from 'vitest';
 import * as kopf from '../../runtime/index.ts';
-import { applyYaml, eventually, waitForCrd } from '../../runtime/testing/index.ts';
+import {
+  applyYaml,
+  eventually,
+  freshNamespace,
+  waitForCrd,
+  type TestNamespace,
+} from '../../runtime/testing/index.ts';
+import { testCluster } from '../setup/cluster.ts';
 import { crdYaml } from './operator-kit.ts';
 
 export const GROUP = 'admission.kopf.dev';
@@ -30,6 +39,37 @@ export function widgetResource(plural: string, kind: string) {
 export async function installWidgetCrd(kc: KubeConfig, plural: string, kind: string): Promise<void> {
   await applyYaml(kc, crdYaml({ group: GROUP, plural, kind, scope: 'Namespaced' }));
   await waitForCrd(kc, `${plural}.${GROUP}`);
+}
+
+export interface AdmissionFixture {
+  kc: KubeConfig;
+  /** The test file's namespace (set before its tests run). */
+  namespace: string;
+  /** The name of the file's managed webhook configurations (deleted after its tests). */
+  managed: string;
+}
+
+/**
+ * The set-up of an admission test file: its CRD installed, a fresh namespace, and a managed
+ * configuration name of its own — removed afterwards, whatever the tests left behind.
+ */
+export function admissionFixture(plural: string, kind: string, prefix: string): AdmissionFixture {
+  const fixture: AdmissionFixture = {
+    kc: testCluster().kubeConfig(),
+    namespace: '',
+    managed: `${prefix}-${randomBytes(4).toString('hex')}.kopf.dev`,
+  };
+  let ns: TestNamespace | undefined;
+  beforeAll(async () => {
+    await installWidgetCrd(fixture.kc, plural, kind);
+    ns = await freshNamespace(fixture.kc, prefix);
+    fixture.namespace = ns.name;
+  });
+  afterAll(async () => {
+    await deleteManaged(fixture.kc, fixture.managed);
+    await ns?.delete();
+  });
+  return fixture;
 }
 
 /** A webhook server on loopback with a random port and a generated certificate. */

@@ -3,15 +3,11 @@
  * re-created) when the operator comes back with another handler, and cleaned up at exit down to the
  * persistent handlers — whose failure policy then decides what happens while no operator runs.
  */
-import type { KubeConfig } from '@kubernetes/client-node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as kopf from '../../runtime/index.ts';
-import { freshNamespace, type TestNamespace } from '../../runtime/testing/index.ts';
-import { testCluster } from '../setup/cluster.ts';
 import {
+  admissionFixture,
   createWidget,
-  deleteManaged,
-  installWidgetCrd,
   loopbackServer,
   managedWebhooks,
   rejection,
@@ -24,22 +20,7 @@ import { runOperator } from './operator-kit.ts';
 const PLURAL = 'gadgets';
 const KIND = 'Gadget';
 const GADGETS = widgetResource(PLURAL, KIND);
-
-let kc: KubeConfig;
-let ns: TestNamespace;
-let managed: string;
-
-beforeAll(async () => {
-  kc = testCluster().kubeConfig();
-  await installWidgetCrd(kc, PLURAL, KIND);
-  ns = await freshNamespace(kc, 'managed');
-  managed = `${ns.name}.kopf.dev`;
-});
-
-afterAll(async () => {
-  await deleteManaged(kc, managed);
-  await ns?.delete();
-});
+const fixture = admissionFixture(PLURAL, KIND, 'managed');
 
 /** Handlers that reject `field: wrong`; `strict` blocks when unreachable, `lenient` admits. */
 function registerHandlers(registry: kopf.Registry, options: { withAdded?: boolean } = {}): void {
@@ -71,16 +52,18 @@ function registerHandlers(registry: kopf.Registry, options: { withAdded?: boolea
 }
 
 describe('managed webhook configurations', () => {
+  const { kc } = fixture;
   it('are created, updated when a handler is added, and cleaned up on exit', async () => {
+    const { namespace, managed } = fixture;
     const first = new kopf.Registry();
     registerHandlers(first);
     const one = runOperator(kc, {
       registry: first,
-      namespaces: [ns.name],
+      namespaces: [namespace],
       settings: { admission: { server: loopbackServer(), managed } },
     });
     await waitUntilWebhooksActive(() =>
-      createWidget(kc, ns.name, PLURAL, widget(KIND, 'probe', { field: 'wrong' }), { dryRun: 'All' }),
+      createWidget(kc, namespace, PLURAL, widget(KIND, 'probe', { field: 'wrong' }), { dryRun: 'All' }),
     );
     const created = await managedWebhooks(kc, 'validating', managed);
     expect(created?.names).toEqual([`transient.${managed}`, `strict.${managed}`, `lenient.${managed}`]);
@@ -96,11 +79,11 @@ describe('managed webhook configurations', () => {
     registerHandlers(second, { withAdded: true });
     const two = runOperator(kc, {
       registry: second,
-      namespaces: [ns.name],
+      namespaces: [namespace],
       settings: { admission: { server: loopbackServer(), managed } },
     });
     try {
-      const updated = await waitForNames(kc, managed, 4);
+      const updated = await waitForNames(managed, 4);
       expect(updated.uid).toBe(created?.uid);
       expect(updated.names).toContain(`added.${managed}`);
     } finally {
@@ -113,25 +96,26 @@ describe('managed webhook configurations', () => {
   });
 
   it('left behind (persistent) block with failurePolicy Fail and admit with Ignore while the operator is down', async () => {
+    const { namespace, managed } = fixture;
     const registry = new kopf.Registry();
     registerHandlers(registry);
     const running = runOperator(kc, {
       registry,
-      namespaces: [ns.name],
+      namespaces: [namespace],
       settings: { admission: { server: loopbackServer(), managed } },
     });
     await waitUntilWebhooksActive(() =>
-      createWidget(kc, ns.name, PLURAL, widget(KIND, 'probe', { field: 'wrong' }), { dryRun: 'All' }),
+      createWidget(kc, namespace, PLURAL, widget(KIND, 'probe', { field: 'wrong' }), { dryRun: 'All' }),
     );
     await running.stop();
     // The persistent webhooks now point at a server that has stopped.
     const blocked = await rejection(
-      createWidget(kc, ns.name, PLURAL, widget(KIND, 'blocked', { field: 'x' }, { policy: 'fail' })),
+      createWidget(kc, namespace, PLURAL, widget(KIND, 'blocked', { field: 'x' }, { policy: 'fail' })),
     );
     expect(blocked.message).toContain(`failed calling webhook "strict.${managed}"`);
     const admitted = await createWidget(
       kc,
-      ns.name,
+      namespace,
       PLURAL,
       widget(KIND, 'admitted', { field: 'x' }, { policy: 'ignore' }),
     );
@@ -139,9 +123,9 @@ describe('managed webhook configurations', () => {
   });
 });
 
-async function waitForNames(kc: KubeConfig, name: string, count: number) {
+async function waitForNames(name: string, count: number) {
   for (let attempt = 0; ; attempt++) {
-    const current = await managedWebhooks(kc, 'validating', name);
+    const current = await managedWebhooks(fixture.kc, 'validating', name);
     if (current && current.names.length === count) return current;
     if (attempt > 100)
       throw new Error(`The configuration ${name} never had ${count} webhooks: ${JSON.stringify(current)}`);

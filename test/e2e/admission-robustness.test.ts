@@ -3,16 +3,12 @@
  * handlers that hang, a port that is taken, and the shutdown.
  */
 import { request as httpsRequest } from 'node:https';
-import { createServer, type Server } from 'node:net';
-import type { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as kopf from '../../runtime/index.ts';
-import { freshNamespace, type TestNamespace } from '../../runtime/testing/index.ts';
-import { testCluster } from '../setup/cluster.ts';
+import { holdPort, type HeldPort } from '../setup/ports.ts';
 import {
+  admissionFixture,
   createWidget,
-  deleteManaged,
-  installWidgetCrd,
   loopbackServer,
   rejection,
   waitUntilWebhooksActive,
@@ -24,22 +20,8 @@ import { runOperator, type InProcessOperator } from './operator-kit.ts';
 const PLURAL = 'doodads';
 const KIND = 'Doodad';
 const DOODADS = widgetResource(PLURAL, KIND);
-
-let kc: KubeConfig;
-let ns: TestNamespace;
-let managed: string;
-
-beforeAll(async () => {
-  kc = testCluster().kubeConfig();
-  await installWidgetCrd(kc, PLURAL, KIND);
-  ns = await freshNamespace(kc, 'robust');
-  managed = `${ns.name}.kopf.dev`;
-});
-
-afterAll(async () => {
-  await deleteManaged(kc, managed);
-  await ns?.delete();
-});
+const fixture = admissionFixture(PLURAL, KIND, 'robust');
+const { kc } = fixture;
 
 describe('a running webhook server', () => {
   let operator: InProcessOperator;
@@ -66,11 +48,13 @@ describe('a running webhook server', () => {
     server = loopbackServer();
     operator = runOperator(kc, {
       registry,
-      namespaces: [ns.name],
-      settings: { admission: { server, managed } },
+      namespaces: [fixture.namespace],
+      settings: { admission: { server, managed: fixture.managed } },
     });
     await waitUntilWebhooksActive(() =>
-      createWidget(kc, ns.name, PLURAL, widget(KIND, 'probe', { field: 'wrong' }), { dryRun: 'All' }),
+      createWidget(kc, fixture.namespace, PLURAL, widget(KIND, 'probe', { field: 'wrong' }), {
+        dryRun: 'All',
+      }),
     );
   });
 
@@ -95,19 +79,19 @@ describe('a running webhook server', () => {
     const refusals = operator.lines().filter((line) => line.includes('is refused'));
     expect(refusals.length).toBeGreaterThanOrEqual(5);
     const rejected = await rejection(
-      createWidget(kc, ns.name, PLURAL, widget(KIND, 'after', { field: 'wrong' })),
+      createWidget(kc, fixture.namespace, PLURAL, widget(KIND, 'after', { field: 'wrong' })),
     );
     expect(rejected).toMatchObject({ code: 400, message: expect.stringContaining('wrong') });
   });
 
   it('cuts a hanging handler before the timeout and answers per its failure policy', async () => {
     const strict = await rejection(
-      createWidget(kc, ns.name, PLURAL, widget(KIND, 'hung1', { field: 'x' }, { hang: 'strict' })),
+      createWidget(kc, fixture.namespace, PLURAL, widget(KIND, 'hung1', { field: 'x' }, { hang: 'strict' })),
     );
     expect(strict.message).toContain("Webhook 'hangStrict' timed out");
     const lenient = await createWidget(
       kc,
-      ns.name,
+      fixture.namespace,
       PLURAL,
       widget(KIND, 'hung2', { field: 'x' }, { hang: 'lenient' }),
     );
@@ -116,32 +100,27 @@ describe('a running webhook server', () => {
 });
 
 describe('starting and stopping', () => {
-  let blocker: Server;
-  let port: number;
-  beforeAll(async () => {
-    blocker = createServer();
-    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
-    port = (blocker.address() as { port: number }).port;
-  });
-  afterAll(() => new Promise<void>((resolve) => blocker.close(() => resolve())));
+  let held: HeldPort;
+  beforeAll(async () => (held = await holdPort()));
+  afterAll(() => held.release());
 
   it('fails the operator at start with a clear error when the port is taken', async () => {
     const registry = new kopf.Registry();
     kopf.on.validate(DOODADS, function anything() {}, { registry });
     const operator = runOperator(kc, {
       registry,
-      namespaces: [ns.name],
-      settings: { admission: { server: new kopf.WebhookServer({ addr: '127.0.0.1', port }) } },
+      namespaces: [fixture.namespace],
+      settings: { admission: { server: new kopf.WebhookServer({ addr: '127.0.0.1', port: held.port }) } },
     });
     await expect(operator.done).rejects.toThrow(
-      `cannot listen on 127.0.0.1:${port}: the port is already in use`,
+      `cannot listen on 127.0.0.1:${held.port}: the port is already in use`,
     );
   });
 
   it('fails the operator at start when webhooks exist but no server is configured', async () => {
     const registry = new kopf.Registry();
     kopf.on.validate(DOODADS, function anything() {}, { registry });
-    const operator = runOperator(kc, { registry, namespaces: [ns.name] });
+    const operator = runOperator(kc, { registry, namespaces: [fixture.namespace] });
     await expect(operator.done).rejects.toThrow('no webhook server is configured');
   });
 
@@ -151,7 +130,7 @@ describe('starting and stopping', () => {
     const server = loopbackServer();
     const operator = runOperator(kc, {
       registry,
-      namespaces: [ns.name],
+      namespaces: [fixture.namespace],
       settings: { admission: { server } },
     });
     await waitFor(() => operator.lines().some((line) => line.startsWith('Serving admission webhooks')));

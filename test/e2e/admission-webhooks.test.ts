@@ -3,16 +3,14 @@
  * a managed configuration, the tests make API requests as a client would and check what the client
  * sees and what is stored.
  */
-import { CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
+import { CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as kopf from '../../runtime/index.ts';
-import { eventually, freshNamespace, type TestNamespace } from '../../runtime/testing/index.ts';
-import { testCluster } from '../setup/cluster.ts';
+import { eventually } from '../../runtime/testing/index.ts';
 import {
   GROUP,
+  admissionFixture,
   createWidget,
-  deleteManaged,
-  installWidgetCrd,
   loopbackServer,
   rejection,
   waitUntilWebhooksActive,
@@ -25,20 +23,15 @@ const PLURAL = 'widgets';
 const KIND = 'Widget';
 const WIDGETS = widgetResource(PLURAL, KIND);
 
-let kc: KubeConfig;
-let ns: TestNamespace;
+const fixture = admissionFixture(PLURAL, KIND, 'admission');
+const { kc } = fixture;
 let operator: InProcessOperator;
-let managed: string;
 /** What the handlers saw, per object name. */
 const dryruns = new Map<string, boolean[]>();
 const updatesOnly: string[] = [];
 const statusCalls: { name: string; operation: string; subresource: string | undefined }[] = [];
 
 beforeAll(async () => {
-  kc = testCluster().kubeConfig();
-  await installWidgetCrd(kc, PLURAL, KIND);
-  ns = await freshNamespace(kc, 'admission');
-  managed = `${ns.name}.kopf.dev`;
   const registry = new kopf.Registry();
   kopf.on.validate(
     WIDGETS,
@@ -86,34 +79,32 @@ beforeAll(async () => {
   );
   operator = runOperator(kc, {
     registry,
-    namespaces: [ns.name],
-    settings: { admission: { server: loopbackServer(), managed } },
+    namespaces: [fixture.namespace],
+    settings: { admission: { server: loopbackServer(), managed: fixture.managed } },
   });
   await waitUntilWebhooksActive(() =>
-    createWidget(kc, ns.name, PLURAL, widget(KIND, 'probe', { field: 'wrong' }), { dryRun: 'All' }),
+    createWidget(kc, fixture.namespace, PLURAL, widget(KIND, 'probe', { field: 'wrong' }), { dryRun: 'All' }),
   );
 });
 
 afterAll(async () => {
   await operator?.stop();
-  await deleteManaged(kc, managed);
-  await ns?.delete();
 });
 
 describe('validating webhooks', () => {
   it("reject a create that violates a validator, with the handler's message and code", async () => {
     const rejected = await rejection(
-      createWidget(kc, ns.name, PLURAL, widget(KIND, 'wrong1', { field: 'wrong' })),
+      createWidget(kc, fixture.namespace, PLURAL, widget(KIND, 'wrong1', { field: 'wrong' })),
     );
     expect(rejected.code).toBe(422);
     expect(rejected.message).toContain("Field 'wrong' is not allowed.");
-    expect(rejected.message).toContain(`rejectwrong.${managed}`);
+    expect(rejected.message).toContain(`rejectwrong.${fixture.managed}`);
   });
 
   it('return warnings to the client', async () => {
     const { warnings } = await createWidget(
       kc,
-      ns.name,
+      fixture.namespace,
       PLURAL,
       widget(KIND, 'big1', { field: 'x', size: 99 }),
     );
@@ -121,21 +112,23 @@ describe('validating webhooks', () => {
   });
 
   it('see dry-run requests as dryrun: true', async () => {
-    await createWidget(kc, ns.name, PLURAL, widget(KIND, 'dry1', { field: 'x' }), { dryRun: 'All' });
+    await createWidget(kc, fixture.namespace, PLURAL, widget(KIND, 'dry1', { field: 'x' }), {
+      dryRun: 'All',
+    });
     expect(dryruns.get('dry1')).toEqual([true]);
-    await createWidget(kc, ns.name, PLURAL, widget(KIND, 'wet1', { field: 'x' }));
+    await createWidget(kc, fixture.namespace, PLURAL, widget(KIND, 'wet1', { field: 'x' }));
     expect(dryruns.get('wet1')).toEqual([false]);
   });
 
   it('with operations UPDATE are not called on create, and are called on update', async () => {
-    await createWidget(kc, ns.name, PLURAL, widget(KIND, 'upd1', { field: 'x' }));
+    await createWidget(kc, fixture.namespace, PLURAL, widget(KIND, 'upd1', { field: 'x' }));
     expect(updatesOnly).not.toContain('upd1');
     await patchWidget('upd1', { spec: { field: 'y' } });
     expect(updatesOnly).toContain('upd1');
   });
 
   it('for the status subresource are called on status patches only', async () => {
-    await createWidget(kc, ns.name, PLURAL, widget(KIND, 'st1', { field: 'x' }));
+    await createWidget(kc, fixture.namespace, PLURAL, widget(KIND, 'st1', { field: 'x' }));
     await patchWidget('st1', { spec: { field: 'z' } });
     expect(statusCalls.filter((c) => c.name === 'st1')).toEqual([]);
     await patchWidget('st1', { status: { phase: 'Ready' } }, 'status');
@@ -147,7 +140,7 @@ describe('validating webhooks', () => {
 
 describe('mutating webhooks', () => {
   it('default a field and add a label, and the stored object has both', async () => {
-    const { object } = await createWidget(kc, ns.name, PLURAL, widget(KIND, 'mut1', { size: 1 }));
+    const { object } = await createWidget(kc, fixture.namespace, PLURAL, widget(KIND, 'mut1', { size: 1 }));
     expect(object).toMatchObject({
       spec: { field: 'default', size: 1 },
       metadata: { labels: { mutated: 'yes' } },
@@ -156,7 +149,7 @@ describe('mutating webhooks', () => {
       kc.makeApiClient(CustomObjectsApi).getNamespacedCustomObject({
         group: GROUP,
         version: 'v1',
-        namespace: ns.name,
+        namespace: fixture.namespace,
         plural: PLURAL,
         name: 'mut1',
       }),
@@ -167,7 +160,7 @@ describe('mutating webhooks', () => {
 
 async function patchWidget(name: string, body: object, subresource?: 'status'): Promise<void> {
   const api = kc.makeApiClient(CustomObjectsApi);
-  const params = { group: GROUP, version: 'v1', namespace: ns.name, plural: PLURAL, name, body };
+  const params = { group: GROUP, version: 'v1', namespace: fixture.namespace, plural: PLURAL, name, body };
   const options = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
   if (subresource) await api.patchNamespacedCustomObjectStatus(params, options);
   else await api.patchNamespacedCustomObject(params, options);

@@ -4,7 +4,6 @@
  * it for real is in test/e2e/admission-*.test.ts.)
  */
 import { request as httpsRequest } from 'node:https';
-import { createServer, type Server } from 'node:net';
 import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateCertificate } from '../../runtime/reactor/admission/certificates.ts';
 import { WebhookServer } from '../../runtime/reactor/admission/server.ts';
+import { holdPort, type HeldPort } from '../setup/ports.ts';
 import { addLogListener, configureLogging, type LogRecord } from '../../runtime/structs/logging.ts';
 import {
   WebhookRequestError,
@@ -129,22 +129,17 @@ describe('a webhook server with a generated certificate', () => {
 });
 
 describe('starting a webhook server', () => {
-  let blocker: Server;
-  let port: number;
-  beforeAll(async () => {
-    blocker = createServer();
-    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
-    port = (blocker.address() as { port: number }).port;
-  });
-  afterAll(() => new Promise<void>((resolve) => blocker.close(() => resolve())));
+  let held: HeldPort;
+  beforeAll(async () => (held = await holdPort()));
+  afterAll(() => held.release());
 
   it('fails clearly when the port is already taken', async () => {
-    const server = new WebhookServer({ addr: '127.0.0.1', port, insecure: true });
+    const server = new WebhookServer({ addr: '127.0.0.1', port: held.port, insecure: true });
     const iterator = server
       .serve(async () => ({}) as never, new AbortController().signal)
       [Symbol.asyncIterator]();
     await expect(iterator.next()).rejects.toThrow(
-      `cannot listen on 127.0.0.1:${port}: the port is already in use`,
+      `cannot listen on 127.0.0.1:${held.port}: the port is already in use`,
     );
   });
 
