@@ -128,6 +128,7 @@ function register(
     );
   (options.registry ?? defaultRegistry()).addWebhook({
     ...base,
+    fn: fn as WebhookHandler['fn'],
     reason,
     operations: options.operations,
     subresource: options.subresource,

@@ -11,7 +11,7 @@ import type { Logger } from '../structs/logging.ts';
 import type { OperatorSettings } from '../structs/settings.ts';
 import type { WatchEvent } from '../watching/types.ts';
 import type { DaemonStopped } from './stopping.ts';
-import type { AdmissionOperation } from '../structs/reviews.ts';
+import type { AdmissionOperation, UserInfo } from '../structs/reviews.ts';
 
 /** A user-facing change reason (`reason` kwarg). */
 export type Reason = 'create' | 'update' | 'delete' | 'resume';
@@ -206,10 +206,24 @@ export interface IndexStoreLike {
   clear(): void;
 }
 
+/** What an admission handler is called with (the API layer types it as `AdmissionArgs`). */
+export interface WebhookKwargs extends Omit<FilterKwargs, 'reason' | 'old' | 'new'> {
+  dryrun: boolean;
+  userinfo: UserInfo;
+  headers: Record<string, string>;
+  sslpeer: Record<string, unknown>;
+  warnings: string[];
+  operation: AdmissionOperation;
+  subresource: string | undefined;
+  old: KubernetesObject | undefined;
+  new: KubernetesObject | undefined;
+  param: unknown;
+}
+
 /** `kopf.on.validate` / `kopf.on.mutate`: admission webhooks, called by the API server per request. */
 export interface WebhookHandler extends HandlerFilters {
   id: string;
-  fn: RawHandlerFn;
+  fn: (kwargs: WebhookKwargs) => unknown;
   selector: ResourceSelector;
   reason: 'validating' | 'mutating';
   /** Only requests with one of these operations; `undefined`: all. */

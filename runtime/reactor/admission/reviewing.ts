@@ -20,7 +20,7 @@ import {
   type WebhookRequestContext,
 } from '../../structs/reviews.ts';
 import type { OperatorSettings } from '../../structs/settings.ts';
-import type { WebhookHandler } from '../../processing/handlers.ts';
+import type { WebhookHandler, WebhookKwargs } from '../../processing/handlers.ts';
 import { asFilterKwargs, newHandlerPatch, resourceKwargs } from '../../processing/kwargs.ts';
 import { objectLogger } from '../../processing/loggers.ts';
 import { prematches } from '../../processing/matching.ts';
@@ -59,11 +59,12 @@ export async function reviewAdmission(
   }
   const oldBody = payload.oldObject ?? undefined;
   const newBody = payload.object ?? undefined;
-  const body = withNamespace(deepCopy((newBody ?? oldBody)!), payload.namespace);
+  // parseReview() made sure that there is one of them.
+  const body = withNamespace(deepCopy(newBody ?? oldBody ?? {}), payload.namespace);
   const patch = newHandlerPatch();
   const warnings: string[] = [];
   const logger = objectLogger(body, context.settings);
-  const kwargs = {
+  const kwargs: Omit<WebhookKwargs, 'param'> = {
     ...resourceKwargs({
       body,
       patch,
@@ -89,7 +90,7 @@ export async function reviewAdmission(
     .filter((handler) => isFor(handler, payload, request.webhook) && prematches(handler, filterKwargs));
 
   const failures = await Promise.all(
-    selected.map((handler) => invoke(handler, { ...kwargs, param: handler.param }, logger)),
+    selected.map((handler) => invoke(handler, { ...kwargs, param: handler.param })),
   );
   const errors = failures.filter(
     (error, index) => error !== undefined && countsAsRejection(error, selected[index]!),
@@ -128,11 +129,8 @@ function isFor(handler: WebhookHandler, payload: AdmissionRequest, webhook: stri
  * Run one handler, cut shortly before the API server's timeout so that the answer still arrives.
  * Resolves with the error (or `undefined` on success); never rejects.
  */
-async function invoke(
-  handler: WebhookHandler,
-  kwargs: Record<string, unknown>,
-  logger: ReturnType<typeof objectLogger>,
-): Promise<unknown> {
+async function invoke(handler: WebhookHandler, kwargs: WebhookKwargs): Promise<unknown> {
+  const { logger } = kwargs;
   const title = `Webhook '${handler.id}'`;
   const cutMs = handler.timeout * 1000 - Math.min(1000, handler.timeout * 500);
   let timer: NodeJS.Timeout | undefined;
@@ -144,9 +142,7 @@ async function invoke(
   });
   try {
     const call = async () =>
-      runInHandlerContext({ ...currentHandlerContext(), body: kwargs['body'] as KubernetesObject }, () =>
-        handler.fn(kwargs as never),
-      );
+      runInHandlerContext({ ...currentHandlerContext(), body: kwargs.body }, () => handler.fn(kwargs));
     await Promise.race([call(), timedOut]);
     logger.debug(`${title} succeeded.`);
     return undefined;
@@ -200,7 +196,7 @@ function parseReview(review: unknown): { apiVersion: string; payload: AdmissionR
     typeof resource['resource'] !== 'string'
   )
     fail('request.resource needs group, version and resource');
-  if (!ADMISSION_OPERATIONS.includes(request['operation'] as never))
+  if (!ADMISSION_OPERATIONS.some((operation) => operation === request['operation']))
     fail(`request.operation ${JSON.stringify(request['operation'])} is unknown`);
   if (!isPlainObject(request['userInfo'])) fail('request.userInfo is missing');
   const object = request['object'];
@@ -213,5 +209,6 @@ function parseReview(review: unknown): { apiVersion: string; payload: AdmissionR
     if (value !== undefined && value !== null && !isPlainObject(value))
       fail(`request.${name} is not an object`);
   }
-  return { apiVersion: apiVersion as string, payload: request as unknown as AdmissionRequest };
+  // Every field the engine reads was checked above; the rest is passed through as the API server sent it.
+  return { apiVersion: String(apiVersion), payload: request as unknown as AdmissionRequest };
 }
