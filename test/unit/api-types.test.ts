@@ -2,7 +2,7 @@
  * Type-level tests: handler arguments are typed from the resource descriptor. `tsc -p tsconfig.json`
  * checks the `@ts-expect-error` lines (a line that stops being an error fails the typecheck).
  */
-import { describe, expectTypeOf, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import * as kopf from '../../runtime/index.ts';
 
 interface ExampleSpec {
@@ -114,6 +114,42 @@ describe('handler types flow from the descriptor', () => {
         patch['data'] = { key: 'value' };
       },
       { registry },
+    );
+  });
+});
+
+describe('admission handler types flow from the descriptor', () => {
+  const registry = new kopf.Registry();
+
+  it('types the object, old/new, patch and the request particulars', () => {
+    kopf.on.validate(
+      examples,
+      function typedValidate({ spec, old, new: incoming, operation, dryrun, warnings, userinfo }) {
+        expectTypeOf(spec).toEqualTypeOf<ExampleSpec>();
+        expectTypeOf(old?.spec).toEqualTypeOf<ExampleSpec | undefined>();
+        expectTypeOf(incoming?.status?.phase).toEqualTypeOf<'Pending' | 'Ready' | undefined>();
+        expectTypeOf(operation).toEqualTypeOf<'CREATE' | 'UPDATE' | 'DELETE' | 'CONNECT'>();
+        expectTypeOf(dryrun).toEqualTypeOf<boolean>();
+        expectTypeOf(userinfo.username).toEqualTypeOf<string | undefined>();
+        warnings.push('fine');
+        // @ts-expect-error -- a typo in a spec field is a compile error
+        void spec.sizee;
+        if (spec.size === 0) throw new kopf.AdmissionError('No size.', { code: 422 });
+      },
+      { registry, operations: ['CREATE', 'UPDATE'] },
+    );
+    expect(() =>
+      // @ts-expect-error -- operations are Kubernetes' admission operations (and checked at run time)
+      kopf.on.validate(examples, function wrongOperation() {}, { registry, operations: ['PATCH'] }),
+    ).toThrow("Unknown admission operation 'PATCH'");
+    kopf.on.mutate(
+      examples,
+      function typedMutate({ patch }) {
+        patch.spec.size = 1;
+        // @ts-expect-error -- patched values are typed
+        patch.spec.size = 'big';
+      },
+      { registry, subresource: 'status', ignoreFailures: true },
     );
   });
 });
