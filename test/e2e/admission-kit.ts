@@ -132,14 +132,19 @@ export async function managedWebhooks(
   kc: KubeConfig,
   kind: 'validating' | 'mutating',
   name: string,
-): Promise<{ uid: string; names: string[] } | undefined> {
+): Promise<{ uid: string; names: string[]; urls: (string | undefined)[] } | undefined> {
   const api = kc.makeApiClient(AdmissionregistrationV1Api);
   try {
     const config =
       kind === 'validating'
         ? await api.readValidatingWebhookConfiguration({ name })
         : await api.readMutatingWebhookConfiguration({ name });
-    return { uid: config.metadata?.uid ?? '', names: (config.webhooks ?? []).map((w) => w.name) };
+    const webhooks = config.webhooks ?? [];
+    return {
+      uid: config.metadata?.uid ?? '',
+      names: webhooks.map((w) => w.name),
+      urls: webhooks.map((w) => w.clientConfig.url),
+    };
   } catch (error) {
     if (error instanceof ApiException && error.code === 404) return undefined;
     throw error;

@@ -8,6 +8,7 @@ import * as kopf from '../../runtime/index.ts';
 import {
   admissionFixture,
   createWidget,
+  deleteManaged,
   loopbackServer,
   managedWebhooks,
   rejection,
@@ -83,7 +84,7 @@ describe('managed webhook configurations', () => {
       settings: { admission: { server: loopbackServer(), managed } },
     });
     try {
-      const updated = await waitForNames(managed, 4);
+      const updated = await waitForWebhooks(managed, (c) => c.names.length === 4);
       expect(updated.uid).toBe(created?.uid);
       expect(updated.names).toContain(`added.${managed}`);
     } finally {
@@ -123,12 +124,56 @@ describe('managed webhook configurations', () => {
   });
 });
 
-async function waitForNames(name: string, count: number) {
+describe('a server whose client config changes', () => {
+  it('has the managed webhooks follow it', async () => {
+    const { namespace } = fixture;
+    const managed = `follow.${fixture.managed}`;
+    const registry = new kopf.Registry();
+    kopf.on.validate(GADGETS, function follow() {}, { registry });
+    // A server that moves: it serves from a first port, then also from a second and announces that one.
+    const first = loopbackServer();
+    const second = loopbackServer();
+    let move = (): void => undefined;
+    const moved = new Promise<void>((resolve) => (move = resolve));
+    const moving: kopf.WebhookServerLike = {
+      async *serve(fn, signal) {
+        const a = first.serve(fn, signal)[Symbol.asyncIterator]();
+        yield (await a.next()).value as kopf.WebhookClientConfig;
+        await moved;
+        const b = second.serve(fn, signal)[Symbol.asyncIterator]();
+        yield (await b.next()).value as kopf.WebhookClientConfig;
+        await Promise.all([a.next(), b.next()]);
+      },
+    };
+    const running = runOperator(fixture.kc, {
+      registry,
+      namespaces: [namespace],
+      settings: { admission: { server: moving, managed } },
+    });
+    try {
+      const url = (port: number | undefined) => `https://127.0.0.1:${port}/follow`;
+      const before = await waitForWebhooks(managed, (c) => c.urls.length > 0);
+      expect(before.urls).toEqual([url(first.port)]);
+      move();
+      const after = await waitForWebhooks(managed, (c) => c.urls[0] === url(second.port));
+      expect(after.urls).toEqual([url(second.port)]);
+    } finally {
+      await running.stop();
+      await deleteManaged(fixture.kc, managed);
+    }
+  });
+});
+
+/** The validating configuration once `condition` holds for it. */
+async function waitForWebhooks(
+  name: string,
+  condition: (current: NonNullable<Awaited<ReturnType<typeof managedWebhooks>>>) => boolean,
+) {
   for (let attempt = 0; ; attempt++) {
     const current = await managedWebhooks(fixture.kc, 'validating', name);
-    if (current && current.names.length === count) return current;
+    if (current && condition(current)) return current;
     if (attempt > 100)
-      throw new Error(`The configuration ${name} never had ${count} webhooks: ${JSON.stringify(current)}`);
+      throw new Error(`The configuration ${name} never got there: ${JSON.stringify(current)}`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
