@@ -7,6 +7,7 @@ import { CustomObjectsApi } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshNamespace, type TestNamespace } from '../../runtime/testing/index.ts';
 import { testCluster } from '../setup/cluster.ts';
+import { holdPort } from '../setup/ports.ts';
 import { deleteManaged, managedWebhooks, rejection } from './admission-kit.ts';
 import { KOPF_EXAMPLES, assertBuilt, describeExample, runExample, STARTUP_MS } from './examples-kit.ts';
 import { installCrd } from './handlers-kit.ts';
@@ -30,10 +31,14 @@ describe('examples/17-admission as seen by an API client', () => {
   });
 
   it('rejects, warns and mutates as its handlers say, and empties the configuration at exit', async () => {
+    // The server from the environment (--webhook-server): the example's startup handler keeps it.
+    const held = await holdPort();
+    await held.release();
     const operator = runExample('17-admission', {
       namespace: ns!.name,
       kubeconfigFile: cluster.kubeconfig,
       webhookManaged: managed,
+      env: { KOPF_RUN_WEBHOOK_SERVER: `https://127.0.0.1:${held.port}/hooks` },
     });
     const objects = kc.makeApiClient(CustomObjectsApi);
     const create = (name: string, spec: object, labels: object = {}, dryRun?: 'All') =>
@@ -45,6 +50,9 @@ describe('examples/17-admission as seen by an API client', () => {
       });
     try {
       await operator.waitForLine('Configured the MutatingWebhookConfiguration', STARTUP_MS);
+      expect((await managedWebhooks(kc, 'validating', managed))?.urls).toContain(
+        `https://127.0.0.1:${held.port}/hooks/validate1`,
+      );
       let lazy = { code: 0, message: '' };
       for (let attempt = 0; attempt < 100 && lazy.code !== 555; attempt++) {
         lazy = await rejection(create('lazy', { field: 'not-allowed' })).catch(() => lazy);
