@@ -1,8 +1,8 @@
 /**
  * Running an operator (Kopf's `_core/reactor/running.py`): the liveness endpoint, the startup
  * handlers, the login, then the root tasks side by side until the stop signal; then the cleanup
- * handlers. The root tasks are listed in {@link ROOT_TASKS}: serving the resources today; peering and
- * admission webhooks join as tasks of their own, next to it.
+ * handlers. The root tasks are listed in {@link ROOT_TASKS}: serving the resources and the admission
+ * webhooks; peering joins as a task of its own, next to them.
  */
 import { createApiClient, type ClosableApiClient } from '../client/api.ts';
 import type { KubeConfigLike } from '../client/kubeconfig.ts';

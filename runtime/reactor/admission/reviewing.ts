@@ -9,7 +9,7 @@ import type { KubernetesObject } from '../../structs/bodies.ts';
 import { currentHandlerContext, runInHandlerContext } from '../../structs/contexts.ts';
 import { deepCopy, isPlainObject } from '../../structs/dicts.ts';
 import { diff } from '../../structs/diffs.ts';
-import { AdmissionError, PermanentError, TemporaryError } from '../../structs/errors.ts';
+import { AdmissionError, describeError, PermanentError, TemporaryError } from '../../structs/errors.ts';
 import { mergePatchToJsonPatch, pruneEmpty } from '../../structs/patches.ts';
 import {
   ADMISSION_OPERATIONS,
@@ -107,7 +107,7 @@ export async function reviewAdmission(
   }
   const first = errors.sort((a, b) => preference(a) - preference(b))[0];
   if (first !== undefined) {
-    const message = first instanceof Error ? first.message || first.name : String(first);
+    const message = describeError(first);
     response.status = { message, code: first instanceof AdmissionError ? first.code : 500 };
   }
   return { apiVersion, kind: 'AdmissionReview', response };
@@ -147,7 +147,7 @@ async function invoke(handler: WebhookHandler, kwargs: WebhookKwargs): Promise<u
     logger.debug(`${title} succeeded.`);
     return undefined;
   } catch (error) {
-    const message = error instanceof Error ? error.message || error.name : String(error);
+    const message = describeError(error);
     if (error instanceof AdmissionError) logger.info(`${title} rejected the request: ${message}`);
     else if (handler.ignoreFailures) logger.warning(`${title} failed (ignored): ${message}`);
     else logger.error(`${title} failed: ${message}`);

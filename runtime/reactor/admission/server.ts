@@ -13,6 +13,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
+import { describeError } from '../../structs/errors.ts';
 import { getLogger } from '../../structs/logging.ts';
 import {
   WebhookRequestError,
@@ -155,7 +156,7 @@ export class WebhookServer implements WebhookServerLike {
         try {
           return await readFile(file, 'utf8');
         } catch (error) {
-          throw new Error(`The webhook server cannot read its ${what} ${file}: ${(error as Error).message}`);
+          throw new Error(`The webhook server cannot read its ${what} ${file}: ${describeError(error)}`);
         }
       };
       const cert = await read(certFile, 'certificate');
@@ -268,7 +269,7 @@ async function answer(request: IncomingMessage, response: ServerResponse, how: A
   try {
     review = JSON.parse(body.toString('utf8'));
   } catch (error) {
-    return refuse(400, `the body is not JSON: ${(error as Error).message}`);
+    return refuse(400, `the body is not JSON: ${describeError(error)}`);
   }
   const tlsSocket = request.socket as Partial<TLSSocket>;
   const peer = tlsSocket.getPeerCertificate?.() ?? {};
