@@ -20,6 +20,7 @@ import { ADMISSION_OPERATIONS, type AdmissionOperation, type UserInfo } from '..
 import type { WebhookHandler } from '../processing/handlers.ts';
 import type { Registry } from '../processing/registry.ts';
 import { validateFilters, type CommonOptions } from './filtering.ts';
+import { HandlerOptionError } from './options.ts';
 import { defaultRegistry } from '../processing/registry.ts';
 import type { ChangeArgs, FieldFilter, ResourceArg, TypedObject } from './types.ts';
 
@@ -113,18 +114,23 @@ function register(
   options: AdmissionOptions<never, never>,
 ): void {
   const base = validateFilters(reason, resource, fn, options as CommonOptions<never, never>);
+  const rule = `must be some of ${ADMISSION_OPERATIONS.join(', ')}`;
   for (const operation of options.operations ?? []) {
     if (!ADMISSION_OPERATIONS.includes(operation))
-      throw new TypeError(
-        `Unknown admission operation '${operation}' of webhook '${base.id}'; use ${ADMISSION_OPERATIONS.join(', ')}.`,
-      );
+      throw new HandlerOptionError(reason, base.id, 'operations', rule, operation);
   }
   if (options.operations?.length === 0)
-    throw new TypeError(`Webhook '${base.id}' has empty \`operations\`: it would never be called.`);
-  const timeout = options.timeout ?? MAX_TIMEOUT;
-  if (!(timeout >= 1 && timeout <= MAX_TIMEOUT))
     throw new TypeError(
-      `The timeout of webhook '${base.id}' must be 1–${MAX_TIMEOUT} seconds, not ${timeout}.`,
+      `The ${reason} handler '${base.id}': option \`operations\` is empty, so it would never be called.`,
+    );
+  const timeout = options.timeout ?? MAX_TIMEOUT;
+  if (timeout > MAX_TIMEOUT)
+    throw new HandlerOptionError(
+      reason,
+      base.id,
+      'timeout',
+      `must be at most ${MAX_TIMEOUT} seconds (the API server's limit)`,
+      timeout,
     );
   (options.registry ?? defaultRegistry()).addWebhook({
     ...base,

@@ -42,6 +42,10 @@ const RULES: Readonly<Record<string, Rule>> = {
   sharp: BOOLEAN,
   optional: BOOLEAN,
   deleted: BOOLEAN,
+  // Admission webhooks (`timeout` also has the API server's limit of 30 s, checked by them).
+  persistent: BOOLEAN,
+  sideEffects: BOOLEAN,
+  ignoreFailures: BOOLEAN,
 };
 
 /**

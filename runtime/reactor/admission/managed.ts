@@ -90,7 +90,7 @@ export function buildWebhooks(
         ],
         ...(selector ? { objectSelector: selector } : {}),
         clientConfig: withHandlerId(options.clientConfig, handler.id),
-        timeoutSeconds: handler.timeout,
+        timeoutSeconds: Math.max(1, Math.ceil(handler.timeout)), // whole seconds, 1–30
         admissionReviewVersions: ['v1', 'v1beta1'],
       };
     });
