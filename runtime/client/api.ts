@@ -12,7 +12,13 @@ import type { OperatorSettings } from '../structs/settings.ts';
 import { credentialsCache, type CredentialsCache } from './credentials.ts';
 import { ApiConnectionError, ApiError, isApiError, parseStatus } from './errors.ts';
 import { resourcePath, withQuery } from './paths.ts';
-import { isRetriableStatus, retryAfterSeconds, retryDelay } from './retries.ts';
+import {
+  isRetriableStatus,
+  isStorageInitializing,
+  retryAfterSeconds,
+  retryDelay,
+  retryLogLevel,
+} from './retries.ts';
 import { abortError, sleep } from '../structs/timing.ts';
 import { exchangeText } from './transport.ts';
 import type { ApiClient, ListResult, PatchType, RequestOptions } from './types.ts';
@@ -147,7 +153,7 @@ async function exchange(
   for (let attempt = 1; ; attempt++) {
     const { signal } = options;
     if (signal?.aborted) throw abortError(signal);
-    let failure: { error: Error; retryAfter?: number };
+    let failure: { error: Error; retryAfter?: number; expected?: boolean };
     try {
       const connection = await credentials.get();
       const connectTimeout = settings.networking.connectTimeout;
@@ -176,7 +182,11 @@ async function exchange(
       }
       if (!isRetriableStatus(status)) throw error;
       const retryAfter = status === 429 ? retryAfterSeconds(headers['retry-after'], statusBody) : undefined;
-      failure = { error, ...(retryAfter !== undefined ? { retryAfter } : {}) };
+      failure = {
+        error,
+        expected: isStorageInitializing(status, statusBody?.message),
+        ...(retryAfter !== undefined ? { retryAfter } : {}),
+      };
     } catch (error) {
       if (error instanceof ApiError) throw error;
       if (signal?.aborted) throw abortError(signal);
@@ -193,7 +203,7 @@ async function exchange(
     const backoff = backoffs[attempt - 1];
     if (backoff === undefined) throw failure.error;
     const delay = retryDelay(backoff, failure.retryAfter, settings.networking.enforceRetryAfter);
-    logger.warning(
+    logger[retryLogLevel(failure.expected === true, attempt)](
       `Request attempt #${attempt}/${attempts} failed; will try again in ${delay} s: ${failure.error.message}`,
     );
     await sleep(delay, signal);

@@ -9,6 +9,26 @@ export function isRetriableStatus(status: number): boolean {
 }
 
 /**
+ * A 429 that the API server answers while the watch cache of a resource is being filled — right after
+ * a CRD is created, or after an apiserver restart. It is expected and ends by itself within seconds.
+ */
+export function isStorageInitializing(status: number, message: string | undefined): boolean {
+  return status === 429 && /storage is \(re\)initializing/.test(message ?? '');
+}
+
+/** How many attempts an expected, self-ending failure may take before it is worth a warning. */
+export const QUIET_ATTEMPTS = 3;
+
+/**
+ * The level of a "will try again" line: an expected failure (see {@link isStorageInitializing}) is
+ * debug for its first {@link QUIET_ATTEMPTS} attempts and a warning only once it persists; anything else
+ * is a warning at once.
+ */
+export function retryLogLevel(expected: boolean, attempt: number): 'debug' | 'warning' {
+  return expected && attempt <= QUIET_ATTEMPTS ? 'debug' : 'warning';
+}
+
+/**
  * Seconds a 429 answer asks us to wait: the `Retry-After` header (seconds or an HTTP date), else
  * `details.retryAfterSeconds` of the Status body; undefined if neither is usable.
  */

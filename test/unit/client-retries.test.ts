@@ -5,7 +5,13 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { afterEach, describe, expect, test } from 'vitest';
 import { createApiClient, isApiError, type ClosableApiClient } from '../../runtime/client/index.ts';
 import { ApiConnectionError } from '../../runtime/client/errors.ts';
-import { retryAfterSeconds, retryDelay, isRetriableStatus } from '../../runtime/client/retries.ts';
+import {
+  isRetriableStatus,
+  isStorageInitializing,
+  QUIET_ATTEMPTS,
+  retryAfterSeconds,
+  retryDelay,
+} from '../../runtime/client/retries.ts';
 import { addLogListener, configureLogging, type LogRecord } from '../../runtime/structs/logging.ts';
 import { makeSettings, type SettingsOverrides } from '../../runtime/structs/settings.ts';
 
@@ -137,6 +143,32 @@ describe('API requests', () => {
     await clientFor(server.url).get(pods, 'ns', 'p1');
     expect(Date.now() - began).toBeGreaterThanOrEqual(950);
     expect(server.requests).toHaveLength(2);
+  });
+
+  test('a 429 "storage is (re)initializing" after a CRD appears is debug at first, a warning once it persists', async () => {
+    const initializing = {
+      status: 429,
+      body: {
+        kind: 'Status',
+        reason: 'TooManyRequests',
+        message: 'storage is (re)initializing',
+        details: { retryAfterSeconds: 0 },
+      },
+    };
+    expect(isStorageInitializing(429, 'storage is (re)initializing')).toBe(true);
+    expect(isStorageInitializing(429, 'too many requests')).toBe(false);
+    const server = await scriptedServer([
+      ...Array.from({ length: QUIET_ATTEMPTS + 1 }, () => initializing),
+      { status: 200, body: { items: [], metadata: { resourceVersion: '7' } } },
+    ]);
+    const logs = captureLogs();
+    const client = clientFor(server.url, { networking: { errorBackoffs: [0.01, 0.01, 0.01, 0.01, 0.01] } });
+    expect((await client.list(pods, 'ns')).resourceVersion).toBe('7');
+    const retries = logs.filter((r) => r.message.startsWith('Request attempt'));
+    expect(retries.map((r) => r.level)).toEqual([
+      ...Array.from({ length: QUIET_ATTEMPTS }, () => 'debug'),
+      'warning',
+    ]);
   });
 
   test('other 4xx answers are thrown at once with the Status reason, without retries', async () => {
