@@ -16,6 +16,7 @@ import { handlerStub, importSpecifier, OPERATOR_PATH, operatorModule } from './e
 import { dockerfile, DOCKERIGNORE, GITIGNORE, packageJson, tsconfigJson } from './emit/project-files.ts';
 import { EXAMPLE_TEST_PATH, exampleTest } from './emit/example-test.ts';
 import { emitWebhooksYaml, WEBHOOKS_PATH, withWebhookServing } from './emit/webhooks.ts';
+import { emitKustomization, KUSTOMIZATION_PATH } from './emit/kustomization.ts';
 import { emitPreferredModule, emitTypesModule, GENERATED_HEADER } from './emit/types.ts';
 import { modelProject, typeWarnings, type ProjectModel } from './model/project.ts';
 import { runtimePermissions } from './model/rbac.ts';
@@ -28,6 +29,7 @@ import {
   readIfExists,
   type PlannedChanges,
 } from './project/files.ts';
+import { defaultKopfTsSpec } from './project/kopf-ts-spec.ts';
 import { addMissingImports } from './project/operator-imports.ts';
 import { scanHandlerPermissions } from './project/rbac-scan.ts';
 import { ownPackage } from '../common/package.ts';
@@ -95,6 +97,17 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
     desired.set(WEBHOOKS_PATH, emitWebhooksYaml(deploy));
     desired.set('deploy/deployment.yaml', withWebhookServing(desired.get('deploy/deployment.yaml')!, deploy));
   }
+  desired.set(
+    KUSTOMIZATION_PATH,
+    emitKustomization(
+      {
+        name: settings.name,
+        namespace: deploy.namespace,
+        manifests: [...desired.keys()].filter((file) => /^deploy\/[^/]+\.yaml$/.test(file)),
+      },
+      readIfExists(path.join(root, KUSTOMIZATION_PATH)),
+    ),
+  );
 
   const stale = listFiles(root, GENERATED_DIR).filter(
     (file) => !desired.has(file) && (readIfExists(path.join(root, file)) ?? '').startsWith(GENERATED_HEADER),
@@ -137,7 +150,7 @@ function resolveSettings(
   return {
     name: stored.name ?? projectName(root),
     namespace: options.namespace !== undefined ? options.namespace : (stored.namespace ?? null),
-    kopfTs: options.kopfTs ?? stored.kopfTs ?? `^${ownPackage().version}`,
+    kopfTs: options.kopfTs ?? stored.kopfTs ?? defaultKopfTsSpec(root, ownPackage()),
   };
 }
 
@@ -169,6 +182,7 @@ async function addUserFiles(
           kopfTs: settings.kopfTs,
           typescriptVersion: own.devDependencies.typescript ?? '^6.0.3',
           nodeTypesVersion: own.devDependencies['@types/node'] ?? '^24.0.0',
+          nodeVersion: own.devDependencies['node'] ?? '24',
         }),
         null,
         2,

@@ -6,6 +6,8 @@ export interface PackageSettings {
   readonly kopfTs: string;
   readonly typescriptVersion: string;
   readonly nodeTypesVersion: string;
+  /** The `node` package kopf-ts itself pins: it brings Node 24 to npm scripts, whatever Node the machine has. */
+  readonly nodeVersion: string;
 }
 
 export function packageJson(settings: PackageSettings): Record<string, unknown> {
@@ -21,8 +23,20 @@ export function packageJson(settings: PackageSettings): Record<string, unknown> 
       test: "tsc -p tsconfig.json && node --test 'test/**/*.test.ts'",
     },
     dependencies: { 'kopf-ts': settings.kopfTs },
-    devDependencies: { '@types/node': settings.nodeTypesVersion, typescript: settings.typescriptVersion },
+    devDependencies: {
+      '@types/node': settings.nodeTypesVersion,
+      node: settings.nodeVersion,
+      typescript: settings.typescriptVersion,
+    },
+    // npm runs a dependency's install scripts only when allowed: `node` downloads the Node binary in
+    // one. A kopf-ts checkout has a `prepare` (its build), which it already ran where it was checked out.
+    allowScripts: { node: true, ...(isDirectorySpec(settings.kopfTs) ? { 'kopf-ts': false } : {}) },
   };
+}
+
+/** A `file:` spec of a directory (a checkout), not of a tarball. */
+function isDirectorySpec(spec: string): boolean {
+  return spec.startsWith('file:') && !/\.(tgz|tar\.gz)$/.test(spec);
 }
 
 export function tsconfigJson(): string {

@@ -21,7 +21,7 @@ afterAll(() => rmSync(path.dirname(path.dirname(out)), { recursive: true, force:
 describe('the generated project', () => {
   it('has the documented layout', () => {
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stdout).toMatch(/3 CRDs, 4 versions; 23 files written/);
+    expect(run.stdout).toMatch(/3 CRDs, 4 versions; 24 files written/);
     expect(listTsFiles(out).map((f) => path.relative(out, f))).toEqual([
       'src/generated/demo.kopf.dev/v1/widget.ts',
       'src/generated/demo.kopf.dev/v1/widgetclass.ts',
@@ -82,14 +82,32 @@ describe('the generated project', () => {
     expect(read('.gitignore')).toContain('node_modules/');
   });
 
-  it('defaults the kopf-ts dependency to this package version', async () => {
+  it('run from a checkout, depends on that checkout by a relative file: spec, remembered in kopf-gen.json', async () => {
     const other = path.join(path.dirname(out), 'default-spec');
     expect((await runCli([path.join(REPO_ROOT, 'crds'), '-o', other, '-q'])).code).toBe(0);
-    const own = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
+    const spec = `file:${path.relative(other, REPO_ROOT)}`;
     const pkg = JSON.parse(readFileSync(path.join(other, 'package.json'), 'utf8')) as {
       dependencies: Record<string, string>;
+      allowScripts: Record<string, boolean>;
     };
-    expect(pkg.dependencies['kopf-ts']).toBe(`^${own.version}`);
+    expect(pkg.dependencies['kopf-ts']).toBe(spec);
+    // The checkout's `prepare` (its own build) already ran where it was installed.
+    expect(pkg.allowScripts).toEqual({ node: true, 'kopf-ts': false });
+    expect(JSON.parse(readFileSync(path.join(other, 'kopf-gen.json'), 'utf8'))).toMatchObject({
+      kopfTs: spec,
+    });
+  });
+
+  it('brings Node 24 to its npm scripts with the node package kopf-ts itself pins', () => {
+    const own = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as {
+      devDependencies: Record<string, string>;
+    };
+    const pkg = JSON.parse(read('package.json')) as {
+      devDependencies: Record<string, string>;
+      allowScripts: Record<string, boolean>;
+    };
+    expect(pkg.devDependencies['node']).toBe(own.devDependencies['node']);
+    expect(pkg.allowScripts['node']).toBe(true);
   });
 
   it('has a multi-stage, non-root Dockerfile without dev dependencies and with the liveness endpoint', () => {
