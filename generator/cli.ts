@@ -1,11 +1,12 @@
 /**
  * `kopf-gen`: generates a typed Kopf operator project from CRD YAML files, and regenerates it in
  * place when the CRDs change (`kopf-gen crds/` inside the project). `kopf-gen rbac` refreshes only
- * deploy/rbac.yaml from the handler code.
+ * deploy/rbac.yaml from the handler code; `kopf-gen init [DIR]` starts a project from Kopf's example CRD.
  */
 import yargs from 'yargs';
 import { formatWarning, InputError, OutputError } from './errors.ts';
 import { generate, regenerateRbac, type GenerateResult } from './generate.ts';
+import { init } from './init.ts';
 
 interface Output {
   out(line: string): void;
@@ -19,15 +20,20 @@ const consoleOutput: Output = {
 
 /** Runs kopf-gen with the given arguments; resolves to the process exit code. */
 export async function main(argv: readonly string[], output: Output = consoleOutput): Promise<number> {
-  const rbacOnly = argv[0] === 'rbac';
+  const command = argv[0] === 'rbac' || argv[0] === 'init' ? argv[0] : undefined;
+  const rbacOnly = command === 'rbac';
   let failure: string | undefined;
-  const parser = yargs([...(rbacOnly ? argv.slice(1) : argv)])
-    .scriptName(rbacOnly ? 'kopf-gen rbac' : 'kopf-gen')
+  const parser = yargs([...(command ? argv.slice(1) : argv)])
+    .scriptName(command ? `kopf-gen ${command}` : 'kopf-gen')
     .usage(
       rbacOnly
         ? '$0 [-o DIR]\n\nRegenerate deploy/rbac.yaml of a generated project from deploy/crds.yaml and its handler code.'
-        : '$0 <crd files or directories...> [-o DIR] [--namespace NS | --cluster-wide]\n\n' +
+        : command === 'init'
+          ? "$0 [DIR] [--namespace NS | --cluster-wide]\n\nStart a new operator project in DIR (default: the current directory) from Kopf's example CRD,\n" +
+            'copied into DIR/crds/ for you to change; then regenerate with `kopf-gen crds/` inside DIR.'
+          : '$0 <crd files or directories...> [-o DIR] [--namespace NS | --cluster-wide]\n\n' +
             'Generate (or regenerate in place) a typed TypeScript operator project from CRDs.\n' +
+            "`$0 init [DIR]` starts a project without CRDs of your own, from Kopf's example CRD.\n" +
             '`$0 rbac` regenerates only deploy/rbac.yaml from the handler code.',
     )
     .option('output', {
@@ -84,24 +90,31 @@ export async function main(argv: readonly string[], output: Output = consoleOutp
   }
   if (args.help) return 0;
   const inputs = args._.map(String);
-  if (!rbacOnly && inputs.length === 0) {
-    output.err('kopf-gen: give the CRD files or directories to read, e.g. `kopf-gen crds/`');
+  if (command === 'init' && inputs.length > 1) {
+    output.err('kopf-gen: init takes one project directory, e.g. `kopf-gen init my-operator`');
+    return 2;
+  }
+  if (!command && inputs.length === 0) {
+    output.err(
+      'kopf-gen: give the CRD files or directories to read, e.g. `kopf-gen crds/` (no CRD yet? `kopf-gen init my-operator`)',
+    );
     return 2;
   }
 
   const started = performance.now();
   try {
+    const options = {
+      outDir: command === 'init' ? (inputs[0] ?? args.output) : args.output,
+      namespace: args.namespace !== undefined ? String(args.namespace) : args.clusterWide ? null : undefined,
+      kopfTs: args.kopfTs as string | undefined,
+      check: args.check,
+      progress: args.quiet ? undefined : (message: string) => output.err(message),
+    };
     const result = rbacOnly
       ? await regenerateRbac(args.output, args.check)
-      : await generate({
-          inputs,
-          outDir: args.output,
-          namespace:
-            args.namespace !== undefined ? String(args.namespace) : args.clusterWide ? null : undefined,
-          kopfTs: args.kopfTs as string | undefined,
-          check: args.check,
-          progress: args.quiet ? undefined : (message) => output.err(message),
-        });
+      : command === 'init'
+        ? await init(options)
+        : await generate({ ...options, inputs });
     report(result, args.check, args.quiet, performance.now() - started, output);
     return args.check && (result.changes.writes.size > 0 || result.changes.deletions.length > 0) ? 1 : 0;
   } catch (error) {

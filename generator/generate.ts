@@ -49,6 +49,8 @@ export interface GenerateOptions {
   readonly kopfTs?: string;
   /** Compute the changes, write nothing. */
   readonly check?: boolean;
+  /** User files to create along with the project when they do not exist yet (`kopf-gen init`'s CRD). */
+  readonly seed?: ReadonlyMap<string, string>;
   readonly progress?: (message: string) => void;
 }
 
@@ -90,6 +92,9 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
   desired.set('deploy/deployment.yaml', emitDeploymentYaml(deploy));
   desired.set(SETTINGS_FILE, emitSettings(settings));
 
+  for (const [file, content] of options.seed ?? []) {
+    if (readIfExists(path.join(root, file)) === undefined) desired.set(file, content);
+  }
   await addUserFiles(root, model, settings, desired);
   const scan = await rbacFor(root, loaded.crds, model, settings, desired);
   desired.set(RBAC_PATH, scan.yaml);
