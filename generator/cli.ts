@@ -3,10 +3,13 @@
  * place when the CRDs change (`kopf-gen crds/` inside the project). `kopf-gen rbac` refreshes only
  * deploy/rbac.yaml from the handler code; `kopf-gen init [DIR]` starts a project from Kopf's example CRD.
  */
+import path from 'node:path';
 import yargs from 'yargs';
 import { formatWarning, InputError, OutputError } from './errors.ts';
 import { generate, regenerateRbac, type GenerateResult } from './generate.ts';
 import { init } from './init.ts';
+import { typecheckProject } from './project/typecheck.ts';
+import { watchInputs } from './watch.ts';
 
 interface Output {
   out(line: string): void;
@@ -18,8 +21,15 @@ const consoleOutput: Output = {
   err: (line) => process.stderr.write(`${line}\n`),
 };
 
-/** Runs kopf-gen with the given arguments; resolves to the process exit code. */
-export async function main(argv: readonly string[], output: Output = consoleOutput): Promise<number> {
+/**
+ * Runs kopf-gen with the given arguments; resolves to the process exit code. `--watch` runs until
+ * `signal` aborts (by default: SIGINT or SIGTERM).
+ */
+export async function main(
+  argv: readonly string[],
+  output: Output = consoleOutput,
+  signal?: AbortSignal,
+): Promise<number> {
   const command = argv[0] === 'rbac' || argv[0] === 'init' ? argv[0] : undefined;
   const rbacOnly = command === 'rbac';
   let failure: string | undefined;
@@ -74,7 +84,14 @@ export async function main(argv: readonly string[], output: Output = consoleOutp
       })
       .option('kopf-ts', {
         type: 'string',
-        describe: 'npm spec of the kopf-ts dependency (default: ^<kopf-gen version>)',
+        describe:
+          'npm spec of the kopf-ts dependency (default: ^<kopf-gen version>; file:<path> when kopf-gen runs from a checkout or a local tarball)',
+      })
+      .option('watch', {
+        alias: 'w',
+        type: 'boolean',
+        default: false,
+        describe: 'Regenerate whenever the CRD files change, then type-check the project; stop with Ctrl+C',
       })
       .conflicts('namespace', 'cluster-wide');
   }
@@ -90,6 +107,10 @@ export async function main(argv: readonly string[], output: Output = consoleOutp
   }
   if (args.help) return 0;
   const inputs = args._.map(String);
+  if (args.watch === true && args.check) {
+    output.err('kopf-gen: --watch and --check do not go together');
+    return 2;
+  }
   if (command === 'init' && inputs.length > 1) {
     output.err('kopf-gen: init takes one project directory, e.g. `kopf-gen init my-operator`');
     return 2;
@@ -101,30 +122,87 @@ export async function main(argv: readonly string[], output: Output = consoleOutp
     return 2;
   }
 
-  const started = performance.now();
-  try {
-    const options = {
-      outDir: command === 'init' ? (inputs[0] ?? args.output) : args.output,
-      namespace: args.namespace !== undefined ? String(args.namespace) : args.clusterWide ? null : undefined,
-      kopfTs: args.kopfTs as string | undefined,
-      check: args.check,
-      progress: args.quiet ? undefined : (message: string) => output.err(message),
-    };
-    const result = rbacOnly
-      ? await regenerateRbac(args.output, args.check)
-      : command === 'init'
-        ? await init(options)
-        : await generate({ ...options, inputs });
-    report(result, args.check, args.quiet, performance.now() - started, output);
-    return args.check && (result.changes.writes.size > 0 || result.changes.deletions.length > 0) ? 1 : 0;
-  } catch (error) {
-    if (error instanceof InputError || error instanceof OutputError) {
+  const options = {
+    outDir: command === 'init' ? (inputs[0] ?? args.output) : args.output,
+    namespace: args.namespace !== undefined ? String(args.namespace) : args.clusterWide ? null : undefined,
+    kopfTs: args.kopfTs as string | undefined,
+    check: args.check,
+    progress: args.quiet ? undefined : (message: string) => output.err(message),
+  };
+  const once = async (): Promise<GenerateResult | undefined> => {
+    const started = performance.now();
+    try {
+      const result = rbacOnly
+        ? await regenerateRbac(args.output, args.check)
+        : command === 'init'
+          ? await init(options)
+          : await generate({ ...options, inputs });
+      report(result, args.check, args.quiet, performance.now() - started, output);
+      return result;
+    } catch (error) {
+      if (!(error instanceof InputError || error instanceof OutputError)) throw error;
       output.err(`kopf-gen: error: ${error.message}`);
       if (!(error instanceof OutputError && error.partial)) output.err('kopf-gen: nothing was written.');
-      return 1;
+      return undefined;
     }
-    throw error;
+  };
+
+  const first = await once();
+  if (!first) return 1;
+  if (command === undefined && args.watch === true) {
+    await watchAndRegenerate(inputs, options.outDir, once, output, signal ?? stopSignal());
+    return 0;
   }
+  return args.check && (first.changes.writes.size > 0 || first.changes.deletions.length > 0) ? 1 : 0;
+}
+
+/** `--watch`: type-check now, then regenerate and type-check again after every change to the inputs. */
+async function watchAndRegenerate(
+  inputs: readonly string[],
+  root: string,
+  once: () => Promise<GenerateResult | undefined>,
+  output: Output,
+  signal: AbortSignal,
+): Promise<void> {
+  await reportTypecheck(root, output);
+  output.err(`kopf-gen: watching ${inputs.join(', ')} for changes (Ctrl+C to stop)`);
+  await watchInputs({
+    inputs,
+    debounceMs: 200,
+    signal,
+    regenerate: async (changed) => {
+      output.err(
+        `kopf-gen: ${changed.map((file) => path.relative('.', file)).join(', ')} changed; regenerating`,
+      );
+      const result = await once();
+      if (!result) return [];
+      const { writes, deletions } = result.changes;
+      if (writes.size + deletions.length > 0) await reportTypecheck(root, output);
+      return [...writes.keys()].map((file) => path.join(root, file));
+    },
+  });
+  output.err('kopf-gen: stopped watching.');
+}
+
+async function reportTypecheck(root: string, output: Output): Promise<void> {
+  const result = await typecheckProject(root);
+  if (!result.ran) {
+    output.err(`notice: the project was not type-checked: ${result.reason}`);
+  } else if (result.errors.length === 0) {
+    output.err('kopf-gen: the project type-checks (tsc).');
+  } else {
+    output.err(`kopf-gen: the project no longer type-checks; tsc found ${result.errors.length} errors:`);
+    for (const line of result.errors) output.err(`  ${line}`);
+  }
+}
+
+/** Aborts at the first SIGINT or SIGTERM (only `--watch` waits on it). */
+function stopSignal(): AbortSignal {
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  return controller.signal;
 }
 
 function report(result: GenerateResult, check: boolean, quiet: boolean, ms: number, output: Output): void {

@@ -21,6 +21,11 @@ export function findYamlFiles(inputs: readonly string[]): string[] {
   return [...new Set(found)];
 }
 
+/** Whether a directory entry is read as a CRD source. */
+export function isYamlFile(name: string): boolean {
+  return YAML_EXTENSIONS.has(path.extname(name).toLowerCase());
+}
+
 function walk(directory: string): string[] {
   let entries;
   try {
@@ -34,7 +39,7 @@ function walk(directory: string): string[] {
     if (entry.isDirectory()) {
       // Hidden directories (.git) and dependencies are never CRD sources.
       if (!entry.name.startsWith('.') && entry.name !== 'node_modules') files.push(...walk(full));
-    } else if (YAML_EXTENSIONS.has(path.extname(entry.name).toLowerCase())) {
+    } else if (isYamlFile(entry.name)) {
       files.push(full);
     }
   }
