@@ -27,9 +27,16 @@ import {
   diffAgainstDisk,
   listFiles,
   readIfExists,
+  type FileContent,
   type PlannedChanges,
 } from './project/files.ts';
-import { defaultKopfTsSpec } from './project/kopf-ts-spec.ts';
+import {
+  defaultKopfTsSpec,
+  installSource,
+  localTarball,
+  VENDORED_SPEC,
+  VENDORED_TARBALL,
+} from './project/kopf-ts-spec.ts';
 import { addMissingImports } from './project/operator-imports.ts';
 import { scanHandlerPermissions } from './project/rbac-scan.ts';
 import { ownPackage } from '../common/package.ts';
@@ -119,7 +126,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
   );
   const orphanedImports = importsOfRemovedTypes(root, desired);
 
-  const changes = diffAgainstDisk(root, desired, stale);
+  const changes = diffAgainstDisk(root, withVendoredKopfTs(settings, desired), stale);
   if (!options.check) applyChanges(root, changes);
   return {
     crds: model.resources.length,
@@ -155,8 +162,22 @@ function resolveSettings(
   return {
     name: stored.name ?? projectName(root),
     namespace: options.namespace !== undefined ? options.namespace : (stored.namespace ?? null),
-    kopfTs: options.kopfTs ?? stored.kopfTs ?? defaultKopfTsSpec(root, ownPackage()),
+    kopfTs:
+      options.kopfTs ?? stored.kopfTs ?? defaultKopfTsSpec(installSource(ownPackage()), ownPackage().version),
   };
+}
+
+/**
+ * A project depending on the vendored tarball gets the kopf-ts this kopf-gen runs from, refreshed on
+ * every run; a registry-installed kopf-gen cannot make one and leaves the file as it is.
+ */
+function withVendoredKopfTs(
+  settings: ProjectSettings,
+  desired: ReadonlyMap<string, string>,
+): ReadonlyMap<string, FileContent> {
+  const source = installSource(ownPackage());
+  if (settings.kopfTs !== VENDORED_SPEC || source.kind === 'registry') return desired;
+  return new Map<string, FileContent>([...desired, [VENDORED_TARBALL, localTarball(source)]]);
 }
 
 function deploySettings(settings: ProjectSettings): DeploySettings {
@@ -196,7 +217,7 @@ async function addUserFiles(
   once('tsconfig.json', tsconfigJson);
   once('.gitignore', () => GITIGNORE);
   once('.dockerignore', () => DOCKERIGNORE);
-  once('Dockerfile', dockerfile);
+  once('Dockerfile', () => dockerfile(settings.kopfTs === VENDORED_SPEC));
   if (model.resources.length > 0) once(EXAMPLE_TEST_PATH, () => exampleTest(model.resources));
 
   const created = model.resources.filter((r) => readIfExists(path.join(root, r.handlerPath)) === undefined);

@@ -28,15 +28,9 @@ export function packageJson(settings: PackageSettings): Record<string, unknown> 
       node: settings.nodeVersion,
       typescript: settings.typescriptVersion,
     },
-    // npm runs a dependency's install scripts only when allowed: `node` downloads the Node binary in
-    // one. A kopf-ts checkout has a `prepare` (its build), which it already ran where it was checked out.
-    allowScripts: { node: true, ...(isDirectorySpec(settings.kopfTs) ? { 'kopf-ts': false } : {}) },
+    // npm runs a dependency's install scripts only when allowed: `node` downloads the Node binary in one.
+    allowScripts: { node: true },
   };
-}
-
-/** A `file:` spec of a directory (a checkout), not of a tarball. */
-function isDirectorySpec(spec: string): boolean {
-  return spec.startsWith('file:') && !/\.(tgz|tar\.gz)$/.test(spec);
 }
 
 export function tsconfigJson(): string {
@@ -71,7 +65,9 @@ export const GITIGNORE = 'node_modules/\ndist/\n*.tsbuildinfo\n';
 
 export const DOCKERIGNORE = 'node_modules\n.git\ndeploy\n*.md\n';
 
-export function dockerfile(): string {
+/** `vendoredKopfTs`: package.json depends on the kopf-ts tarball in vendor/, which `npm ci` needs. */
+export function dockerfile(vendoredKopfTs: boolean): string {
+  const vendor = vendoredKopfTs ? 'COPY vendor ./vendor\n' : '';
   return `# Multi-stage: dependencies are installed without dev (and optional) dependencies in a throw-away
 # stage, and the final image holds only node_modules and src/. Node 24 runs the TypeScript sources
 # directly. kopf-ts's only optional dependency is ts-morph, which kopf-gen needs and operators do not.
@@ -79,7 +75,7 @@ export function dockerfile(): string {
 FROM docker.io/library/node:24-slim AS dependencies
 WORKDIR /app
 COPY package.json package-lock.json* ./
-RUN if [ -f package-lock.json ]; then npm ci --omit=dev --omit=optional; else npm install --omit=dev --omit=optional; fi
+${vendor}RUN if [ -f package-lock.json ]; then npm ci --omit=dev --omit=optional; else npm install --omit=dev --omit=optional; fi
 
 FROM docker.io/library/node:24-slim
 ENV NODE_ENV=production

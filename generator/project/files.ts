@@ -20,9 +20,12 @@ import {
 import path from 'node:path';
 import { describeFsError, OutputError } from '../errors.ts';
 
+/** A file's content: text, or bytes (the vendored kopf-ts tarball). */
+export type FileContent = string | Uint8Array;
+
 export interface PlannedChanges {
   /** Project-relative path → full new content; only files that differ from disk. */
-  readonly writes: ReadonlyMap<string, string>;
+  readonly writes: ReadonlyMap<string, FileContent>;
   /** Project-relative paths of generated files that no longer have a source. */
   readonly deletions: readonly string[];
 }
@@ -46,14 +49,23 @@ export function readIfExists(file: string): string | undefined {
 /** Keeps only the files whose content differs from what `root` already holds. */
 export function diffAgainstDisk(
   root: string,
-  desired: ReadonlyMap<string, string>,
+  desired: ReadonlyMap<string, FileContent>,
   deletions: readonly string[],
 ): PlannedChanges {
-  const writes = new Map<string, string>();
+  const writes = new Map<string, FileContent>();
   for (const [file, content] of desired) {
-    if (readIfExists(path.join(root, file)) !== content) writes.set(file, content);
+    if (!sameAsDisk(path.join(root, file), content)) writes.set(file, content);
   }
   return { writes, deletions: deletions.filter((file) => existsSync(path.join(root, file))) };
+}
+
+function sameAsDisk(file: string, content: FileContent): boolean {
+  if (typeof content === 'string') return readIfExists(file) === content;
+  try {
+    return Buffer.compare(readFileSync(file), content) === 0;
+  } catch {
+    return false;
+  }
 }
 
 /** Every file under `root/dir`, as project-relative POSIX paths. */

@@ -1,40 +1,84 @@
 /**
- * The `kopf-ts` dependency a new project gets when `--kopf-ts` is not given: the kopf-ts this kopf-gen
- * runs from. A registry install resolves as `^<version>`; a checkout or a locally packed tarball is
- * not on the registry (or not at this version), so the project gets a `file:` spec to it instead —
- * otherwise its `npm install` fails with a 404.
+ * The `kopf-ts` dependency of a project when `--kopf-ts` is not given: the kopf-ts this kopf-gen runs
+ * from. A registry install resolves as `^<version>`. A checkout or a locally packed tarball is not on
+ * the registry (or not at this version): then kopf-gen puts that kopf-ts, as an npm tarball, into the
+ * project at {@link VENDORED_TARBALL} and depends on it by `file:` — the project installs anywhere
+ * (no path outside it, no link whose install scripts npm would ask about) and builds into an image.
  */
-import { existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { InputError } from '../errors.ts';
 import { readIfExists } from './files.ts';
 import type { OwnPackage } from '../../common/package.ts';
 
-export function defaultKopfTsSpec(projectRoot: string, own: Pick<OwnPackage, 'root' | 'version'>): string {
-  const source = installSource(own.root);
-  if (source === 'registry') return `^${own.version}`;
-  const relative = path.relative(path.resolve(projectRoot), source).split(path.sep).join('/');
-  return `file:${relative || '.'}`;
+/** Version-less, so that a rerun with a newer kopf-ts replaces it and package.json stays valid. */
+export const VENDORED_TARBALL = 'vendor/kopf-ts.tgz';
+export const VENDORED_SPEC = `file:${VENDORED_TARBALL}`;
+
+/** Where the running kopf-ts came from. */
+export type InstallSource =
+  | { readonly kind: 'registry' }
+  | { readonly kind: 'checkout'; readonly root: string }
+  | { readonly kind: 'tarball'; readonly tarball: string };
+
+export function defaultKopfTsSpec(source: InstallSource, version: string): string {
+  return source.kind === 'registry' ? `^${version}` : VENDORED_SPEC;
 }
 
 /**
- * Where the kopf-ts package at `root` comes from: its own directory when it is a checkout (not inside
- * node_modules), the tarball npm installed it from when that still exists, else the registry.
+ * A checkout is a kopf-ts directory outside any node_modules; an install inside node_modules came from
+ * a tarball when npm's hidden lockfile (node_modules/.package-lock.json) says so and the tarball is still
+ * there; anything else (a registry URL, no record) is the registry.
  */
-export function installSource(root: string): string | 'registry' {
-  const parts = path.resolve(root).split(path.sep);
+export function installSource(own: Pick<OwnPackage, 'root'>): InstallSource {
+  const parts = path.resolve(own.root).split(path.sep);
   const nodeModules = parts.lastIndexOf('node_modules');
-  if (nodeModules < 0) return path.resolve(root);
-  // npm's hidden lockfile (node_modules/.package-lock.json) records where each installed package was
-  // resolved from; a registry install has an https:// URL there, a local one `file:<path>`.
+  if (nodeModules < 0) return { kind: 'checkout', root: path.resolve(own.root) };
   const installDir = parts.slice(0, nodeModules).join(path.sep) || path.sep;
-  const key = parts.slice(nodeModules).join('/');
   const lock = readIfExists(path.join(installDir, 'node_modules', '.package-lock.json'));
-  const resolved = lock === undefined ? undefined : resolvedFrom(lock, key);
-  if (resolved?.startsWith('file:') && resolved.endsWith('.tgz')) {
+  const resolved = lock === undefined ? undefined : resolvedFrom(lock, parts.slice(nodeModules).join('/'));
+  if (resolved?.startsWith('file:') && /\.(tgz|tar\.gz)$/.test(resolved)) {
     const tarball = path.resolve(installDir, resolved.slice('file:'.length));
-    if (existsSync(tarball)) return tarball;
+    if (existsSync(tarball)) return { kind: 'tarball', tarball };
   }
-  return 'registry';
+  return { kind: 'registry' };
+}
+
+const packed = new Map<string, Uint8Array>();
+
+/**
+ * The npm tarball of a local kopf-ts: the one it was installed from, or `npm pack` of the checkout
+ * (without its `prepare`: the checkout's dist/ is already built, since kopf-gen runs from it). npm's
+ * tarballs are reproducible, so a rerun on the same checkout writes the same bytes. Packed once per
+ * process.
+ */
+export function localTarball(source: Exclude<InstallSource, { kind: 'registry' }>): Uint8Array {
+  if (source.kind === 'tarball') return readFileSync(source.tarball);
+  const cached = packed.get(source.root);
+  if (cached) return cached;
+  const destination = mkdtempSync(path.join(os.tmpdir(), 'kopf-gen-pack-'));
+  try {
+    const result = spawnSync(
+      'npm',
+      ['pack', '--ignore-scripts', '--silent', '--pack-destination', destination, source.root],
+      { encoding: 'utf8' },
+    );
+    const file = readdirSync(destination).find((name) => name.endsWith('.tgz'));
+    if (result.status !== 0 || file === undefined) {
+      throw new InputError(
+        { file: source.root },
+        `npm pack of this kopf-ts checkout failed (${result.error?.message ?? result.stderr.trim()}); ` +
+          'pass --kopf-ts <npm spec> instead',
+      );
+    }
+    const bytes = readFileSync(path.join(destination, file));
+    packed.set(source.root, bytes);
+    return bytes;
+  } finally {
+    rmSync(destination, { recursive: true, force: true });
+  }
 }
 
 function resolvedFrom(lockText: string, key: string): string | undefined {

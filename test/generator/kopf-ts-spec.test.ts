@@ -1,13 +1,13 @@
 /**
- * The `kopf-ts` spec a new project gets by default, for each way kopf-gen can be installed: a checkout,
- * an install from a locally packed tarball, a registry install. Installs are laid out as npm leaves
- * them (node_modules/kopf-ts plus npm's hidden lockfile), without running npm.
+ * Where the running kopf-ts comes from, which decides the `kopf-ts` dependency of a new project: a
+ * checkout, an install from a locally packed tarball, a registry install. Installs are laid out as npm
+ * leaves them (node_modules/kopf-ts plus npm's hidden lockfile), without running npm.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { defaultKopfTsSpec } from '../../generator/project/kopf-ts-spec.ts';
+import { defaultKopfTsSpec, installSource, localTarball } from '../../generator/project/kopf-ts-spec.ts';
 
 let tmp: string;
 beforeEach(() => (tmp = mkdtempSync(path.join(os.tmpdir(), 'kopf-ts-spec-'))));
@@ -25,35 +25,34 @@ function installedAt(dir: string, resolved: string | undefined): string {
   return root;
 }
 
-describe('the default kopf-ts dependency of a new project', () => {
-  it('is a file: spec to the checkout, relative to the project, when kopf-gen runs from a checkout', () => {
-    const checkout = path.join(tmp, 'src', 'kopf-ts');
-    expect(defaultKopfTsSpec(path.join(tmp, 'work', 'app'), { root: checkout, version: '0.3.1' })).toBe(
-      'file:../../src/kopf-ts',
-    );
-    expect(defaultKopfTsSpec(path.join(checkout, 'my-operator'), { root: checkout, version: '0.3.1' })).toBe(
-      'file:..',
-    );
+describe('where kopf-ts comes from, and the dependency a new project gets', () => {
+  it('a directory outside node_modules is a checkout: the project vendors it as a tarball', () => {
+    const root = path.join(tmp, 'src', 'kopf-ts');
+    expect(installSource({ root })).toEqual({ kind: 'checkout', root });
+    expect(defaultKopfTsSpec({ kind: 'checkout', root }, '0.3.1')).toBe('file:vendor/kopf-ts.tgz');
   });
 
-  it('is a file: spec to the tarball kopf-gen was installed from, while that tarball exists', () => {
+  it('an install from a local tarball is that tarball, while it exists; the project vendors a copy', () => {
     const tarball = path.join(tmp, 'kopf-ts-0.3.1.tgz');
-    writeFileSync(tarball, '');
+    writeFileSync(tarball, 'the tarball');
     const root = installedAt(path.join(tmp, 'npx-cache'), `file:../kopf-ts-0.3.1.tgz`);
-    expect(defaultKopfTsSpec(path.join(tmp, 'app'), { root, version: '0.3.1' })).toBe(
-      'file:../kopf-ts-0.3.1.tgz',
-    );
+    const source = installSource({ root });
+    expect(source).toEqual({ kind: 'tarball', tarball });
+    expect(defaultKopfTsSpec(source, '0.3.1')).toBe('file:vendor/kopf-ts.tgz');
+    expect(Buffer.from(localTarball({ kind: 'tarball', tarball })).toString()).toBe('the tarball');
     rmSync(tarball);
-    expect(defaultKopfTsSpec(path.join(tmp, 'app'), { root, version: '0.3.1' })).toBe('^0.3.1');
+    expect(installSource({ root })).toEqual({ kind: 'registry' });
   });
 
-  it('is ^<version> for a registry install, and when npm left no record of where it came from', () => {
+  it('a registry install, or one npm left no record of, keeps ^<version>', () => {
     const registry = installedAt(
       path.join(tmp, 'a'),
       'https://registry.npmjs.org/kopf-ts/-/kopf-ts-0.3.1.tgz',
     );
-    expect(defaultKopfTsSpec(path.join(tmp, 'app'), { root: registry, version: '0.3.1' })).toBe('^0.3.1');
-    const unknown = installedAt(path.join(tmp, 'b'), undefined);
-    expect(defaultKopfTsSpec(path.join(tmp, 'app'), { root: unknown, version: '0.3.1' })).toBe('^0.3.1');
+    expect(installSource({ root: registry })).toEqual({ kind: 'registry' });
+    expect(defaultKopfTsSpec({ kind: 'registry' }, '0.3.1')).toBe('^0.3.1');
+    expect(installSource({ root: installedAt(path.join(tmp, 'b'), undefined) })).toEqual({
+      kind: 'registry',
+    });
   });
 });

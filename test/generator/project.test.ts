@@ -1,4 +1,5 @@
 /** The project kopf-gen writes from crds/ (the README demo): layout, scaffold files, and that it compiles. */
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { loadAll } from 'js-yaml';
@@ -82,20 +83,32 @@ describe('the generated project', () => {
     expect(read('.gitignore')).toContain('node_modules/');
   });
 
-  it('run from a checkout, depends on that checkout by a relative file: spec, remembered in kopf-gen.json', async () => {
+  it('run from a checkout, vendors that checkout as an npm tarball and depends on it, remembered in kopf-gen.json', async () => {
     const other = path.join(path.dirname(out), 'default-spec');
     expect((await runCli([path.join(REPO_ROOT, 'crds'), '-o', other, '-q'])).code).toBe(0);
-    const spec = `file:${path.relative(other, REPO_ROOT)}`;
     const pkg = JSON.parse(readFileSync(path.join(other, 'package.json'), 'utf8')) as {
       dependencies: Record<string, string>;
-      allowScripts: Record<string, boolean>;
     };
-    expect(pkg.dependencies['kopf-ts']).toBe(spec);
-    // The checkout's `prepare` (its own build) already ran where it was installed.
-    expect(pkg.allowScripts).toEqual({ node: true, 'kopf-ts': false });
+    expect(pkg.dependencies['kopf-ts']).toBe('file:vendor/kopf-ts.tgz');
     expect(JSON.parse(readFileSync(path.join(other, 'kopf-gen.json'), 'utf8'))).toMatchObject({
-      kopfTs: spec,
+      kopfTs: 'file:vendor/kopf-ts.tgz',
     });
+    const listing = execFileSync('tar', ['-tzf', path.join(other, 'vendor/kopf-ts.tgz')], {
+      encoding: 'utf8',
+    });
+    expect(listing.split('\n')).toEqual(
+      expect.arrayContaining([
+        'package/package.json',
+        'package/bin/kopf.js',
+        'package/dist/runtime/index.js',
+      ]),
+    );
+    // The image build needs it too.
+    expect(readFileSync(path.join(other, 'Dockerfile'), 'utf8')).toMatch(/^COPY vendor \.\/vendor$/m);
+    // A rerun packs the same bytes: nothing to write.
+    expect((await runCli([path.join(REPO_ROOT, 'crds'), '-o', other, '-q'])).stdout).toMatch(
+      /0 files written/,
+    );
   });
 
   it('brings Node 24 to its npm scripts with the node package kopf-ts itself pins', () => {
