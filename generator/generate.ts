@@ -209,6 +209,7 @@ async function addUserFiles(
           typescriptVersion: own.devDependencies.typescript ?? '^6.0.3',
           nodeTypesVersion: own.devDependencies['@types/node'] ?? '^24.0.0',
           nodeVersion: own.devDependencies['node'] ?? '24',
+          namespace: settings.namespace,
         }),
         null,
         2,

@@ -8,6 +8,8 @@ export interface PackageSettings {
   readonly nodeTypesVersion: string;
   /** The `node` package kopf-ts itself pins: it brings Node 24 to npm scripts, whatever Node the machine has. */
   readonly nodeVersion: string;
+  /** The one namespace served; null for a cluster-wide operator. */
+  readonly namespace: string | null;
 }
 
 export function packageJson(settings: PackageSettings): Record<string, unknown> {
@@ -18,7 +20,8 @@ export function packageJson(settings: PackageSettings): Record<string, unknown> 
     type: 'module',
     engines: { node: '>=24' },
     scripts: {
-      start: 'kopf run src/operator.ts',
+      // The scope is explicit, as in deploy/deployment.yaml: `kopf run` warns when it is not.
+      start: `kopf run src/operator.ts ${settings.namespace === null ? '--all-namespaces' : `--namespace=${settings.namespace}`}`,
       typecheck: 'tsc -p tsconfig.json',
       test: "tsc -p tsconfig.json && node --test 'test/**/*.test.ts'",
     },

@@ -6,7 +6,15 @@
  * (no path outside it, no link whose install scripts npm would ask about) and builds into an image.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { InputError } from '../errors.ts';
@@ -50,7 +58,7 @@ const packed = new Map<string, Uint8Array>();
 
 /**
  * The npm tarball of a local kopf-ts: the one it was installed from, or `npm pack` of the checkout
- * (without its `prepare`: the checkout's dist/ is already built, since kopf-gen runs from it). npm's
+ * (without running its `prepare`: the checkout's dist/ is built, since kopf-gen runs from it). npm's
  * tarballs are reproducible, so a rerun on the same checkout writes the same bytes. Packed once per
  * process.
  */
@@ -58,26 +66,48 @@ export function localTarball(source: Exclude<InstallSource, { kind: 'registry' }
   if (source.kind === 'tarball') return readFileSync(source.tarball);
   const cached = packed.get(source.root);
   if (cached) return cached;
-  const destination = mkdtempSync(path.join(os.tmpdir(), 'kopf-gen-pack-'));
+  const work = mkdtempSync(path.join(os.tmpdir(), 'kopf-gen-pack-'));
   try {
-    const result = spawnSync(
-      'npm',
-      ['pack', '--ignore-scripts', '--silent', '--pack-destination', destination, source.root],
-      { encoding: 'utf8' },
-    );
-    const file = readdirSync(destination).find((name) => name.endsWith('.tgz'));
-    if (result.status !== 0 || file === undefined) {
-      throw new InputError(
-        { file: source.root },
-        `npm pack of this kopf-ts checkout failed (${result.error?.message ?? result.stderr.trim()}); ` +
-          'pass --kopf-ts <npm spec> instead',
-      );
-    }
-    const bytes = readFileSync(path.join(destination, file));
+    const bytes = withoutPrepare(npmPack(source.root, work), work);
     packed.set(source.root, bytes);
     return bytes;
   } finally {
-    rmSync(destination, { recursive: true, force: true });
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The checkout's `prepare` builds it; in a tarball it is useless (dist/ is inside), and npm >= 11 would
+ * list it on every install of the project as a script waiting for approval — approvable only under the
+ * tarball's absolute path. So the vendored package is repacked without it.
+ */
+function withoutPrepare(tarball: string, work: string): Uint8Array {
+  const unpacked = path.join(work, 'unpacked');
+  mkdirSync(unpacked);
+  run('tar', ['-xzf', tarball, '-C', unpacked], tarball);
+  const manifest = path.join(unpacked, 'package', 'package.json');
+  const pkg = JSON.parse(readFileSync(manifest, 'utf8')) as { scripts?: Record<string, string> };
+  delete pkg.scripts?.['prepare'];
+  writeFileSync(manifest, JSON.stringify(pkg, null, 2) + '\n');
+  return readFileSync(npmPack(path.join(unpacked, 'package'), path.join(work, 'repacked')));
+}
+
+/** `npm pack` of a package directory into `destination`; the tarball's path. */
+function npmPack(dir: string, destination: string): string {
+  mkdirSync(destination, { recursive: true });
+  run('npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', destination, dir], dir);
+  const file = readdirSync(destination).find((name) => name.endsWith('.tgz'));
+  if (file === undefined) throw new InputError({ file: dir }, 'npm pack wrote no tarball');
+  return path.join(destination, file);
+}
+
+function run(command: string, args: readonly string[], about: string): void {
+  const result = spawnSync(command, args, { encoding: 'utf8' });
+  if (result.status !== 0) {
+    throw new InputError(
+      { file: about },
+      `${command} ${args[0]} failed (${result.error?.message ?? result.stderr.trim()}); pass --kopf-ts <npm spec> instead`,
+    );
   }
 }
 

@@ -84,12 +84,26 @@ export function spawnKopf(args: string[], env: Record<string, string>): KopfProc
   return spawnOperator(process.execPath, [MAIN, ...args], env);
 }
 
-/** Spawn any operator process (kopf-ts, or Python Kopf for the interop tests) with its lines captured. */
-export function spawnOperator(command: string, args: string[], env: Record<string, string>): KopfProcess {
+/**
+ * Spawn any operator process (kopf-ts, Python Kopf for the interop tests, `npm start` of a generated
+ * project) with its lines captured. With `terminal`, it gets a process group of its own and `stop()`
+ * signals the whole group with SIGINT, as Ctrl+C in a terminal does — for wrappers such as `npm start`,
+ * whose operator is a grandchild.
+ */
+export function spawnOperator(
+  command: string,
+  args: string[],
+  env: Record<string, string>,
+  options: { cwd?: string; terminal?: boolean } = {},
+): KopfProcess {
+  const { terminal = false, cwd } = options;
   const child = spawn(command, args, {
     env: { ...process.env, ...env },
+    ...(cwd !== undefined ? { cwd } : {}),
+    detached: terminal,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  const signal = (name: NodeJS.Signals) => (terminal ? process.kill(-child.pid!, name) : child.kill(name));
   const lines: string[] = [];
   createInterface({ input: child.stdout! }).on('line', (line) => lines.push(line));
   createInterface({ input: child.stderr! }).on('line', (line) => {
@@ -110,12 +124,12 @@ export function spawnOperator(command: string, args: string[], env: Record<strin
       });
     },
     async stop(timeoutMs = 15_000) {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      if (child.exitCode === null && child.signalCode === null) signal(terminal ? 'SIGINT' : 'SIGTERM');
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<-1>((resolve) => (timer = setTimeout(() => resolve(-1), timeoutMs)));
       const code = await Promise.race([exited, timeout]);
       clearTimeout(timer);
-      if (code === -1) child.kill('SIGKILL');
+      if (code === -1) signal('SIGKILL');
       return code;
     },
   };

@@ -76,7 +76,7 @@ describe('the generated project', () => {
       type: string;
     };
     expect(pkg.dependencies['kopf-ts']).toBe('file:../..');
-    expect(pkg.scripts.start).toBe('kopf run src/operator.ts');
+    expect(pkg.scripts.start).toBe('kopf run src/operator.ts --all-namespaces');
     expect(pkg.scripts).toHaveProperty('typecheck');
     expect(pkg.scripts).toHaveProperty('test');
     expect(pkg.type).toBe('module');
