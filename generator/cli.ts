@@ -191,7 +191,10 @@ async function reportTypecheck(root: string, output: Output): Promise<void> {
   } else if (result.errors.length === 0) {
     output.err('kopf-gen: the project type-checks (tsc).');
   } else {
-    output.err(`kopf-gen: the project no longer type-checks; tsc found ${result.errors.length} errors:`);
+    const count = result.errors.length;
+    output.err(
+      `kopf-gen: the project no longer type-checks; tsc found ${count} error${count === 1 ? '' : 's'}:`,
+    );
     for (const line of result.errors) output.err(`  ${line}`);
   }
 }
