@@ -16,16 +16,17 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (parsed.output) (parsed.code === 0 ? process.stdout : process.stderr).write(parsed.output + '\n');
     return parsed.code;
   }
+  if (parsed.options.reload) {
+    const { runWithReload } = await import('./reload.ts');
+    configureCliLogging(parsed.options);
+    return runWithReload(argv, parsed.options);
+  }
   return run(parsed.options);
 }
 
 /** `kopf run`: load the handlers, then run the operator until SIGTERM/SIGINT. */
 export async function run(options: RunOptions): Promise<number> {
-  configureLogging({
-    level: logLevel(options),
-    format: options.logFormat,
-    prefix: options.logPrefix ?? options.logFormat !== 'json',
-  });
+  configureCliLogging(options);
   const logger = getLogger('kopf.cli');
   if (!options.allNamespaces && options.namespaces.length === 0) {
     logger.warning(
@@ -73,6 +74,14 @@ export async function run(options: RunOptions): Promise<number> {
  */
 function exitSoon(code: number): void {
   setTimeout(() => process.exit(code), 1000).unref();
+}
+
+function configureCliLogging(options: RunOptions): void {
+  configureLogging({
+    level: logLevel(options),
+    format: options.logFormat,
+    prefix: options.logPrefix ?? options.logFormat !== 'json',
+  });
 }
 
 function logLevel(options: RunOptions): LogLevel {

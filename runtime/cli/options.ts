@@ -28,6 +28,8 @@ export interface RunOptions {
   quiet: boolean;
   logFormat: LogFormat;
   logPrefix: boolean | undefined;
+  /** Development: restart the handlers in a supervised child when a handler file changes. */
+  reload: boolean;
 }
 
 /** The outcome of parsing: a command to run, or text to print and an exit code. */
@@ -122,6 +124,10 @@ function defineRun(y: Argv) {
       .option('log-prefix', {
         type: 'boolean',
         describe: 'Prefix object messages with [namespace/name] (default: on for text)',
+      })
+      .option('reload', {
+        type: 'boolean',
+        describe: 'Development: reload the handlers when a handler file (or a script next to it) changes',
       })
   );
 }
@@ -223,5 +229,6 @@ export function runOptions(args: Record<string, unknown>, env: NodeJS.ProcessEnv
     quiet: flag('quiet', 'KOPF_RUN_QUIET'),
     logFormat,
     logPrefix,
+    reload: flag('reload', 'KOPF_RUN_RELOAD'),
   };
 }
