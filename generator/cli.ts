@@ -85,7 +85,7 @@ export async function main(
       .option('kopf-ts', {
         type: 'string',
         describe:
-          'npm spec of the kopf-ts dependency (default: ^<kopf-gen version>; file:<path> when kopf-gen runs from a checkout or a local tarball)',
+          'npm spec of the kopf-ts dependency (default: ^<kopf-gen version>; from a checkout or a local tarball, file:vendor/kopf-ts.tgz — that kopf-ts, packed into the project)',
       })
       .option('watch', {
         alias: 'w',
@@ -107,8 +107,8 @@ export async function main(
   }
   if (args.help) return 0;
   const inputs = args._.map(String);
-  if (args.watch === true && args.check) {
-    output.err('kopf-gen: --watch and --check do not go together');
+  if (args.watch === true && (args.check || command === 'init')) {
+    output.err(`kopf-gen: --watch does not go with ${command === 'init' ? 'init' : '--check'}`);
     return 2;
   }
   if (command === 'init' && inputs.length > 1) {

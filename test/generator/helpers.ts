@@ -17,11 +17,21 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs the CLI in this process (fast: no Node start-up per run) and captures its output. */
-export async function runCli(args: readonly string[]): Promise<CliRun> {
+/**
+ * Runs the CLI in this process (fast: no Node start-up per run) and captures its output. A generated
+ * project gets `--kopf-ts file:../kopf-ts` unless the arguments name a spec: by default, kopf-gen run
+ * from this checkout `npm pack`s it into every project (seconds each), which only the tests of that
+ * default want (`{ defaultKopfTs: true }`).
+ */
+export async function runCli(
+  args: readonly string[],
+  options: { defaultKopfTs?: boolean } = {},
+): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
-  const code = await main(args, {
+  const generates = args[0] !== 'rbac' && !args.includes('--kopf-ts');
+  const argv = generates && !options.defaultKopfTs ? [...args, '--kopf-ts', 'file:../kopf-ts'] : args;
+  const code = await main(argv, {
     out: (line) => (stdout += `${line}\n`),
     err: (line) => (stderr += `${line}\n`),
   });

@@ -85,7 +85,8 @@ describe('the generated project', () => {
 
   it('run from a checkout, vendors that checkout as an npm tarball and depends on it, remembered in kopf-gen.json', async () => {
     const other = path.join(path.dirname(out), 'default-spec');
-    expect((await runCli([path.join(REPO_ROOT, 'crds'), '-o', other, '-q'])).code).toBe(0);
+    const generate = () => runCli([path.join(REPO_ROOT, 'crds'), '-o', other, '-q'], { defaultKopfTs: true });
+    expect((await generate()).code).toBe(0);
     const pkg = JSON.parse(readFileSync(path.join(other, 'package.json'), 'utf8')) as {
       dependencies: Record<string, string>;
     };
@@ -106,9 +107,7 @@ describe('the generated project', () => {
     // The image build needs it too.
     expect(readFileSync(path.join(other, 'Dockerfile'), 'utf8')).toMatch(/^COPY vendor \.\/vendor$/m);
     // A rerun packs the same bytes: nothing to write.
-    expect((await runCli([path.join(REPO_ROOT, 'crds'), '-o', other, '-q'])).stdout).toMatch(
-      /0 files written/,
-    );
+    expect((await generate()).stdout).toMatch(/0 files written/);
   });
 
   it('brings Node 24 to its npm scripts with the node package kopf-ts itself pins', () => {
