@@ -7,6 +7,7 @@
  */
 import net from 'node:net';
 import path from 'node:path';
+import { writeFileSync } from 'node:fs';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { expect, test } from 'vitest';
 import { sleep } from '../../runtime/structs/timing.ts';
