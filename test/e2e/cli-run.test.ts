@@ -300,13 +300,14 @@ test('an edited handler module is reloaded: new objects get the new code, finish
     });`,
   );
   // --reload: a supervisor process, and the operator in a child of it that is replaced on changes.
-  const kopf = spawnKopf(['run', '--reload', '--standalone', '-n', ns, file], {
+  const kopf = scenario.spawn(['run', '--reload', '--standalone', '-n', ns, file], {
     KUBECONFIG: cluster.kubeconfig,
     RUNS_FILE: runsFile,
   });
-  cleanups.push(() => kopf.stop());
+  // A graceful stop first: the supervisor stops its child (a SIGKILLed supervisor would orphan it).
+  scenario.defer(() => kopf.stop());
   const create = (name: string) =>
-    client.create(examples, ns, {
+    client.create(EXAMPLES, ns, {
       apiVersion: 'kopf.dev/v1',
       kind: 'KopfExample',
       metadata: { name },
@@ -316,7 +317,7 @@ test('an edited handler module is reloaded: new objects get the new code, finish
   const logsFromNow = () => {
     const from = kopf.lines.length;
     return (pattern: RegExp) =>
-      eventually(() => kopf.lines.slice(from).some((line) => pattern.test(line)), {
+      eventually(() => kopf.lines.slice(from).some((line: string) => pattern.test(line)), {
         what: `${pattern} in:\n${kopf.lines.slice(from).join('\n')}`,
         timeoutMs: STARTUP_MS,
       });
