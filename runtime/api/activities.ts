@@ -12,7 +12,7 @@
  */
 import type { Logger } from '../structs/logging.ts';
 import type { OperatorSettings } from '../structs/settings.ts';
-import type { Activity, ErrorsMode } from '../processing/handlers.ts';
+import { attemptPolicy, type Activity, type AttemptOptions } from '../processing/handlers.ts';
 import { defaultRegistry, type Registry } from '../processing/registry.ts';
 import type { ConnectionInfo } from '../reactor/credentials.ts';
 import { validateOptions } from './options.ts';
@@ -41,19 +41,9 @@ export interface ActivityArgs {
 }
 
 /** Options of activity handlers. Times are in seconds. */
-export interface ActivityOptions {
+export interface ActivityOptions extends AttemptOptions {
   /** Handler id; defaults to the function's name (anonymous functions need one). */
   id?: string;
-  /** What arbitrary errors mean (default `'temporary'`: retried after `backoff`). */
-  errors?: ErrorsMode;
-  /** At most this many attempts. */
-  retries?: number;
-  /** Give up this many seconds after the first attempt. */
-  timeout?: number;
-  /** Delay before retrying after an arbitrary error (default `settings.execution.defaultBackoff`). */
-  backoff?: number;
-  /** Passed to the handler as `param`. */
-  param?: unknown;
   /** Register here instead of the default registry. */
   registry?: Registry;
 }
@@ -76,11 +66,7 @@ function register(activity: Activity, fn: (args: ActivityArgs) => unknown, optio
     id,
     activity,
     fn,
-    errors: options.errors,
-    retries: options.retries,
-    timeout: options.timeout,
-    backoff: options.backoff,
-    param: options.param,
+    ...attemptPolicy(options),
   });
 }
 

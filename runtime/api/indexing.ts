@@ -16,7 +16,7 @@
  * });
  * ```
  */
-import type { ResourceKwargs } from '../processing/handlers.ts';
+import { attemptPolicy, type ResourceKwargs } from '../processing/handlers.ts';
 import { IndexStore } from '../processing/indexing.ts';
 import { validateFilters, type CommonOptions } from './filtering.ts';
 import { defaultRegistry } from '../processing/registry.ts';
@@ -79,10 +79,8 @@ export function index<Spec = Untyped, Status = Untyped, Result = unknown>(
     ...base,
     kind: 'index',
     store,
+    ...attemptPolicy(options),
     errors: options.errors ?? 'ignored',
-    retries: options.retries,
-    timeout: options.timeout,
-    backoff: options.backoff,
   });
   return Object.assign(store, { id: base.id }) as unknown as IndexOf<Result>;
 }

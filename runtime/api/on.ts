@@ -11,7 +11,7 @@
  * });
  * ```
  */
-import type { ChangingHandler, Reason } from '../processing/handlers.ts';
+import { attemptPolicy, type ChangingHandler, type Reason } from '../processing/handlers.ts';
 import { validateFilters, type CommonOptions } from './filtering.ts';
 import { cleanup, login, probe, startup } from './activities.ts';
 import { mutate, validate } from './admission.ts';
@@ -137,10 +137,7 @@ function register(
     requiresChange: traits.requiresChange ?? false,
     initial: traits.initial ?? false,
     deleted: traits.deleted ?? false,
-    errors: options.errors,
-    retries: options.retries,
-    timeout: options.timeout,
-    backoff: options.backoff,
+    ...attemptPolicy(options),
     requiresFinalizer: traits.requiresFinalizer ?? false,
     old: options.old as ChangingHandler['old'],
     new: options.new as ChangingHandler['new'],

@@ -17,7 +17,7 @@
  * ```
  */
 import type { DaemonStopped, StopReason } from '../processing/stopping.ts';
-import type { SpawningHandler, SpawnKwargs } from '../processing/handlers.ts';
+import { attemptPolicy, type SpawningHandler, type SpawnKwargs } from '../processing/handlers.ts';
 import { validateFilters, type CommonOptions } from './filtering.ts';
 import { defaultRegistry } from '../processing/registry.ts';
 import type { ChangeArgs, ResourceArg } from './types.ts';
@@ -130,9 +130,6 @@ function spawn(
     ...extra,
     kind,
     initialDelay: options.initialDelay,
-    errors: options.errors,
-    retries: options.retries,
-    timeout: options.timeout,
-    backoff: options.backoff,
+    ...attemptPolicy(options),
   });
 }

@@ -9,7 +9,7 @@ import type { Diff } from '../structs/diffs.ts';
 import type { FilterMarker, FilterValue } from '../structs/filters.ts';
 import type { Logger } from '../structs/logging.ts';
 import type { MergePatch } from '../structs/patches.ts';
-import type { ErrorsMode, Reason } from '../processing/handlers.ts';
+import type { AttemptOptions, Reason } from '../processing/handlers.ts';
 import type { Registry } from '../processing/registry.ts';
 import type { Resource } from './resources.ts';
 
@@ -132,19 +132,9 @@ export interface HandlerOptions<
   Spec = Record<string, unknown>,
   Status = Record<string, unknown>,
   Value = Essence<Spec>,
-> {
+> extends AttemptOptions {
   /** Persisted handler id; defaults to the function's name (anonymous functions need one). */
   id?: string;
-  /** At most this many attempts. */
-  retries?: number;
-  /** Give up this many seconds after the first attempt (checked between attempts). */
-  timeout?: number;
-  /** Delay before retrying after an arbitrary error (default `settings.execution.defaultBackoff`). */
-  backoff?: number;
-  /** What arbitrary errors mean: retry (`'temporary'`, default), fail (`'permanent'`) or ignore. */
-  errors?: ErrorsMode;
-  /** Passed to the handler as `param`. */
-  param?: unknown;
   /** Only objects with these labels: exact value, `kopf.PRESENT`, `kopf.ABSENT`, or a callback. */
   labels?: Record<string, FilterValue<string, FilterArgs<Spec, Status, Value>>>;
   /** Only objects with these annotations (same values as `labels`). */

@@ -105,8 +105,37 @@ export interface HandlerFilters {
   when?: ((kwargs: FilterKwargs) => boolean) | undefined;
 }
 
+/** How a handler's attempts are retried and bounded: one policy for every kind of handler. Times in seconds. */
+export interface AttemptOptions {
+  /** At most this many attempts. */
+  retries?: number;
+  /** Give up this many seconds after the first attempt; a running attempt is cut then (its `signal` aborts). */
+  timeout?: number;
+  /** Delay before retrying after an arbitrary error (default `settings.execution.defaultBackoff`). */
+  backoff?: number;
+  /** What arbitrary errors mean: retry (`'temporary'`, default), fail (`'permanent'`) or ignore. */
+  errors?: ErrorsMode;
+  /** Passed to the handler as `param`. */
+  param?: unknown;
+}
+
+/** The attempt policy as a registered handler holds it (every key present). */
+export interface AttemptPolicy {
+  errors: ErrorsMode | undefined;
+  retries: number | undefined;
+  timeout: number | undefined;
+  backoff: number | undefined;
+  param: unknown;
+}
+
+/** The attempt policy of a registration's options. */
+export function attemptPolicy(options: AttemptOptions): AttemptPolicy {
+  const { errors, retries, timeout, backoff, param } = options;
+  return { errors, retries, timeout, backoff, param };
+}
+
 /** A change handler: `on.create/update/delete/resume/field`. */
-export interface ChangingHandler extends HandlerFilters {
+export interface ChangingHandler extends HandlerFilters, AttemptPolicy {
   id: string;
   fn: HandlerFn<FilterKwargs>;
   selector: ResourceSelector;
@@ -118,48 +147,31 @@ export interface ChangingHandler extends HandlerFilters {
   initial: boolean;
   /** Resume handlers: also for objects being deleted. */
   deleted: boolean;
-  errors: ErrorsMode | undefined;
-  retries: number | undefined;
-  timeout: number | undefined;
-  backoff: number | undefined;
   /** Non-optional delete handlers block deletion with a finalizer. */
   requiresFinalizer: boolean;
-  param: unknown;
 }
 
 /** Operator-level handlers (`kopf.on.startup/cleanup/login/probe`): no resource, no object. */
 export type Activity = 'startup' | 'cleanup' | 'login' | 'probe';
 
 /** An activity handler as registered (the API layer types its arguments and result). */
-export interface ActivityHandler {
+export interface ActivityHandler extends AttemptPolicy {
   id: string;
   activity: Activity;
   fn: HandlerFn<ActivityKwargs>;
-  errors: ErrorsMode | undefined;
-  retries: number | undefined;
-  timeout: number | undefined;
-  backoff: number | undefined;
-  param: unknown;
 }
 
 /** What running a handler once needs to know about it (any kind, called with `Kwargs`). */
-export interface ExecutableHandler<Kwargs> extends Pick<
-  ChangingHandler,
-  'id' | 'errors' | 'retries' | 'timeout' | 'backoff' | 'param'
-> {
+export interface ExecutableHandler<Kwargs> extends AttemptPolicy {
+  id: string;
   fn: HandlerFn<Kwargs>;
 }
 
 /** Options common to the per-object handlers that are not change handlers (retries and filters). */
-export interface ResourceHandlerBase<Kwargs> extends HandlerFilters {
+export interface ResourceHandlerBase<Kwargs> extends HandlerFilters, AttemptPolicy {
   id: string;
   fn: HandlerFn<Kwargs>;
   selector: ResourceSelector;
-  errors: ErrorsMode | undefined;
-  retries: number | undefined;
-  timeout: number | undefined;
-  backoff: number | undefined;
-  param: unknown;
 }
 
 /**

@@ -11,7 +11,13 @@ import { freshState, isAwake, stateFromRecord, type Outcome } from '../structs/p
 import type { Logger } from '../structs/logging.ts';
 import type { ExecutionSettings } from '../structs/settings.ts';
 import { ChildrenRetry, executeOnce } from './execution.ts';
-import type { ChangeKwargs, ChangingHandler, ErrorsMode, RawHandlerFn } from './handlers.ts';
+import {
+  attemptPolicy,
+  type AttemptOptions,
+  type ChangeKwargs,
+  type ChangingHandler,
+  type RawHandlerFn,
+} from './handlers.ts';
 import { selectHandlers } from './lifecycles.ts';
 import { deliverResults } from './reactions.ts';
 import * as states from './state.ts';
@@ -39,14 +45,9 @@ interface ParentScope {
   subrefs: Set<string>;
 }
 
-export interface SubhandlerOptions {
+export interface SubhandlerOptions extends AttemptOptions {
   /** The child's id (the parent's id and a `/` are prepended); defaults to the function's name. */
   id?: string;
-  retries?: number;
-  timeout?: number;
-  backoff?: number;
-  errors?: ErrorsMode;
-  param?: unknown;
 }
 
 const parents = new AsyncLocalStorage<ParentScope>();
@@ -71,11 +72,7 @@ export function declareSubhandler(fn: RawHandlerFn, options: SubhandlerOptions =
     ...scope.parent,
     id: fullId,
     fn,
-    errors: options.errors,
-    retries: options.retries,
-    timeout: options.timeout,
-    backoff: options.backoff,
-    param: options.param,
+    ...attemptPolicy(options),
   });
 }
 
