@@ -50,8 +50,9 @@ test('operators of the same priority all pause with a warning; the survivor resu
   const first = s.start('first', ['--peering', s.peering]);
   await first.waitForLine('Keep-alive in');
   const second = s.start('second', ['--peering', s.peering]);
-  await first.waitForLine('Possibly conflicting operators with the same priority');
-  await second.waitForLine('Pausing all operators, including self');
+  // The first pauses on seeing the second; the second (mandatory peering) has been paused from its start.
+  await first.waitForLine('Pausing all operators, including self');
+  await second.waitForLine('Possibly conflicting operators with the same priority');
   await s.create('one');
   await eventually(() => first.lines.some((l) => l.includes('The operator is paused')), {
     timeoutMs: STARTUP_MS,

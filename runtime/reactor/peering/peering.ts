@@ -43,7 +43,7 @@ export async function runPeering(options: PeeringOptions): Promise<void> {
   if (settings.peering.standalone) return;
   const clusterwide = settings.peering.clusterwide ?? options.namespaces === undefined;
   // Mandatory peering pauses from the start: nothing is watched before the board allows it.
-  const missing = paused.makeToggle('peering CRD is missing', settings.peering.mandatory);
+  const missing = paused.makeToggle('mandatory peering is not set up yet', settings.peering.mandatory);
   try {
     let resources = await servedPeeringResources(client, clusterwide, signal);
     let reported = false;
@@ -85,9 +85,8 @@ export async function runPeering(options: PeeringOptions): Promise<void> {
 /** Keep-alives and the board's observation for one peering object. */
 async function peerOn(options: PeeringOptions, target: PeeringTarget): Promise<void> {
   const { client, settings, identity, paused, signal } = options;
-  const what = `${target.name}@${target.namespace ?? ''}`;
   // Mandatory peering starts paused: nothing runs until the board has been seen and allows it.
-  const conflicts = paused.makeToggle(what, settings.peering.mandatory);
+  const conflicts = paused.makeToggle(`peers on ${describeTarget(target)}`, settings.peering.mandatory);
   let warnedMissing = false;
   const onFound = (found: boolean) => {
     if (found || !settings.peering.mandatory || warnedMissing) return;
