@@ -26,7 +26,7 @@ export async function main(argv: readonly string[], output: Output = consoleOutp
     .usage(
       rbacOnly
         ? '$0 [-o DIR]\n\nRegenerate deploy/rbac.yaml of a generated project from deploy/crds.yaml and its handler code.'
-        : '$0 <crd files or directories...> [-o DIR] [--namespace NS | --cluster-wide]\n\n' +
+        : '$0 <crd files or directories...> [-o DIR] [--namespace NS | --cluster-wide] [--replicas N] [--deploy-namespace NS]\n\n' +
             'Generate (or regenerate in place) a typed TypeScript operator project from CRDs.\n' +
             '`$0 rbac` regenerates only deploy/rbac.yaml from the handler code.',
     )
@@ -70,6 +70,14 @@ export async function main(argv: readonly string[], output: Output = consoleOutp
         type: 'string',
         describe: 'npm spec of the kopf-ts dependency (default: ^<kopf-gen version>)',
       })
+      .option('replicas', {
+        type: 'number',
+        describe: 'Replicas of the Deployment; more than one runs with --leader-elect (default 1)',
+      })
+      .option('deploy-namespace', {
+        type: 'string',
+        describe: 'Where a cluster-wide operator is deployed (default: default)',
+      })
       .conflicts('namespace', 'cluster-wide');
   }
   let args;
@@ -89,6 +97,15 @@ export async function main(argv: readonly string[], output: Output = consoleOutp
     return 2;
   }
 
+  let scaling: ReturnType<typeof scalingArgs> = {};
+  try {
+    if (!rbacOnly) scaling = scalingArgs(args);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    output.err(`kopf-gen: ${error.message}`);
+    return 2;
+  }
+
   const started = performance.now();
   try {
     const result = rbacOnly
@@ -99,6 +116,7 @@ export async function main(argv: readonly string[], output: Output = consoleOutp
           namespace:
             args.namespace !== undefined ? String(args.namespace) : args.clusterWide ? null : undefined,
           kopfTs: args.kopfTs as string | undefined,
+          ...scaling,
           check: args.check,
           progress: args.quiet ? undefined : (message) => output.err(message),
         });
@@ -113,6 +131,25 @@ export async function main(argv: readonly string[], output: Output = consoleOutp
     throw error;
   }
 }
+
+/** `--replicas` (a positive integer) and `--deploy-namespace`, checked. */
+function scalingArgs(args: Record<string, unknown>): { replicas?: number; deployNamespace?: string } {
+  const replicas = args.replicas as number | undefined;
+  if (replicas !== undefined && !(Number.isInteger(replicas) && replicas >= 1))
+    throw new UsageError(`--replicas must be a positive integer, not ${String(args.replicas)}`);
+  const deployNamespace = args.deployNamespace as string | undefined;
+  if (deployNamespace !== undefined && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(deployNamespace))
+    throw new UsageError(
+      `--deploy-namespace must be a namespace name (DNS-1123 label), not ${deployNamespace}`,
+    );
+  return {
+    ...(replicas !== undefined ? { replicas } : {}),
+    ...(deployNamespace !== undefined ? { deployNamespace } : {}),
+  };
+}
+
+/** Bad flag values found after parsing (exit code 2). */
+class UsageError extends Error {}
 
 function report(result: GenerateResult, check: boolean, quiet: boolean, ms: number, output: Output): void {
   if (!quiet) {

@@ -44,6 +44,10 @@ export interface GenerateOptions {
   /** A namespace to serve; null for cluster-wide; undefined to keep the project's current choice. */
   readonly namespace?: string | null;
   readonly kopfTs?: string;
+  /** Replicas of the Deployment (more than one: leader election); undefined keeps the current choice. */
+  readonly replicas?: number;
+  /** The namespace a cluster-wide operator is deployed to; undefined keeps the current choice. */
+  readonly deployNamespace?: string;
   /** Compute the changes, write nothing. */
   readonly check?: boolean;
   readonly progress?: (message: string) => void;
@@ -126,13 +130,19 @@ export async function regenerateRbac(root: string, check = false): Promise<Gener
 
 function resolveSettings(
   root: string,
-  options: Pick<GenerateOptions, 'namespace' | 'kopfTs'> & { outDir: string },
+  options: Pick<GenerateOptions, 'namespace' | 'kopfTs' | 'replicas' | 'deployNamespace'> & {
+    outDir: string;
+  },
 ): ProjectSettings {
   const stored = readSettings(root);
+  const replicas = options.replicas ?? stored.replicas;
+  const deployNamespace = options.deployNamespace ?? stored.deployNamespace;
   return {
     name: stored.name ?? projectName(root),
     namespace: options.namespace !== undefined ? options.namespace : (stored.namespace ?? null),
     kopfTs: options.kopfTs ?? stored.kopfTs ?? `^${ownPackage().version}`,
+    ...(replicas !== undefined ? { replicas } : {}),
+    ...(deployNamespace !== undefined ? { deployNamespace } : {}),
   };
 }
 
@@ -140,7 +150,8 @@ function deploySettings(settings: ProjectSettings): DeploySettings {
   return {
     name: settings.name,
     servedNamespace: settings.namespace ?? undefined,
-    namespace: settings.namespace ?? 'default',
+    namespace: settings.namespace ?? settings.deployNamespace ?? 'default',
+    replicas: settings.replicas ?? 1,
   };
 }
 
@@ -229,7 +240,10 @@ async function rbacFor(
     clusterWide,
   });
   const permissions = [
-    ...runtimePermissions(crds, { namespace: settings.namespace ?? undefined }),
+    ...runtimePermissions(crds, {
+      namespace: settings.namespace ?? undefined,
+      leaderElection: (settings.replicas ?? 1) > 1,
+    }),
     ...scan.permissions,
   ];
   return { yaml: emitRbacYaml(deploySettings(settings), permissions), warnings: scan.warnings };
