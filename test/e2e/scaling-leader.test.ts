@@ -4,8 +4,17 @@
  * releases the Lease so a standby takes over at once; a twin identity and a missing Lease permission
  * are clear errors.
  */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { RbacAuthorizationV1Api } from '@kubernetes/client-node';
 import { afterEach, beforeAll, expect, test } from 'vitest';
+import { generate } from '../../generator/generate.ts';
+import { LEASES } from '../../runtime/reactor/leadership/leases.ts';
+import { applyYaml } from '../../runtime/testing/index.ts';
+import { ROOT } from './cli-kit.ts';
 import {
+  client,
   RECORDING_HANDLERS,
   installScalingCrds,
   scene,
@@ -87,4 +96,49 @@ test('without permission on Leases, the operator exits naming the missing RBAC r
   expect(replica.lines.join('\n')).toContain(
     `Missing RBAC rule in namespace ${s.ns}: apiGroups ["coordination.k8s.io"], resources ["leases"], verbs ["get"]`,
   );
+});
+
+test('the Lease rules kopf-gen emits for --replicas 2 are all that leader election needs, and each is needed', async () => {
+  const s = (current = await scene('lead-min', HANDLERS, { LEASE_SECONDS: '10' }));
+  // The project's directory name is its ServiceAccount's and roles' name: unique per run.
+  const project = path.join(mkdtempSync(path.join(tmpdir(), 'kopf-lease-rbac-')), s.ns);
+  await generate({ inputs: [path.join(ROOT, 'crds')], outDir: project, namespace: s.ns, replicas: 2 });
+  await applyYaml(kc, readFileSync(path.join(project, 'deploy', 'rbac.yaml'), 'utf8'));
+  const rbac = kc.makeApiClient(RbacAuthorizationV1Api);
+  try {
+    const role = await rbac.readNamespacedRole({ name: s.ns, namespace: s.ns });
+    const leases = role.rules!.find((rule) => rule.resources?.includes('leases'))!;
+    expect(leases.verbs).toEqual(['create', 'get', 'update']);
+    const kubeconfig = await serviceAccountKubeconfigFile(kc, s.ns, s.ns);
+    const withLeaseVerbs = async (verbs: string[]) => {
+      const rules = role.rules!.map((rule) => (rule === leases ? { ...rule, verbs } : rule));
+      await rbac.replaceNamespacedRole({
+        name: s.ns,
+        namespace: s.ns,
+        body: { metadata: { name: s.ns, namespace: s.ns }, rules },
+      });
+    };
+    const run = () => s.start('r1', leaderArgs(s, 'r1'), { KUBECONFIG: kubeconfig });
+
+    // All three: the Lease is created, held, and released at the stop (it stays, without a holder).
+    const full = run();
+    await full.waitForLine('Acquired the Lease');
+    expect(await full.stop()).toBe(0);
+    // Without update, the existing Lease cannot be taken; without get, nothing; without create (no Lease), nothing.
+    for (const [missing, prepare] of [
+      ['update', async () => undefined],
+      ['get', async () => undefined],
+      ['create', () => client.delete(LEASES, s.ns, 'kopf-leader-default')],
+    ] as const) {
+      await prepare();
+      await withLeaseVerbs(['create', 'get', 'update'].filter((verb) => verb !== missing));
+      const replica = run();
+      expect(await replica.exited).toBe(1);
+      expect(replica.lines.join('\n')).toContain(`resources ["leases"], verbs ["${missing}"]`);
+    }
+  } finally {
+    await rbac.deleteClusterRoleBinding({ name: s.ns }).catch(() => undefined);
+    await rbac.deleteClusterRole({ name: s.ns }).catch(() => undefined);
+    rmSync(path.dirname(project), { recursive: true, force: true });
+  }
 });
