@@ -7,29 +7,19 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { emitPeeringYaml } from '../../generator/emit/deploy.ts';
 import { createApiClient } from '../../runtime/client/index.ts';
+import { mainPeeringResource } from '../../runtime/reactor/peering/resources.ts';
 import { makeSettings } from '../../runtime/structs/settings.ts';
 import { applyYaml, eventually, freshNamespace, waitForCrd } from '../../runtime/testing/index.ts';
 import { testCluster } from '../setup/cluster.ts';
 import { handlerFile, runs, spawnKopf, STARTUP_MS, workDir, type KopfProcess } from './cli-kit.ts';
-import { installCrd } from './handlers-kit.ts';
+import { EXAMPLES, installCrd } from './handlers-kit.ts';
 
 export const cluster = testCluster();
 export const kc = cluster.kubeConfig();
 export const client = createApiClient(kc, makeSettings());
-export const EXAMPLES = {
-  group: 'kopf.dev',
-  version: 'v1',
-  plural: 'kopfexamples',
-  kind: 'KopfExample',
-  namespaced: true,
-} as const;
-export const KOPF_PEERINGS = {
-  group: 'kopf.dev',
-  version: 'v1',
-  plural: 'kopfpeerings',
-  kind: 'KopfPeering',
-  namespaced: true,
-} as const;
+export { EXAMPLES };
+/** The board of a namespaced operator. */
+const KOPF_PEERINGS = mainPeeringResource(false);
 
 /** The example CRD and Kopf's peering CRDs. */
 export async function installScalingCrds(): Promise<void> {

@@ -14,7 +14,7 @@ function peeringResource(group: string, clusterwide: boolean): ResourceInfo {
     : { group, version: 'v1', plural: 'kopfpeerings', kind: 'KopfPeering', namespaced: true };
 }
 
-/** The kopf.dev peering resource of the scope (for freeze/resume messages and RBAC). */
+/** The kopf.dev peering resource of the scope (the one kopf-gen deploys; tools create boards with it). */
 export function mainPeeringResource(clusterwide: boolean): ResourceInfo {
   return peeringResource(GROUPS[0], clusterwide);
 }
