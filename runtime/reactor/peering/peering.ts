@@ -45,7 +45,7 @@ export async function runPeering(options: PeeringOptions): Promise<void> {
   // Mandatory peering pauses from the start: nothing is watched before the board allows it.
   const missing = paused.makeToggle('mandatory peering is not set up yet', settings.peering.mandatory);
   try {
-    let resources = await servedPeeringResources(client, clusterwide, signal);
+    let resources = await lookUp(client, clusterwide, signal);
     let reported = false;
     while (!resources.length && settings.peering.mandatory && !signal.aborted) {
       if (!reported)
@@ -55,7 +55,7 @@ export async function runPeering(options: PeeringOptions): Promise<void> {
         );
       reported = true;
       await sleep(CRD_RECHECK_SECONDS, signal);
-      resources = await servedPeeringResources(client, clusterwide, signal).catch(() => []);
+      resources = await lookUp(client, clusterwide, signal);
     }
     if (!resources.length) {
       missing.turnTo(false);
@@ -80,6 +80,22 @@ export async function runPeering(options: PeeringOptions): Promise<void> {
   } finally {
     paused.dropToggle(missing);
   }
+}
+
+/** The served peering resources; trouble reaching the API is retried (it must not end the operator). */
+async function lookUp(client: ApiClient, clusterwide: boolean, signal: AbortSignal) {
+  while (!signal.aborted) {
+    try {
+      return await servedPeeringResources(client, clusterwide, signal);
+    } catch (error) {
+      if (signal.aborted) break;
+      logger.warning(
+        `Looking up the peering CRDs failed; retrying in ${CRD_RECHECK_SECONDS} s: ${String(error)}`,
+      );
+      await sleep(CRD_RECHECK_SECONDS, signal);
+    }
+  }
+  return [];
 }
 
 /** Keep-alives and the board's observation for one peering object. */
