@@ -1,4 +1,5 @@
 /** `kopf freeze` and `kopf resume`: one write to the peering boards, then exit. */
+import { describeError } from '../structs/errors.ts';
 import { configureLogging } from '../structs/logging.ts';
 import { defaultSettings } from '../structs/settings.ts';
 import type { BoardOptions } from './options.ts';
@@ -28,7 +29,7 @@ export async function board(command: 'freeze' | 'resume', options: BoardOptions)
     for (const line of lines) process.stdout.write(`${line}${why}\n`);
     return 0;
   } catch (error) {
-    process.stderr.write(`kopf ${command}: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`kopf ${command}: ${describeError(error)}\n`);
     return 1;
   } finally {
     client?.close();

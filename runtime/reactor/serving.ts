@@ -6,9 +6,7 @@
  * objects keep the finalizer) within the grace period.
  */
 import { qualifiedName, versionedName, type ResourceInfo } from '../../common/resources.ts';
-import type { ApiClient } from '../client/types.ts';
 import { getLogger } from '../structs/logging.ts';
-import type { OperatorSettings } from '../structs/settings.ts';
 import { untilAborted } from '../structs/timing.ts';
 import { servePerNamespace } from '../watching/namespace-observer.ts';
 import { startWatcher, type Watcher } from '../watching/watcher.ts';

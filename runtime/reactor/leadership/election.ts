@@ -14,6 +14,7 @@ import { isApiError } from '../../client/errors.ts';
 import { resourcePath } from '../../client/paths.ts';
 import { sleep } from '../../structs/timing.ts';
 import type { ApiClient } from '../../client/types.ts';
+import { describeError } from '../../structs/errors.ts';
 import { getLogger } from '../../structs/logging.ts';
 import type { ScalingSettings } from '../../structs/settings.ts';
 import type { ToggleSet } from '../../structs/toggles.ts';
@@ -111,7 +112,8 @@ export async function runLeaderElection(options: LeaderElectionOptions): Promise
         if (signal.aborted) break;
         if (isApiError(error, 403)) throw permissionError(where, error.request, error.message);
         // 409: someone else wrote the Lease first; anything else: the API is unreachable for now.
-        if (!isApiError(error, 409)) logger.warning(`Leader election on Lease ${where}: ${describe(error)}`);
+        if (!isApiError(error, 409))
+          logger.warning(`Leader election on Lease ${where}: ${describeError(error)}`);
       }
       if (!standby.isOn() && Date.now() - lastRenewal > settings.renewDeadline * 1000)
         stepDown(`not renewed within ${settings.renewDeadline} s`);
@@ -131,7 +133,7 @@ async function release(client: ApiClient, path: string, where: string): Promise<
     await client.request('PUT', path, { signal, body: releasedLease(current, new Date()) });
     logger.info(`Released the Lease ${where}.`);
   } catch (error) {
-    logger.warning(`Could not release the Lease ${where} (it expires by itself): ${describe(error)}`);
+    logger.warning(`Could not release the Lease ${where} (it expires by itself): ${describeError(error)}`);
   }
 }
 
@@ -153,8 +155,4 @@ function permissionError(where: string, request: string, detail: string): Leader
       `apiGroups ["coordination.k8s.io"], resources ["leases"], verbs ["${verb}"] ` +
       `(leader election needs get, create, update). The API said: ${detail}`,
   );
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -6,6 +6,7 @@ import type { ResourceInfo } from '../../../common/resources.ts';
 import { isApiError } from '../../client/errors.ts';
 import { sleep } from '../../structs/timing.ts';
 import type { ApiClient } from '../../client/types.ts';
+import { describeError } from '../../structs/errors.ts';
 import { getLogger } from '../../structs/logging.ts';
 import type { OperatorSettings } from '../../structs/settings.ts';
 import { peerRecord, type PeerRecord } from './peers.ts';
@@ -93,7 +94,7 @@ export async function keepAlive(options: {
         logger.debug(`Keep-alive in ${describeTarget(target)}: ${found ? 'ok' : 'not found'}.`);
     } catch (error) {
       if (signal.aborted) break;
-      logger.error(`Keep-alive in ${describeTarget(target)} failed: ${describe(error)}`);
+      logger.error(`Keep-alive in ${describeTarget(target)} failed: ${describeError(error)}`);
     }
     const jitter = 5 + Math.floor(Math.random() * 6);
     await sleep(Math.max(1, Math.min(lifetime, lifetime - jitter)), signal);
@@ -103,10 +104,8 @@ export async function keepAlive(options: {
     // The operator is stopping: the removal gets a short time of its own, not the aborted signal.
     await writeRecords(client, target, { [identity]: null }, AbortSignal.timeout(5000));
   } catch (error) {
-    logger.warning(`Couldn't remove self from the peering ${describeTarget(target)}: ${describe(error)}`);
+    logger.warning(
+      `Couldn't remove self from the peering ${describeTarget(target)}: ${describeError(error)}`,
+    );
   }
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -8,6 +8,7 @@
  * `default` object only makes keep-alives answer "not found". `mandatory` (`--peering NAME`) → paused
  * until the CRD exists and the object's board allows it.
  */
+import { describeError } from '../../structs/errors.ts';
 import { sleep } from '../../structs/timing.ts';
 import type { ApiClient } from '../../client/types.ts';
 import { getLogger } from '../../structs/logging.ts';
@@ -90,7 +91,7 @@ async function lookUp(client: ApiClient, clusterwide: boolean, signal: AbortSign
     } catch (error) {
       if (signal.aborted) break;
       logger.warning(
-        `Looking up the peering CRDs failed; retrying in ${CRD_RECHECK_SECONDS} s: ${String(error)}`,
+        `Looking up the peering CRDs failed; retrying in ${CRD_RECHECK_SECONDS} s: ${describeError(error)}`,
       );
       await sleep(CRD_RECHECK_SECONDS, signal);
     }
@@ -147,7 +148,7 @@ async function observeBoard(
       const { priority, lifetime } = settings.peering;
       const record = { [identity]: peerRecord(priority, lifetime) };
       void writeRecords(client, target, record, signal).catch((error: unknown) =>
-        logger.debug(`Touching ${describeTarget(target)} failed: ${String(error)}`),
+        logger.debug(`Touching ${describeTarget(target)} failed: ${describeError(error)}`),
       );
     }, seconds * 1000);
   };
@@ -159,7 +160,9 @@ async function observeBoard(
       if (verdict.dead.length) {
         const removals = Object.fromEntries(verdict.dead.map((peer) => [peer.identity, null]));
         await writeRecords(client, target, removals, signal).catch((error: unknown) =>
-          logger.warning(`Removing dead peers from ${describeTarget(target)} failed: ${String(error)}`),
+          logger.warning(
+            `Removing dead peers from ${describeTarget(target)} failed: ${describeError(error)}`,
+          ),
         );
       }
       if (verdict.higher.length) {
