@@ -11,10 +11,11 @@ import { RbacAuthorizationV1Api } from '@kubernetes/client-node';
 import { afterEach, beforeAll, expect, test } from 'vitest';
 import { generate } from '../../generator/generate.ts';
 import { LEASES } from '../../runtime/reactor/leadership/leases.ts';
-import { applyYaml } from '../../runtime/testing/index.ts';
+import { applyYaml, eventually } from '../../runtime/testing/index.ts';
 import { ROOT } from './cli-kit.ts';
 import {
   client,
+  EXAMPLES,
   RECORDING_HANDLERS,
   installScalingCrds,
   scene,
@@ -50,6 +51,12 @@ test('only the leader works; when it is killed, the standby takes over after the
   await second.waitForLine('Standing by: the Lease');
   await s.create('one');
   await s.recorded('end r1 one');
+  // Killed after the outcome is persisted (the diff-base is written last): a kill before that may
+  // rightly run the handler again on the new leader.
+  await eventually(async () => {
+    const one = await client.get(EXAMPLES, s.ns, 'one');
+    return one.metadata?.annotations?.['kopf.zalando.org/last-handled-configuration'] !== undefined;
+  });
 
   first.child.kill('SIGKILL');
   await s.create('two');
