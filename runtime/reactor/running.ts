@@ -1,8 +1,9 @@
 /**
  * Running an operator (Kopf's `_core/reactor/running.py`): the liveness endpoint, the startup
  * handlers, the login, then the root tasks side by side until the stop signal; then the cleanup
- * handlers. The root tasks are listed in {@link ROOT_TASKS}: serving the resources today; peering and
- * admission webhooks join as tasks of their own, next to it.
+ * handlers. Coordination (peering, leader election) frames the root tasks: it starts before and stops
+ * after them, and pauses them meanwhile. The root tasks are listed in {@link ROOT_TASKS}: serving the
+ * resources today; admission webhooks join as a task of their own, next to it.
  */
 import { createApiClient, type ClosableApiClient } from '../client/api.ts';
 import type { KubeConfigLike } from '../client/kubeconfig.ts';
