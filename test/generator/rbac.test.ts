@@ -128,9 +128,10 @@ export async function spawn(client: Client, cache: Map<string, string>): Promise
     const run = await runCli(['rbac', '-o', project]);
     expect(run.code, run.stderr).toBe(0);
     const { ClusterRole } = roles();
+    // Peering needs the same verbs, so the merged rule names both resources of kopf.dev.
     expect(ClusterRole).toContainEqual({
       apiGroups: ['kopf.dev'],
-      resources: ['kopfexamples'],
+      resources: ['clusterkopfpeerings', 'kopfexamples'],
       verbs: ['list', 'patch', 'watch'],
     });
     expect(ClusterRole!.flatMap((r) => r.apiGroups)).not.toContain('v1.kopf.dev');
