@@ -86,7 +86,7 @@ export async function* watchObjects(
     base: settings.watching.reconnectBackoff,
     max: Math.max(settings.watching.reconnectBackoff, settings.watching.reconnectBackoffMax),
   }));
-  const context = { logger, what, stats: options.stats ?? streamStats(), backoff };
+  const context = { logger, what, stats: options.stats ?? streamStats(), backoff, settings };
   while (!signal.aborted) {
     if (paused?.isOn()) {
       logger.debug(`The watch-stream of ${what} is paused.`);
@@ -113,9 +113,9 @@ async function* listAndWatch(
   resource: ResourceInfo,
   namespace: string | undefined,
   signal: AbortSignal,
-  context: { logger: Logger; what: string; stats: StreamStats; backoff: Backoff },
+  context: { logger: Logger; what: string; stats: StreamStats; backoff: Backoff; settings: OperatorSettings },
 ): AsyncGenerator<StreamItem> {
-  const { logger, what, stats, backoff } = context;
+  const { logger, what, stats, backoff, settings } = context;
   const pause = async (reason: string) => {
     const delay = backoff.next();
     logger.debug(`Pausing ${delay.toFixed(2)} s before ${reason} ${what}.`);
