@@ -41,7 +41,7 @@ export async function main(
         : command === 'init'
           ? "$0 [DIR] [--namespace NS | --cluster-wide]\n\nStart a new operator project in DIR (default: the current directory) from Kopf's example CRD,\n" +
             'copied into DIR/crds/ for you to change; then regenerate with `kopf-gen crds/` inside DIR.'
-          : '$0 <crd files or directories...> [-o DIR] [--namespace NS | --cluster-wide]\n\n' +
+          : '$0 <crd files or directories...> [-o DIR] [--namespace NS | --cluster-wide] [--replicas N] [--deploy-namespace NS]\n\n' +
             'Generate (or regenerate in place) a typed TypeScript operator project from CRDs.\n' +
             "`$0 init [DIR]` starts a project without CRDs of your own, from Kopf's example CRD.\n" +
             '`$0 rbac` regenerates only deploy/rbac.yaml from the handler code.',
@@ -93,6 +93,14 @@ export async function main(
         default: false,
         describe: 'Regenerate whenever the CRD files change, then type-check the project; stop with Ctrl+C',
       })
+      .option('replicas', {
+        type: 'number',
+        describe: 'Replicas of the Deployment; more than one runs with --leader-elect (default 1)',
+      })
+      .option('deploy-namespace', {
+        type: 'string',
+        describe: 'Where a cluster-wide operator is deployed (default: default)',
+      })
       .conflicts('namespace', 'cluster-wide');
   }
   let args;
@@ -122,10 +130,20 @@ export async function main(
     return 2;
   }
 
+  let scaling: ReturnType<typeof scalingArgs> = {};
+  try {
+    if (!rbacOnly) scaling = scalingArgs(args);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    output.err(`kopf-gen: ${error.message}`);
+    return 2;
+  }
+
   const options = {
     outDir: command === 'init' ? (inputs[0] ?? args.output) : args.output,
     namespace: args.namespace !== undefined ? String(args.namespace) : args.clusterWide ? null : undefined,
     kopfTs: args.kopfTs as string | undefined,
+    ...scaling,
     check: args.check,
     progress: args.quiet ? undefined : (message: string) => output.err(message),
   };
@@ -207,6 +225,25 @@ function stopSignal(): AbortSignal {
   process.once('SIGTERM', stop);
   return controller.signal;
 }
+
+/** `--replicas` (a positive integer) and `--deploy-namespace`, checked. */
+function scalingArgs(args: Record<string, unknown>): { replicas?: number; deployNamespace?: string } {
+  const replicas = args.replicas as number | undefined;
+  if (replicas !== undefined && !(Number.isInteger(replicas) && replicas >= 1))
+    throw new UsageError(`--replicas must be a positive integer, not ${String(args.replicas)}`);
+  const deployNamespace = args.deployNamespace as string | undefined;
+  if (deployNamespace !== undefined && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(deployNamespace))
+    throw new UsageError(
+      `--deploy-namespace must be a namespace name (DNS-1123 label), not ${deployNamespace}`,
+    );
+  return {
+    ...(replicas !== undefined ? { replicas } : {}),
+    ...(deployNamespace !== undefined ? { deployNamespace } : {}),
+  };
+}
+
+/** Bad flag values found after parsing (exit code 2). */
+class UsageError extends Error {}
 
 function report(result: GenerateResult, check: boolean, quiet: boolean, ms: number, output: Output): void {
   if (!quiet) {

@@ -54,6 +54,10 @@ export interface GenerateOptions {
   /** A namespace to serve; null for cluster-wide; undefined to keep the project's current choice. */
   readonly namespace?: string | null;
   readonly kopfTs?: string;
+  /** Replicas of the Deployment (more than one: leader election); undefined keeps the current choice. */
+  readonly replicas?: number;
+  /** The namespace a cluster-wide operator is deployed to; undefined keeps the current choice. */
+  readonly deployNamespace?: string;
   /** Compute the changes, write nothing. */
   readonly check?: boolean;
   /** User files to create along with the project when they do not exist yet (`kopf-gen init`'s CRD). */
@@ -156,14 +160,20 @@ export async function regenerateRbac(root: string, check = false): Promise<Gener
 
 function resolveSettings(
   root: string,
-  options: Pick<GenerateOptions, 'namespace' | 'kopfTs'> & { outDir: string },
+  options: Pick<GenerateOptions, 'namespace' | 'kopfTs' | 'replicas' | 'deployNamespace'> & {
+    outDir: string;
+  },
 ): ProjectSettings {
   const stored = readSettings(root);
+  const replicas = options.replicas ?? stored.replicas;
+  const deployNamespace = options.deployNamespace ?? stored.deployNamespace;
   return {
     name: stored.name ?? projectName(root),
     namespace: options.namespace !== undefined ? options.namespace : (stored.namespace ?? null),
     kopfTs:
       options.kopfTs ?? stored.kopfTs ?? defaultKopfTsSpec(installSource(ownPackage()), ownPackage().version),
+    ...(replicas !== undefined ? { replicas } : {}),
+    ...(deployNamespace !== undefined ? { deployNamespace } : {}),
   };
 }
 
@@ -184,7 +194,8 @@ function deploySettings(settings: ProjectSettings): DeploySettings {
   return {
     name: settings.name,
     servedNamespace: settings.namespace ?? undefined,
-    namespace: settings.namespace ?? 'default',
+    namespace: settings.namespace ?? settings.deployNamespace ?? 'default',
+    replicas: settings.replicas ?? 1,
   };
 }
 
@@ -275,7 +286,10 @@ async function rbacFor(
     clusterWide,
   });
   const permissions = [
-    ...runtimePermissions(crds, { namespace: settings.namespace ?? undefined }),
+    ...runtimePermissions(crds, {
+      namespace: settings.namespace ?? undefined,
+      leaderElection: (settings.replicas ?? 1) > 1,
+    }),
     ...scan.permissions,
   ];
   return {

@@ -6,8 +6,11 @@
 import type { Crd } from '../parse/crd.ts';
 import { compare } from './project.ts';
 
-/** Where a rule is granted: the operator's ClusterRole, or its Role in the served namespace. */
-export type RuleScope = 'cluster' | 'namespace';
+/**
+ * Where a rule is granted: the operator's ClusterRole, its Role in the served namespace, or a Role
+ * in the namespace the operator runs in (its Lease; the same Role when it serves that namespace).
+ */
+export type RuleScope = 'cluster' | 'namespace' | 'home';
 
 export interface PolicyRule {
   readonly apiGroups: readonly string[];
@@ -37,7 +40,15 @@ export const STATUS_VERBS = ['patch'] as const;
 export interface OperatorScope {
   /** The namespace served; undefined for a cluster-wide operator. */
   readonly namespace?: string;
+  /** Replicas elect a leader through a Lease (`kopf run --leader-elect`). */
+  readonly leaderElection?: boolean;
 }
+
+/** Peering: keep-alives are merge-patches; peers are seen by list+watch (the runtime never GETs). */
+const PEERING_VERBS = ['list', 'watch', 'patch'] as const;
+
+/** Leader election reads the Lease, creates it once, and renews/takes it over with updates (PUT). */
+export const LEASE_VERBS = ['get', 'create', 'update'] as const;
 
 /** What the runtime itself needs for the CRDs it serves, independent of handler code. */
 export function runtimePermissions(crds: readonly Crd[], scope: OperatorScope): Permission[] {
@@ -91,7 +102,7 @@ export function runtimePermissions(crds: readonly Crd[], scope: OperatorScope): 
         scope: 'cluster',
         group: 'kopf.dev',
         resource: 'clusterkopfpeerings',
-        verbs: ['get', 'list', 'watch', 'patch'],
+        verbs: PEERING_VERBS,
         reason: 'peering',
       },
     );
@@ -100,7 +111,7 @@ export function runtimePermissions(crds: readonly Crd[], scope: OperatorScope): 
       scope: 'namespace',
       group: 'kopf.dev',
       resource: 'kopfpeerings',
-      verbs: ['get', 'list', 'watch', 'patch'],
+      verbs: PEERING_VERBS,
       reason: 'peering',
     });
     if (crds.some((crd) => !crd.namespaced)) {
@@ -108,10 +119,19 @@ export function runtimePermissions(crds: readonly Crd[], scope: OperatorScope): 
         scope: 'cluster',
         group: 'kopf.dev',
         resource: 'clusterkopfpeerings',
-        verbs: ['get', 'list', 'watch', 'patch'],
+        verbs: PEERING_VERBS,
         reason: 'peering',
       });
     }
+  }
+  if (scope.leaderElection) {
+    needs.push({
+      scope: 'home',
+      group: 'coordination.k8s.io',
+      resource: 'leases',
+      verbs: LEASE_VERBS,
+      reason: 'leader election (replicas > 1)',
+    });
   }
   return needs;
 }

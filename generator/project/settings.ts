@@ -14,6 +14,10 @@ export interface ProjectSettings {
   readonly namespace: string | null;
   /** npm spec of the kopf-ts dependency. */
   readonly kopfTs: string;
+  /** Replicas of the Deployment; more than one runs with leader election (docs/scaling.md). */
+  readonly replicas?: number;
+  /** Where a cluster-wide operator runs (default `default`); a namespaced one runs where it serves. */
+  readonly deployNamespace?: string;
 }
 
 export function readSettings(root: string): Partial<ProjectSettings> {
@@ -28,10 +32,13 @@ export function readSettings(root: string): Partial<ProjectSettings> {
 }
 
 export function emitSettings(settings: ProjectSettings): string {
-  return (
-    JSON.stringify({ name: settings.name, namespace: settings.namespace, kopfTs: settings.kopfTs }, null, 2) +
-    '\n'
-  );
+  // Scaling choices are written only when made, so that existing projects' files stay byte-identical.
+  const { name, namespace, kopfTs, replicas, deployNamespace } = settings;
+  const scaling = {
+    ...(replicas !== undefined && replicas !== 1 ? { replicas } : {}),
+    ...(deployNamespace !== undefined && deployNamespace !== 'default' ? { deployNamespace } : {}),
+  };
+  return JSON.stringify({ name, namespace, kopfTs, ...scaling }, null, 2) + '\n';
 }
 
 /** The project name from its directory: lower-case DNS-1123, as Kubernetes names require. */

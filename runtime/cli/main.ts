@@ -16,6 +16,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (parsed.output) (parsed.code === 0 ? process.stdout : process.stderr).write(parsed.output + '\n');
     return parsed.code;
   }
+  if (parsed.command !== 'run') return (await import('./boards.ts')).board(parsed.command, parsed.options);
   if (parsed.options.reload) {
     const { runWithReload } = await import('./reload.ts');
     configureCliLogging(parsed.options);
@@ -59,6 +60,7 @@ export async function run(options: RunOptions): Promise<number> {
     namespaces: options.namespaces,
     liveness: options.liveness,
     clusterwide: options.allNamespaces || options.namespaces.length === 0,
+    identity: options.id,
     settings: { ...settingsFrom(options), ...(await admissionSettings(options)) },
     kubeConfig,
   });
@@ -90,13 +92,16 @@ function logLevel(options: RunOptions): LogLevel {
   return 'info';
 }
 
-/** Settings that follow from flags: peering identity, priority, standalone mode. */
+/** Settings that follow from flags: peering (a name makes it mandatory, as in Kopf), leader election. */
 function settingsFrom(options: RunOptions): SettingsOverrides {
   const peering: SettingsOverrides['peering'] = { standalone: options.standalone };
-  if (options.peering !== undefined) peering.name = options.peering;
+  if (options.peering !== undefined) Object.assign(peering, { name: options.peering, mandatory: true });
   if (options.dev) peering.priority = 666;
   else if (options.priority !== undefined) peering.priority = options.priority;
-  return { peering };
+  const scaling: SettingsOverrides['scaling'] = { leaderElection: options.leaderElect };
+  if (options.leaseName !== undefined) scaling.leaseName = options.leaseName;
+  if (options.leaseNamespace !== undefined) scaling.leaseNamespace = options.leaseNamespace;
+  return { peering, scaling };
 }
 
 /**

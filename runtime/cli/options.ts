@@ -16,6 +16,11 @@ export interface RunOptions {
   peering: string | undefined;
   priority: number | undefined;
   dev: boolean;
+  /** This replica's identity for peering and the Lease (`--id`). */
+  id: string | undefined;
+  leaderElect: boolean;
+  leaseName: string | undefined;
+  leaseNamespace: string | undefined;
   liveness: string | undefined;
   /** `https://host:port/path` of a local webhook server (`settings.admission.server`). */
   webhookServer: string | undefined;
@@ -32,9 +37,23 @@ export interface RunOptions {
   reload: boolean;
 }
 
+/** `kopf freeze` (lifetime > 0) and `kopf resume` (lifetime 0): a fake peer on the peering boards. */
+export interface BoardOptions {
+  peering: string;
+  /** Seconds; 0 for `resume`. */
+  lifetime: number;
+  priority: number;
+  id: string | undefined;
+  message: string | undefined;
+  namespaces: string[];
+  allNamespaces: boolean;
+}
+
 /** The outcome of parsing: a command to run, or text to print and an exit code. */
 export type ParsedCommand =
-  { command: 'run'; options: RunOptions } | { command: 'exit'; code: number; output: string };
+  | { command: 'run'; options: RunOptions }
+  | { command: 'freeze' | 'resume'; options: BoardOptions }
+  | { command: 'exit'; code: number; output: string };
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -91,6 +110,19 @@ function defineRun(y: Argv) {
       .option('peering', { alias: 'P', type: 'string', describe: 'Name of the peering object' })
       .option('priority', { alias: 'p', type: 'number', describe: 'Priority of this operator among peers' })
       .option('dev', { type: 'boolean', describe: 'Development mode: priority 666' })
+      .option('id', { type: 'string', describe: 'Identity of this replica (peering, Lease holder)' })
+      .option('leader-elect', {
+        type: 'boolean',
+        describe: 'Only one replica works: the holder of a Lease; the others stand by',
+      })
+      .option('lease-name', {
+        type: 'string',
+        describe: 'Name of the Lease (default: kopf-leader-<peering>)',
+      })
+      .option('lease-namespace', {
+        type: 'string',
+        describe: "Namespace of the Lease (default: $POD_NAMESPACE, the pod's, or default)",
+      })
       .option('liveness', {
         alias: 'L',
         type: 'string',
@@ -132,6 +164,20 @@ function defineRun(y: Argv) {
   );
 }
 
+function defineBoard(y: Argv, freeze: boolean) {
+  const common = y
+    .option('peering', { alias: 'P', type: 'string', describe: 'Name of the peering object (required)' })
+    .option('id', { alias: 'i', type: 'string', describe: 'Identity of the freezer (default: user@host)' })
+    .option('namespace', { alias: 'n', type: 'string', describe: 'Namespace patterns of the boards' })
+    .option('all-namespaces', { alias: 'A', type: 'boolean', describe: 'The cluster-wide board' });
+  if (!freeze) return common;
+  return common
+    .option('lifetime', { alias: 't', type: 'number', describe: 'Seconds the freeze lasts (required)' })
+    .option('priority', { alias: 'p', type: 'number', describe: 'Priority of the freeze (default: 100)' })
+    .option('dev', { type: 'boolean', describe: 'Priority 666' })
+    .option('message', { alias: 'm', type: 'string', describe: 'Why (for the log)' });
+}
+
 /** Parse the command line of `kopf` (without the node and script arguments). */
 export async function parseCommandLine(
   argv: readonly string[],
@@ -139,6 +185,7 @@ export async function parseCommandLine(
 ): Promise<ParsedCommand> {
   let output = '';
   let run: Record<string, unknown> | undefined;
+  let board: { command: 'freeze' | 'resume'; args: Record<string, unknown> } | undefined;
   let failure: string | undefined;
   const parser = yargs([...argv])
     .scriptName('kopf')
@@ -149,6 +196,22 @@ export async function parseCommandLine(
       defineRun,
       (args) => {
         run = args as Record<string, unknown>;
+      },
+    )
+    .command(
+      'freeze',
+      'Pause the operators of a peering: a fake peer of high priority for --lifetime seconds',
+      (y) => defineBoard(y, true),
+      (args) => {
+        board = { command: 'freeze', args: args as Record<string, unknown> };
+      },
+    )
+    .command(
+      'resume',
+      "Resume the operators of a peering: remove this freezer's record",
+      (y) => defineBoard(y, false),
+      (args) => {
+        board = { command: 'resume', args: args as Record<string, unknown> };
       },
     )
     .demandCommand(1, 'Specify a command, e.g. `kopf run handlers.ts -A`.')
@@ -164,9 +227,10 @@ export async function parseCommandLine(
   });
   if (failure !== undefined)
     return { command: 'exit', code: 2, output: `${output ? `${output}\n\n` : ''}Error: ${failure}` };
-  if (!run) return { command: 'exit', code: 0, output };
+  if (!run && !board) return { command: 'exit', code: 0, output };
   try {
-    return { command: 'run', options: runOptions(run, env) };
+    if (board) return { command: board.command, options: boardOptions(board.command, board.args, env) };
+    return { command: 'run', options: runOptions(run!, env) };
   } catch (error) {
     if (error instanceof UsageError) return { command: 'exit', code: 2, output: `Error: ${error.message}` };
     throw error;
@@ -195,10 +259,7 @@ export function runOptions(args: Record<string, unknown>, env: NodeJS.ProcessEnv
   if (files.length === 0 && modules.length === 0) {
     throw new UsageError('Nothing to run: give handler files and/or -m modules.');
   }
-  const priorityText = text('priority', 'KOPF_RUN_PRIORITY');
-  const priority = priorityText === undefined ? undefined : Number(priorityText);
-  if (priority !== undefined && !Number.isInteger(priority))
-    throw new UsageError(`--priority must be an integer, not ${priorityText}`);
+  const priority = integer(text('priority', 'KOPF_RUN_PRIORITY'), '--priority');
   const logFormat = (text('log-format', 'KOPF_RUN_LOG_FORMAT') ?? 'full') as LogFormat;
   if (!['plain', 'full', 'json'].includes(logFormat))
     throw new UsageError(`--log-format must be plain, full or json, not ${logFormat}`);
@@ -220,6 +281,10 @@ export function runOptions(args: Record<string, unknown>, env: NodeJS.ProcessEnv
     peering: text('peering', 'KOPF_RUN_PEERING'),
     priority,
     dev: flag('dev', 'KOPF_RUN_DEV'),
+    id: text('id', 'KOPF_RUN_ID'),
+    leaderElect: flag('leader-elect', 'KOPF_RUN_LEADER_ELECT'),
+    leaseName: text('lease-name', 'KOPF_RUN_LEASE_NAME'),
+    leaseNamespace: text('lease-namespace', 'KOPF_RUN_LEASE_NAMESPACE'),
     liveness,
     webhookServer,
     webhookManaged,
@@ -231,4 +296,44 @@ export function runOptions(args: Record<string, unknown>, env: NodeJS.ProcessEnv
     logPrefix,
     reload: flag('reload', 'KOPF_RUN_RELOAD'),
   };
+}
+
+/** `kopf freeze`/`kopf resume` options, with `KOPF_FREEZE_*`/`KOPF_RESUME_*` variables. */
+export function boardOptions(
+  command: 'freeze' | 'resume',
+  args: Record<string, unknown>,
+  env: NodeJS.ProcessEnv,
+): BoardOptions {
+  const prefix = `KOPF_${command.toUpperCase()}_`;
+  const text = (key: string): string | undefined =>
+    args[key] === undefined ? env[prefix + key.toUpperCase().replace(/-/g, '_')] : String(args[key]);
+  const namespaces = ([] as unknown[])
+    .concat(args.namespace ?? [])
+    .map(String)
+    .filter(Boolean);
+  const allNamespaces = (args['all-namespaces'] as boolean | undefined) ?? false;
+  if (allNamespaces && namespaces.length > 0)
+    throw new UsageError('Either --namespace or --all-namespaces can be used, not both.');
+  const peering = text('peering');
+  if (!peering) throw new UsageError(`--peering NAME is required for kopf ${command}.`);
+  const dev = (args.dev as boolean | undefined) ?? envBoolean(env, `${prefix}DEV`) ?? false;
+  const lifetime = command === 'resume' ? 0 : integer(text('lifetime'), '--lifetime');
+  if (lifetime === undefined || lifetime < 0)
+    throw new UsageError('--lifetime SECONDS (a positive integer) is required for kopf freeze.');
+  return {
+    peering,
+    lifetime,
+    priority: dev ? 666 : (integer(text('priority'), '--priority') ?? 100),
+    id: text('id'),
+    message: text('message'),
+    namespaces,
+    allNamespaces,
+  };
+}
+
+function integer(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (!Number.isInteger(number)) throw new UsageError(`${flag} must be an integer, not ${value}`);
+  return number;
 }

@@ -11,6 +11,7 @@ import type { Logger } from '../structs/logging.ts';
 import type { OperatorSettings } from '../structs/settings.ts';
 import type { ChangingCause } from './causes.ts';
 import type { EventContext } from './context.ts';
+import type { PauseSwitch } from '../structs/toggles.ts';
 import { runDaemon } from './daemons.ts';
 import type { FinalizerState } from './finalizers.ts';
 import type { FilterKwargs, SpawningHandler } from './handlers.ts';
@@ -40,6 +41,11 @@ export interface SpawnerOptions {
   resource: ResourceInfo;
   settings: OperatorSettings;
   handlers: readonly SpawningHandler[];
+  /**
+   * While on (peering, leader election), nothing is spawned and turning it on stops every task; the
+   * re-listing after the pause spawns them again (Kopf 1.44.1: no daemons are spawned while paused).
+   */
+  paused?: PauseSwitch;
 }
 
 /** The filters of daemons and timers check the current body (there is no old/new). */
@@ -50,9 +56,13 @@ function currentOnly(kwargs: FilterKwargs): FilterKwargs {
 export class Spawner {
   readonly #options: SpawnerOptions;
   readonly #objects = new Map<string, ObjectTasks>();
+  readonly #unsubscribe: (() => void) | undefined;
 
   constructor(options: SpawnerOptions) {
     this.#options = options;
+    this.#unsubscribe = options.paused?.onChange((on) => {
+      if (on) this.#stopEverything('operator-pausing');
+    });
   }
 
   get handlers(): readonly SpawningHandler[] {
@@ -117,7 +127,7 @@ export class Spawner {
       const task = object.tasks.get(handler.id);
       const matching = prematches(handler, current);
       if (task && !matching) this.#stop(object, task, 'filters-mismatch');
-      if (!task && matching && canSpawn && !object.finished.has(handler.id))
+      if (!task && matching && canSpawn && !this.#options.paused?.isOn() && !object.finished.has(handler.id))
         this.#spawn(uid, object, handler);
     }
   }
@@ -164,18 +174,25 @@ export class Spawner {
 
   /** The operator exits: stop all tasks and wait for them, up to `timeout` seconds. */
   async stopAll(timeout: number): Promise<void> {
-    const tasks: Promise<void>[] = [];
-    for (const object of this.#objects.values()) {
-      for (const task of object.tasks.values()) {
-        this.#stop(object, task, 'operator-exiting');
-        tasks.push(task.done);
-      }
-    }
+    this.#unsubscribe?.();
+    const tasks = this.#stopEverything('operator-exiting');
     if (!tasks.length) return;
     let timer: NodeJS.Timeout | undefined;
     const expired = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeout * 1000)));
     await Promise.race([Promise.all(tasks), expired]);
     clearTimeout(timer);
+  }
+
+  /** Ask every task to stop; returns their completions. */
+  #stopEverything(reason: StopReason): Promise<void>[] {
+    const tasks: Promise<void>[] = [];
+    for (const object of this.#objects.values()) {
+      for (const task of object.tasks.values()) {
+        this.#stop(object, task, reason);
+        tasks.push(task.done);
+      }
+    }
+    return tasks;
   }
 
   #stop(object: ObjectTasks, task: Task, reason: StopReason): void {

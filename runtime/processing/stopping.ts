@@ -1,7 +1,7 @@
 /** The `stopped` flag of daemons and timers: why and when their task should end. */
 
 /** Why a daemon or timer is being stopped (Kopf's `DaemonStoppingReason`, as strings). */
-export type StopReason = 'filters-mismatch' | 'resource-deleted' | 'operator-exiting';
+export type StopReason = 'filters-mismatch' | 'resource-deleted' | 'operator-pausing' | 'operator-exiting';
 
 /**
  * Set when the task should end. `aborted`/`reason` tell whether and why; `wait(seconds)` sleeps

@@ -5,6 +5,7 @@
  */
 import type { ApiClient } from '../client/types.ts';
 import type { OperatorSettings } from '../structs/settings.ts';
+import type { PauseSwitch } from '../structs/toggles.ts';
 import type { ProcessingStats } from '../processing/processor.ts';
 import type { Registry } from '../processing/registry.ts';
 
@@ -23,6 +24,8 @@ export interface OperatorContext {
   stats: ProcessingStats | undefined;
   /** Aborted when the operator stops (or another root task failed). */
   signal: AbortSignal;
+  /** On while peering or leader election pause the operator: streams closed, daemons stopped. */
+  paused: PauseSwitch;
 }
 
 /**

@@ -1,8 +1,9 @@
 /**
  * Running an operator (Kopf's `_core/reactor/running.py`): the liveness endpoint, the startup
  * handlers, the login, then the root tasks side by side until the stop signal; then the cleanup
- * handlers. The root tasks are listed in {@link ROOT_TASKS}: serving the resources and the admission
- * webhooks; peering joins as a task of its own, next to them.
+ * handlers. Coordination (peering, leader election) frames the root tasks: it starts before and stops
+ * after them, and pauses them meanwhile. The root tasks are listed in {@link ROOT_TASKS}: serving the
+ * resources and the admission webhooks.
  */
 import { createApiClient, type ClosableApiClient } from '../client/api.ts';
 import type { KubeConfigLike } from '../client/kubeconfig.ts';
@@ -15,6 +16,7 @@ import { defaultRegistry, type Registry } from '../processing/registry.ts';
 import { login, runActivity, runCleanup, runProbes, type ActivityContext } from './activities.ts';
 import type { OperatorContext, RootTask } from './context.ts';
 import { startHealthServer } from './probing.ts';
+import { startCoordination, type Coordination } from './coordination.ts';
 import { serveResources } from './serving.ts';
 import { serveAdmission } from './admission/engine.ts';
 
@@ -25,11 +27,13 @@ export interface OperatorOptions {
   namespaces?: string[];
   /** Serve all namespaces with one stream per resource (`-A`). Also the default without `namespaces`. */
   clusterwide?: boolean;
-  /**
-   * Run without peering: sets `settings.peering.standalone` (as Kopf's `standalone=`). Peering is not
-   * implemented yet, so every operator runs standalone for now.
-   */
+  /** Run without peering: sets `settings.peering.standalone` (as Kopf's `standalone=`). */
   standalone?: boolean;
+  /**
+   * This replica's identity among peers and as a Lease holder (`--id`). Default: `$POD_ID` or
+   * `user@host/time/xyz` for peering (Kopf's), `$POD_NAME` or `host-pid` for Leases.
+   */
+  identity?: string | undefined;
   /** Overrides of Kopf's default settings (or complete settings). */
   settings?: SettingsOverrides | OperatorSettings;
   /** Stops the operator when aborted; the returned promise then resolves. */
@@ -92,17 +96,28 @@ export async function runWithSettings(options: OperatorOptions, settings: Operat
     throw error;
   }
   const poster = startPoster(client, settings);
+  let coordination: Coordination | undefined;
   try {
     if (!options.clusterwide && !options.namespaces?.length) {
       logger.warning('No namespaces are given and `clusterwide` is not set: serving all namespaces.');
     }
     const failed = new AbortController();
+    const namespaces = options.clusterwide || !options.namespaces?.length ? undefined : options.namespaces;
+    // Peering and leader election pause and resume the root tasks' streams and daemons. They stop
+    // only after the root tasks: no peer or standby takes over while our handlers still run.
+    coordination = startCoordination({ client, settings, identity: options.identity, namespaces });
+    let uncoordinated: { error: unknown } | undefined;
+    void coordination.failure.catch((error: unknown) => {
+      uncoordinated = { error };
+      failed.abort(error);
+    });
     const context: OperatorContext = {
       registry,
       settings,
       memo,
       client,
-      namespaces: options.clusterwide || !options.namespaces?.length ? undefined : options.namespaces,
+      namespaces,
+      paused: coordination.paused,
       stats: options.stats,
       signal: AbortSignal.any([signal, failed.signal]),
     };
@@ -116,10 +131,13 @@ export async function runWithSettings(options: OperatorOptions, settings: Operat
     await keepingAlive(untilAborted(context.signal));
     if (signal.aborted) logger.info('Stop is requested; letting running handlers finish.');
     const ended = await Promise.allSettled(tasks);
+    await coordination.stop();
     await runCleanup(registry, activityContext);
     const failure = ended.find((end) => end.status === 'rejected');
     if (failure) throw failure.reason;
+    if (uncoordinated) throw uncoordinated.error;
   } finally {
+    await coordination?.stop();
     // Queued events get a moment to be posted; an unreachable API must not hold up the exit.
     await Promise.race([poster.close(), sleep(Math.min(5, settings.process.gracefulShutdownTimeout))]);
     await liveness?.close();

@@ -6,12 +6,9 @@
  * objects keep the finalizer) within the grace period.
  */
 import { qualifiedName, versionedName, type ResourceInfo } from '../../common/resources.ts';
-import type { ApiClient } from '../client/types.ts';
 import { getLogger } from '../structs/logging.ts';
-import type { OperatorSettings } from '../structs/settings.ts';
 import { untilAborted } from '../structs/timing.ts';
-import { isLiteralNamespace, literalNamespaces } from '../watching/namespaces.ts';
-import { observeNamespaces } from '../watching/namespace-observer.ts';
+import { servePerNamespace } from '../watching/namespace-observer.ts';
 import { startWatcher, type Watcher } from '../watching/watcher.ts';
 import { IndexingGate } from '../processing/indexing.ts';
 import { createProcessor } from '../processing/processor.ts';
@@ -107,7 +104,7 @@ function serveResource(shared: SharedServing, served: ServedResource, stopped: A
   const { resource, handlers, kinds } = served;
   const { gate } = shared;
   const spawner = kinds.spawning.length
-    ? new Spawner({ client, resource, settings, handlers: kinds.spawning })
+    ? new Spawner({ client, resource, settings, handlers: kinds.spawning, paused: shared.context.paused })
     : undefined;
   if (spawner) shared.spawners.push(spawner);
   const processor = createProcessor({
@@ -134,6 +131,7 @@ function serveResource(shared: SharedServing, served: ServedResource, stopped: A
       settings,
       processor,
       signal: stop,
+      paused: shared.context.paused,
       onListed: indexed ? () => gate.listed(listing) : undefined,
     });
     const metered = { resource, namespace, stats: watcher.stats };
@@ -144,46 +142,10 @@ function serveResource(shared: SharedServing, served: ServedResource, stopped: A
   const watching =
     !resource.namespaced || namespaces === undefined
       ? start(undefined, stopped).done
-      : serveNamespaces(client, namespaces, settings, stopped, start);
+      : servePerNamespace(client, namespaces, settings, stopped, (ns, stop) => start(ns, stop).done);
   return watching.then(async () => {
     // A resource that went away (its CRD was deleted) stops its daemons now; at the operator's
     // stop, all spawners are stopped together.
     if (spawner && !signal.aborted) await spawner.stopAll(settings.process.gracefulShutdownTimeout);
   });
-}
-
-/** One watcher per served namespace: literal names directly, patterns through the namespace observer. */
-async function serveNamespaces(
-  client: ApiClient,
-  patterns: readonly string[],
-  settings: OperatorSettings,
-  signal: AbortSignal,
-  start: (namespace: string, stop: AbortSignal) => Watcher,
-): Promise<void> {
-  if (patterns.every(isLiteralNamespace)) {
-    await Promise.all(literalNamespaces(patterns).map((ns) => start(ns, signal).done));
-    return;
-  }
-  const watchers = new Map<string, { stop: AbortController; done: Promise<void> }>();
-  await observeNamespaces({
-    client,
-    patterns,
-    settings,
-    signal,
-    onChange(namespaces) {
-      for (const [ns, watcher] of watchers) {
-        if (!namespaces.has(ns)) {
-          watcher.stop.abort();
-          watchers.delete(ns);
-        }
-      }
-      for (const ns of namespaces) {
-        if (watchers.has(ns)) continue;
-        const stop = new AbortController();
-        const combined = AbortSignal.any([signal, stop.signal]);
-        watchers.set(ns, { stop, done: start(ns, combined).done });
-      }
-    },
-  });
-  await Promise.all([...watchers.values()].map((w) => w.done));
 }

@@ -122,10 +122,27 @@ export interface AdmissionSettings {
   managed: string | undefined;
 }
 
+/** Running more than one replica (docs/scaling.md). Peering itself is configured in `peering`. */
+export interface ScalingSettings {
+  /** One active replica at a time, elected through a Lease; the others stand by (`--leader-elect`). */
+  leaderElection: boolean;
+  /** The Lease's name (default: `kopf-leader-<peering.name>`). */
+  leaseName: string | undefined;
+  /** The Lease's namespace (default: `$POD_NAMESPACE`, the in-cluster namespace, else `default`). */
+  leaseNamespace: string | undefined;
+  /** How long a Lease is valid after its last renewal, in seconds (standbys take over after it). */
+  leaseDuration: number;
+  /** A leader that could not renew for this long pauses itself (must be < leaseDuration). */
+  renewDeadline: number;
+  /** Interval of renewals and of the standbys' checks. */
+  retryPeriod: number;
+}
+
 export interface OperatorSettings {
   process: ProcessSettings;
   posting: PostingSettings;
   peering: PeeringSettings;
+  scaling: ScalingSettings;
   watching: WatchingSettings;
   queueing: QueueingSettings;
   scanning: ScanningSettings;
@@ -159,6 +176,14 @@ export function defaultSettings(): OperatorSettings {
       standalone: false,
       clusterwide: undefined,
       stealth: false,
+    },
+    scaling: {
+      leaderElection: false,
+      leaseName: undefined,
+      leaseNamespace: undefined,
+      leaseDuration: 15,
+      renewDeadline: 10,
+      retryPeriod: 2,
     },
     watching: {
       serverTimeout: undefined,

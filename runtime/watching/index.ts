@@ -17,6 +17,7 @@ export { matchNamespace, matchAnyNamespace, isLiteralNamespace, literalNamespace
 export {
   observeNamespaces,
   isNamespaceAlive,
+  servePerNamespace,
   NAMESPACES,
   type NamespaceObserverOptions,
 } from './namespace-observer.ts';

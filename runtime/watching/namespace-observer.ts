@@ -106,3 +106,43 @@ export async function observeNamespaces(options: NamespaceObserverOptions): Prom
     publish(next);
   }
 }
+
+/**
+ * Run `start(namespace, stop)` once per served namespace until `signal` aborts: literal names
+ * directly, patterns through the namespace observer (a namespace that stops matching or goes away
+ * aborts its `stop`). Resolves when every started run has resolved. Used for the resource watchers
+ * and for the per-namespace peering.
+ */
+export async function servePerNamespace(
+  client: ApiClient,
+  patterns: readonly string[],
+  settings: OperatorSettings,
+  signal: AbortSignal,
+  start: (namespace: string, stop: AbortSignal) => Promise<void>,
+): Promise<void> {
+  if (patterns.every(isLiteralNamespace)) {
+    await Promise.all(literalNamespaces(patterns).map((ns) => start(ns, signal)));
+    return;
+  }
+  const running = new Map<string, { stop: AbortController; done: Promise<void> }>();
+  await observeNamespaces({
+    client,
+    patterns,
+    settings,
+    signal,
+    onChange(namespaces) {
+      for (const [ns, run] of running) {
+        if (!namespaces.has(ns)) {
+          run.stop.abort();
+          running.delete(ns);
+        }
+      }
+      for (const ns of namespaces) {
+        if (running.has(ns)) continue;
+        const stop = new AbortController();
+        running.set(ns, { stop, done: start(ns, AbortSignal.any([signal, stop.signal])) });
+      }
+    },
+  });
+  await Promise.all([...running.values()].map((run) => run.done));
+}

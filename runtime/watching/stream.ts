@@ -11,7 +11,8 @@ import { sleep } from '../structs/timing.ts';
 import type { ApiClient, ListResult, RawWatchEvent } from '../client/types.ts';
 import { getLogger, type Logger } from '../structs/logging.ts';
 import type { OperatorSettings } from '../structs/settings.ts';
-import { reconnectBackoff } from './backoff.ts';
+import type { PauseSwitch } from '../structs/toggles.ts';
+import { reconnectBackoff, type Backoff } from './backoff.ts';
 import type { WatchEvent } from './types.ts';
 
 /** Marks the end of a (re-)listing: every object that existed was yielded before it. */
@@ -67,6 +68,8 @@ type WatchOutcome = 'rewatch' | 'relist';
 /**
  * Stream the objects of `resource` (in `namespace`, or all namespaces/cluster-scoped when undefined)
  * until `signal` aborts; then the iterable ends. Never throws for API or connection trouble.
+ * While `paused` is on (peering, leader election), nothing is listed or watched: turning it on closes
+ * the stream, turning it off starts over with a fresh listing (Kopf's "pause waiter").
  */
 export async function* watchObjects(
   client: ApiClient,
@@ -74,15 +77,45 @@ export async function* watchObjects(
   namespace: string | undefined,
   settings: OperatorSettings,
   signal: AbortSignal,
-  options: { stats?: StreamStats } = {},
+  options: { stats?: StreamStats; paused?: PauseSwitch } = {},
 ): AsyncGenerator<StreamItem> {
-  const stats = options.stats ?? streamStats();
+  const { paused } = options;
   const logger = getLogger('kopf.watching');
   const what = describeStream(resource, namespace);
   const backoff = reconnectBackoff(() => ({
     base: settings.watching.reconnectBackoff,
     max: Math.max(settings.watching.reconnectBackoff, settings.watching.reconnectBackoffMax),
   }));
+  const context = { logger, what, stats: options.stats ?? streamStats(), backoff, settings };
+  while (!signal.aborted) {
+    if (paused?.isOn()) {
+      logger.debug(`The watch-stream of ${what} is paused.`);
+      await paused.waitFor(false, signal);
+      continue;
+    }
+    // One session from a listing until the operator stops or pauses.
+    const session = new AbortController();
+    const end = () => session.abort();
+    signal.addEventListener('abort', end, { once: true });
+    const unsubscribe = paused?.onChange((on) => on && end());
+    try {
+      yield* listAndWatch(client, resource, namespace, session.signal, context);
+    } finally {
+      signal.removeEventListener('abort', end);
+      unsubscribe?.();
+    }
+  }
+}
+
+/** List, then watch (and re-list when the server says so) until `signal` aborts. */
+async function* listAndWatch(
+  client: ApiClient,
+  resource: ResourceInfo,
+  namespace: string | undefined,
+  signal: AbortSignal,
+  context: { logger: Logger; what: string; stats: StreamStats; backoff: Backoff; settings: OperatorSettings },
+): AsyncGenerator<StreamItem> {
+  const { logger, what, stats, backoff, settings } = context;
   const pause = async (reason: string) => {
     const delay = backoff.next();
     logger.debug(`Pausing ${delay.toFixed(2)} s before ${reason} ${what}.`);

@@ -2,6 +2,7 @@
 import type { ResourceInfo } from '../../common/resources.ts';
 import type { ApiClient } from '../client/types.ts';
 import type { OperatorSettings } from '../structs/settings.ts';
+import type { PauseSwitch } from '../structs/toggles.ts';
 import { runQueues } from './queues.ts';
 import { streamStats, watchObjects, type StreamStats } from './stream.ts';
 import type { ObjectProcessor } from './types.ts';
@@ -19,6 +20,8 @@ export interface WatcherOptions {
   onListed?: () => void;
   /** Counters to update (default: fresh ones, exposed as {@link Watcher.stats}). */
   stats?: StreamStats;
+  /** While on, the stream is closed; when it turns off, the stream starts over with a listing. */
+  paused?: PauseSwitch;
 }
 
 /** A running watcher. */
@@ -42,7 +45,7 @@ export function startWatcher(options: WatcherOptions): Watcher {
     options.namespace,
     options.settings,
     options.signal,
-    { stats },
+    { stats, ...(options.paused ? { paused: options.paused } : {}) },
   );
   const done = runQueues(events, options.processor, options.settings, options.signal, {
     resource: options.resource,

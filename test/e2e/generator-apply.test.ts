@@ -76,9 +76,10 @@ describe('generated deploy/ on a real API server', () => {
     for (const verb of ['list', 'watch', 'patch']) {
       expect(await may(sa, verb, 'demo.kopf.dev', 'widgets'), verb).toBe(true);
     }
-    for (const verb of ['get', 'list', 'watch', 'patch']) {
+    for (const verb of ['list', 'watch', 'patch']) {
       expect(await may(sa, verb, 'kopf.dev', 'clusterkopfpeerings'), verb).toBe(true);
     }
+    expect(await may(sa, 'get', 'kopf.dev', 'clusterkopfpeerings')).toBe(false); // peering lists and watches
     expect(await may(sa, 'patch', 'demo.kopf.dev', 'widgets/status')).toBe(true);
     expect(await may(sa, 'patch', 'kopf.dev', 'kopfexamples/status')).toBe(true);
     expect(await may(sa, 'list', 'apiextensions.k8s.io', 'customresourcedefinitions')).toBe(true);

@@ -54,10 +54,9 @@ const PROOFS: Record<string, string> = {
 const ALLOWED: Record<string, string> = {
   '/pods:delete':
     "10-builtins' pod killer deletes its pod only 30 s after creation; the scenario deletes the pod first (the kill is cancelled)",
-  'kopf.dev/kopfpeerings:get': 'peering; the tests run --standalone (peering is not implemented yet)',
-  'kopf.dev/kopfpeerings:list': 'peering; the tests run --standalone (peering is not implemented yet)',
-  'kopf.dev/kopfpeerings:watch': 'peering; the tests run --standalone (peering is not implemented yet)',
-  'kopf.dev/kopfpeerings:patch': 'peering; the tests run --standalone (peering is not implemented yet)',
+  'kopf.dev/kopfpeerings:list': 'peering (watching the peers); the example runs use --standalone',
+  'kopf.dev/kopfpeerings:watch': 'peering (watching the peers); the example runs use --standalone',
+  'kopf.dev/kopfpeerings:patch': 'peering (keep-alives); the example runs use --standalone',
 };
 
 /** A log line that shows a permission problem. (`"403"` in JSON, e.g. a resourceVersion, is not one.) */

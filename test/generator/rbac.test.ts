@@ -57,7 +57,7 @@ describe('RBAC', () => {
       {
         apiGroups: ['kopf.dev'],
         resources: ['clusterkopfpeerings'],
-        verbs: ['get', 'list', 'patch', 'watch'],
+        verbs: ['list', 'patch', 'watch'],
       },
     ]);
     expect(readFileSync(path.join(project, 'deploy/rbac.yaml'), 'utf8')).not.toMatch(/'\*'|"\*"|- \*/);
@@ -128,9 +128,10 @@ export async function spawn(client: Client, cache: Map<string, string>): Promise
     const run = await runCli(['rbac', '-o', project]);
     expect(run.code, run.stderr).toBe(0);
     const { ClusterRole } = roles();
+    // Peering needs the same verbs, so the merged rule names both resources of kopf.dev.
     expect(ClusterRole).toContainEqual({
       apiGroups: ['kopf.dev'],
-      resources: ['kopfexamples'],
+      resources: ['clusterkopfpeerings', 'kopfexamples'],
       verbs: ['list', 'patch', 'watch'],
     });
     expect(ClusterRole!.flatMap((r) => r.apiGroups)).not.toContain('v1.kopf.dev');
@@ -255,7 +256,7 @@ kopf.daemon(kopf.builtins.statefulsets, async function statefulDaemon() {});
       { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get'] },
       { apiGroups: ['example.com'], resources: ['engines'], verbs: ['list', 'patch', 'watch'] },
       { apiGroups: ['example.com'], resources: ['engines/status', 'widgets/status'], verbs: ['patch'] },
-      { apiGroups: ['kopf.dev'], resources: ['kopfpeerings'], verbs: ['get', 'list', 'patch', 'watch'] },
+      { apiGroups: ['kopf.dev'], resources: ['kopfpeerings'], verbs: ['list', 'patch', 'watch'] },
       { apiGroups: ['networking.k8s.io'], resources: ['ingresses'], verbs: ['create'] },
       { apiGroups: ['policy'], resources: ['poddisruptionbudgets'], verbs: ['deletecollection'] },
       { apiGroups: ['rbac.authorization.k8s.io'], resources: ['rolebindings'], verbs: ['create'] },
@@ -310,7 +311,7 @@ export async function go(plural: string, typed: CoreV1Api) {
       { apiGroups: [''], resources: ['events'], verbs: ['create'] },
       { apiGroups: ['example.com'], resources: ['engines'], verbs: ['list', 'patch', 'watch'] },
       { apiGroups: ['example.com'], resources: ['engines/status'], verbs: ['patch'] },
-      { apiGroups: ['kopf.dev'], resources: ['kopfpeerings'], verbs: ['get', 'list', 'patch', 'watch'] },
+      { apiGroups: ['kopf.dev'], resources: ['kopfpeerings'], verbs: ['list', 'patch', 'watch'] },
     ]);
     // lamps are cluster-scoped: served cluster-wide, with the cluster peering.
     expect(ClusterRole).toContainEqual({
@@ -347,5 +348,78 @@ describe('mergeRules', () => {
       { apiGroups: ['a', 'c'], resources: ['zs'], verbs: ['create'] },
       { apiGroups: ['b'], resources: ['xs'], verbs: ['list', 'watch'] },
     ]);
+  });
+});
+
+describe('scaling: --replicas and --deploy-namespace', () => {
+  interface Deployed {
+    kind: string;
+    metadata: { namespace?: string };
+    spec: {
+      replicas?: number;
+      strategy?: { type: string };
+      maxUnavailable?: number;
+      template?: { spec: { containers: Array<{ args: string[]; env?: Array<{ name: string }> }> } };
+    };
+  }
+  const deployed = () =>
+    loadAll(readFileSync(path.join(project, 'deploy/deployment.yaml'), 'utf8')) as Deployed[];
+  const LEASES = {
+    apiGroups: ['coordination.k8s.io'],
+    resources: ['leases'],
+    verbs: ['create', 'get', 'update'],
+  };
+
+  it('one replica: no Lease rules, no PodDisruptionBudget, no leader election', () => {
+    expect(JSON.stringify(roles())).not.toContain('leases');
+    expect(deployed().map((d) => d.kind)).toEqual(['Deployment']);
+  });
+
+  it('replicas > 1 elect a leader: Lease rules in the namespace it runs in, a PodDisruptionBudget, the pod identity', async () => {
+    const args = [
+      path.join(tmp, 'crds'),
+      '-o',
+      project,
+      '-q',
+      '--replicas',
+      '3',
+      '--deploy-namespace',
+      'ops',
+    ];
+    expect((await runCli(args)).code).toBe(0);
+    const docs = loadAll(readFileSync(path.join(project, 'deploy/rbac.yaml'), 'utf8')) as Array<
+      Doc & { metadata: { namespace?: string } }
+    >;
+    const role = docs.find((d) => d.kind === 'Role')!;
+    expect(role.metadata.namespace).toBe('ops');
+    expect(role.rules).toEqual([LEASES]);
+    expect(JSON.stringify(roles().ClusterRole)).not.toContain('leases');
+    const [deployment, budget] = deployed();
+    expect(deployment!.metadata.namespace).toBe('ops');
+    expect(deployment!.spec.replicas).toBe(3);
+    expect(deployment!.spec.strategy!.type).toBe('RollingUpdate');
+    const container = deployment!.spec.template!.spec.containers[0]!;
+    expect(container.args).toEqual(['--all-namespaces', '--leader-elect']);
+    expect(container.env!.map((e) => e.name)).toEqual(['POD_NAME', 'POD_NAMESPACE']);
+    expect(budget).toMatchObject({ kind: 'PodDisruptionBudget', spec: { maxUnavailable: 1 } });
+    // Remembered: a bare rerun keeps the choices.
+    expect(JSON.parse(readFileSync(path.join(project, 'kopf-gen.json'), 'utf8'))).toMatchObject({
+      replicas: 3,
+      deployNamespace: 'ops',
+    });
+  });
+
+  it('a namespaced operator keeps one Role: the Lease rules join the served namespace’s rules', async () => {
+    const args = [path.join(tmp, 'crds'), '-o', project, '-q', '--namespace', 'shop', '--replicas', '2'];
+    expect((await runCli(args)).code).toBe(0);
+    expect(roles().Role).toContainEqual(LEASES);
+    expect(deployed()[0]!.metadata.namespace).toBe('shop');
+  });
+
+  it('bad values are usage errors (exit code 2)', async () => {
+    expect((await runCli([path.join(tmp, 'crds'), '-o', project, '--replicas', '0'])).code).toBe(2);
+    expect(
+      (await runCli([path.join(tmp, 'crds'), '-o', project, '--deploy-namespace', 'Not_A_Name'])).code,
+    ).toBe(2);
   });
 });

@@ -9,7 +9,7 @@ async function parse(argv: string[], env: NodeJS.ProcessEnv = {}): Promise<Parse
 
 async function options(argv: string[], env: NodeJS.ProcessEnv = {}) {
   const parsed = await parse(argv, env);
-  if (parsed.command !== 'run') throw new Error(`expected a run, got: ${parsed.output}`);
+  if (parsed.command !== 'run') throw new Error(`expected a run, got: ${JSON.stringify(parsed)}`);
   return parsed.options;
 }
 
@@ -125,5 +125,58 @@ describe('kopf run options', () => {
 
   test('kopf without a command is a usage error', async () => {
     expect(await parse([])).toMatchObject({ command: 'exit', code: 2 });
+  });
+});
+
+describe('scaling options of kopf run', () => {
+  test('--id, --leader-elect and the Lease flags, also from KOPF_RUN_* variables', async () => {
+    expect(
+      await options(['run', 'a.ts', '--id', 'r1', '--leader-elect', '--lease-name', 'op']),
+    ).toMatchObject({
+      id: 'r1',
+      leaderElect: true,
+      leaseName: 'op',
+      leaseNamespace: undefined,
+    });
+    expect(
+      await options(['run', 'a.ts'], {
+        KOPF_RUN_LEADER_ELECT: '1',
+        KOPF_RUN_LEASE_NAMESPACE: 'ops',
+        KOPF_RUN_ID: 'x',
+      }),
+    ).toMatchObject({ id: 'x', leaderElect: true, leaseNamespace: 'ops' });
+  });
+});
+
+describe('kopf freeze / kopf resume', () => {
+  test('freeze takes Kopf’s options; the priority defaults to 100, --dev makes it 666', async () => {
+    expect(await parse(['freeze', '-P', 'ops', '-t', '60', '-n', 'ns1', '-m', 'upgrading'])).toEqual({
+      command: 'freeze',
+      options: {
+        peering: 'ops',
+        lifetime: 60,
+        priority: 100,
+        id: undefined,
+        message: 'upgrading',
+        namespaces: ['ns1'],
+        allNamespaces: false,
+      },
+    });
+    expect(await parse(['freeze', '-P', 'ops', '-t', '5', '--dev', '-A', '-i', 'me'])).toMatchObject({
+      options: { priority: 666, id: 'me', allNamespaces: true },
+    });
+  });
+
+  test('resume writes lifetime 0; the peering name may come from KOPF_RESUME_PEERING', async () => {
+    expect(await parse(['resume', '-A'], { KOPF_RESUME_PEERING: 'ops' })).toMatchObject({
+      command: 'resume',
+      options: { peering: 'ops', lifetime: 0, allNamespaces: true },
+    });
+  });
+
+  test('--peering is required, and freeze needs --lifetime (exit code 2)', async () => {
+    expect(await parse(['resume', '-A'])).toMatchObject({ command: 'exit', code: 2 });
+    expect(await parse(['freeze', '-P', 'ops'])).toMatchObject({ command: 'exit', code: 2 });
+    expect(await parse(['freeze', '-P', 'ops', '-t', 'soon'])).toMatchObject({ command: 'exit', code: 2 });
   });
 });
