@@ -58,14 +58,18 @@ export function createApiClient(kubeConfig: KubeConfigLike, settings: OperatorSe
 
   return {
     async list(resource, namespace, options = {}): Promise<ListResult> {
-      const { limit, continueToken, ...request } = options;
+      const { limit, continueToken, labelSelector, ...request } = options;
       const answer = await call<{
         items?: KubernetesObject[];
         kind?: string;
         metadata?: { resourceVersion?: string; continue?: string };
       }>('GET', resourcePath(resource, namespace), {
         ...request,
-        query: { limit: limit ? String(limit) : undefined, continue: continueToken || undefined },
+        query: {
+          limit: limit ? String(limit) : undefined,
+          continue: continueToken || undefined,
+          labelSelector: labelSelector || undefined,
+        },
       });
       // List items come without kind/apiVersion; handlers and patches expect them (as in Kopf).
       // Filled in place: a copy of every item would double the listing's garbage.

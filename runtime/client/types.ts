@@ -31,6 +31,8 @@ export interface ListOptions extends RequestOptions {
   limit?: number;
   /** The `continueToken` of the previous page: the next page of the same listing. */
   continueToken?: string;
+  /** Only objects matching this label selector (`labelSelector`, e.g. `app=x,!skip`). */
+  labelSelector?: string;
 }
 
 export interface ListResult {
@@ -44,6 +46,8 @@ export interface WatchOptions extends RequestOptions {
   resourceVersion: string;
   /** Server-side `timeoutSeconds` of the watch request. */
   timeoutSeconds?: number;
+  /** Only events of objects matching this label selector (`labelSelector`). */
+  labelSelector?: string;
 }
 
 /**

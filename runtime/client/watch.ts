@@ -38,6 +38,7 @@ export async function* watchStream(
     watch: 'true',
     allowWatchBookmarks: 'true',
     resourceVersion: options.resourceVersion || undefined,
+    labelSelector: options.labelSelector || undefined,
     timeoutSeconds: timeoutSeconds !== undefined ? String(Math.round(timeoutSeconds)) : undefined,
   });
   const label = `GET ${path}`;

@@ -12,6 +12,7 @@ import { servePerNamespace } from '../watching/namespace-observer.ts';
 import { startWatcher, type Watcher } from '../watching/watcher.ts';
 import { IndexingGate } from '../processing/indexing.ts';
 import { createProcessor } from '../processing/processor.ts';
+import { labelSelectorFor } from '../processing/selectors.ts';
 import { Spawner } from '../processing/spawning.ts';
 import type { OperatorContext } from './context.ts';
 import { observeDefinitions } from './discovery.ts';
@@ -120,6 +121,8 @@ function serveResource(shared: SharedServing, served: ServedResource, stopped: A
     gate,
     spawner,
   });
+  // Objects that no handler of this resource can match need not reach the process at all.
+  const labelSelector = labelSelectorFor({ changing: handlers, ...kinds });
   const start = (namespace: string | undefined, stop: AbortSignal): Watcher => {
     const listing = `${versionedName(resource)}@${namespace ?? '*'}`;
     const indexed = kinds.indexing.length > 0;
@@ -133,6 +136,7 @@ function serveResource(shared: SharedServing, served: ServedResource, stopped: A
       signal: stop,
       paused: shared.context.paused,
       onListed: indexed ? () => gate.listed(listing) : undefined,
+      labelSelector,
     });
     const metered = { resource, namespace, stats: watcher.stats };
     shared.streams.add(metered);

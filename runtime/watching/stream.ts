@@ -62,6 +62,14 @@ export function streamStats(): StreamStats {
   };
 }
 
+/** What every request of one stream shares: its logger and name, counters, and the label selector. */
+interface StreamContext {
+  logger: Logger;
+  what: string;
+  stats: StreamStats;
+  labelSelector: string | undefined;
+}
+
 /** Why a watch request stopped: a reason to re-watch, or to re-list from scratch. */
 type WatchOutcome = 'rewatch' | 'relist';
 
@@ -77,16 +85,21 @@ export async function* watchObjects(
   namespace: string | undefined,
   settings: OperatorSettings,
   signal: AbortSignal,
-  options: { stats?: StreamStats; paused?: PauseSwitch } = {},
+  options: { stats?: StreamStats; paused?: PauseSwitch; labelSelector?: string | undefined } = {},
 ): AsyncGenerator<StreamItem> {
-  const { paused } = options;
+  const { paused, labelSelector } = options;
   const logger = getLogger('kopf.watching');
   const what = describeStream(resource, namespace);
   const backoff = reconnectBackoff(() => ({
     base: settings.watching.reconnectBackoff,
     max: Math.max(settings.watching.reconnectBackoff, settings.watching.reconnectBackoffMax),
   }));
-  const context = { logger, what, stats: options.stats ?? streamStats(), backoff, settings };
+  const context = { logger, what, stats: options.stats ?? streamStats(), backoff, settings, labelSelector };
+  logger.debug(
+    labelSelector
+      ? `The watch-stream of ${what} selects labels: ${labelSelector}`
+      : `The watch-stream of ${what} selects all objects (no label selector).`,
+  );
   while (!signal.aborted) {
     if (paused?.isOn()) {
       logger.debug(`The watch-stream of ${what} is paused.`);
@@ -113,9 +126,9 @@ async function* listAndWatch(
   resource: ResourceInfo,
   namespace: string | undefined,
   signal: AbortSignal,
-  context: { logger: Logger; what: string; stats: StreamStats; backoff: Backoff; settings: OperatorSettings },
+  context: StreamContext & { backoff: Backoff; settings: OperatorSettings },
 ): AsyncGenerator<StreamItem> {
-  const { logger, what, stats, backoff, settings } = context;
+  const { logger, what, stats, backoff, settings, labelSelector } = context;
   const pause = async (reason: string) => {
     const delay = backoff.next();
     logger.debug(`Pausing ${delay.toFixed(2)} s before ${reason} ${what}.`);
@@ -130,6 +143,7 @@ async function* listAndWatch(
         logger,
         what,
         stats,
+        labelSelector,
       });
       stats.listings++;
       yield { type: 'LISTED' };
@@ -150,6 +164,7 @@ async function* listAndWatch(
         logger,
         what,
         stats,
+        labelSelector,
       });
       resourceVersion = state.resourceVersion;
       if (signal.aborted) return;
@@ -178,7 +193,7 @@ async function* listPages(
   namespace: string | undefined,
   settings: OperatorSettings,
   signal: AbortSignal,
-  context: { logger: Logger; what: string; stats: StreamStats },
+  context: StreamContext,
 ): AsyncGenerator<WatchEvent, string> {
   let continueToken: string | undefined;
   for (;;) {
@@ -189,6 +204,7 @@ async function* listPages(
         signal,
         ...(limit > 0 ? { limit } : {}),
         ...(continueToken ? { continueToken } : {}),
+        ...(context.labelSelector ? { labelSelector: context.labelSelector } : {}),
       });
     } catch (error) {
       if (!continueToken || !isApiError(error, 410)) throw error;
@@ -210,11 +226,15 @@ async function* watchOnce(
   namespace: string | undefined,
   state: { resourceVersion: string; healthy: boolean },
   signal: AbortSignal,
-  context: { logger: Logger; what: string; stats: StreamStats },
+  context: StreamContext,
 ): AsyncGenerator<WatchEvent, WatchOutcome> {
-  const { logger, what, stats } = context;
+  const { logger, what, stats, labelSelector } = context;
   try {
-    const events = client.watch(resource, namespace, { resourceVersion: state.resourceVersion, signal });
+    const events = client.watch(resource, namespace, {
+      resourceVersion: state.resourceVersion,
+      signal,
+      ...(labelSelector ? { labelSelector } : {}),
+    });
     for await (const event of events) {
       state.healthy = true;
       stats.lastActivity = Date.now();

@@ -22,6 +22,8 @@ export interface WatcherOptions {
   stats?: StreamStats;
   /** While on, the stream is closed; when it turns off, the stream starts over with a listing. */
   paused?: PauseSwitch;
+  /** Only objects matching this label selector are listed and watched (server-side filtering). */
+  labelSelector?: string | undefined;
 }
 
 /** A running watcher. */
@@ -45,7 +47,7 @@ export function startWatcher(options: WatcherOptions): Watcher {
     options.namespace,
     options.settings,
     options.signal,
-    { stats, ...(options.paused ? { paused: options.paused } : {}) },
+    { stats, labelSelector: options.labelSelector, ...(options.paused ? { paused: options.paused } : {}) },
   );
   const done = runQueues(events, options.processor, options.settings, options.signal, {
     resource: options.resource,

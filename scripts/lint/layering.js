@@ -45,6 +45,7 @@ export const PROCESSING_SUBLAYERS = {
   execution: [
     'execution',
     'matching',
+    'selectors',
     'lifecycles',
     'state',
     'application',

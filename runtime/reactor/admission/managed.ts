@@ -10,10 +10,10 @@
 import type { ResourceInfo } from '../../../common/resources.ts';
 import type { ApiClient } from '../../client/types.ts';
 import { isApiError } from '../../client/errors.ts';
-import { PRESENT, ABSENT } from '../../structs/filters.ts';
 import { getLogger } from '../../structs/logging.ts';
 import type { WebhookClientConfig } from '../../structs/reviews.ts';
 import type { WebhookHandler } from '../../processing/handlers.ts';
+import { labelRequirements, type LabelRequirement } from '../../processing/selectors.ts';
 import type { ServedWebhook } from './reviewing.ts';
 
 const GROUP = 'admissionregistration.k8s.io';
@@ -49,7 +49,7 @@ export interface WebhookEntry {
     operations: string[];
     scope: '*';
   }[];
-  objectSelector?: { matchExpressions: { key: string; operator: string; values?: string[] }[] };
+  objectSelector?: { matchExpressions: LabelRequirement[] };
   clientConfig: WebhookClientConfig;
   timeoutSeconds: number;
   admissionReviewVersions: string[];
@@ -123,12 +123,7 @@ function withHandlerId(config: WebhookClientConfig, id: string): WebhookClientCo
 
 /** Exact values and PRESENT/ABSENT label filters, as the API server's `objectSelector` (callbacks stay ours). */
 function labelSelector(handler: WebhookHandler): WebhookEntry['objectSelector'] {
-  const expressions: NonNullable<WebhookEntry['objectSelector']>['matchExpressions'] = [];
-  for (const [key, value] of Object.entries(handler.labels ?? {})) {
-    if (value === PRESENT) expressions.push({ key, operator: 'Exists' });
-    else if (value === ABSENT) expressions.push({ key, operator: 'DoesNotExist' });
-    else if (typeof value !== 'function') expressions.push({ key, operator: 'In', values: [String(value)] });
-  }
+  const expressions = labelRequirements(handler.labels);
   return expressions.length ? { matchExpressions: expressions } : undefined;
 }
 
