@@ -20,6 +20,10 @@ const isFiniteNumber = (value: unknown): value is number =>
 
 const SECONDS_POSITIVE: Rule = [(v) => isFiniteNumber(v) && v > 0, 'must be a number of seconds > 0'];
 const SECONDS: Rule = [(v) => isFiniteNumber(v) && v >= 0, 'must be a number of seconds ≥ 0'];
+const SECONDS_OR_CALLABLE: Rule = [
+  (v) => typeof v === 'function' || SECONDS[0](v),
+  'must be a number of seconds ≥ 0 or a function returning one',
+];
 const BOOLEAN: Rule = [(v) => typeof v === 'boolean', 'must be true or false'];
 
 /** Every option with a constrained value, whichever kinds of handlers take it. */
@@ -35,7 +39,7 @@ const RULES: Readonly<Record<string, Rule>> = {
   backoff: SECONDS,
   interval: SECONDS_POSITIVE,
   idle: SECONDS,
-  initialDelay: SECONDS,
+  initialDelay: SECONDS_OR_CALLABLE,
   cancellationBackoff: SECONDS,
   cancellationTimeout: SECONDS,
   cancellationPolling: SECONDS_POSITIVE,

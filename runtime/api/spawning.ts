@@ -42,6 +42,14 @@ export type SpawnHandler<Spec = Record<string, unknown>, Status = Record<string,
   args: SpawnArgs<Spec, Status>,
 ) => unknown;
 
+/**
+ * Seconds, or a function returning seconds: called once at the task's start with the handler's
+ * arguments, except the attempt's (`retry`, `started`, `runtime`, `param`), as Kopf's callable
+ * `initial_delay`.
+ */
+export type InitialDelay<Spec = Record<string, unknown>, Status = Record<string, unknown>> =
+  number | ((args: Omit<SpawnArgs<Spec, Status>, 'retry' | 'started' | 'runtime' | 'param'>) => number);
+
 /** Options of timers. Times are in seconds. */
 export interface TimerOptions<
   Spec = Record<string, unknown>,
@@ -49,8 +57,11 @@ export interface TimerOptions<
 > extends CommonOptions<Spec, Status> {
   /** Seconds between invocations (after each one ends; see `sharp`). */
   interval?: number;
-  /** Sleep this long once before the first invocation. */
-  initialDelay?: number;
+  /**
+   * Sleep this long once before the first invocation; or a function of the timer's arguments that
+   * returns the seconds (e.g. to spread the timers of many objects).
+   */
+  initialDelay?: InitialDelay<Spec, Status>;
   /** Invoke only when the object had no essential change (spec, labels, ...) for this long. */
   idle?: number;
   /** Keep a grid: sleep to the next multiple of `interval` since the invocation began. */
@@ -62,8 +73,8 @@ export interface DaemonOptions<
   Spec = Record<string, unknown>,
   Status = Record<string, unknown>,
 > extends CommonOptions<Spec, Status> {
-  /** Sleep this long once before starting. */
-  initialDelay?: number;
+  /** Sleep this long once before starting; or a function of the daemon's arguments that returns the seconds. */
+  initialDelay?: InitialDelay<Spec, Status>;
   /** After being stopped (the object is deleted), how long to just wait for the daemon to exit. */
   cancellationBackoff?: number;
   /**
@@ -121,7 +132,7 @@ function spawn(
   kind: 'timer' | 'daemon',
   resource: ResourceArg<unknown, unknown>,
   fn: SpawnHandler<never, never>,
-  options: CommonOptions<never, never> & { initialDelay?: number },
+  options: CommonOptions<never, never> & { initialDelay?: InitialDelay<never, never> },
   extra: Partial<SpawningHandler>,
 ): void {
   const base = validateFilters<SpawnKwargs>(kind, resource, fn, options);
@@ -129,7 +140,8 @@ function spawn(
     ...base,
     ...extra,
     kind,
-    initialDelay: options.initialDelay,
+    // Typed on the API's side (like `fn`); the processing layer calls it with untyped arguments.
+    initialDelay: options.initialDelay as SpawningHandler['initialDelay'],
     ...attemptPolicy(options),
   });
 }

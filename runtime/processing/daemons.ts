@@ -3,12 +3,13 @@
  * the delay/backoff; end when it returns, fails permanently, or is stopped.
  */
 import { freshState, withOutcome } from '../structs/progress.ts';
-import { invokeOnce, type TaskContext, type TaskEnd } from './tasks.ts';
+import { invokeOnce, sleepInitialDelay, type TaskContext, type TaskEnd } from './tasks.ts';
 
 export async function runDaemon(context: TaskContext): Promise<TaskEnd> {
   const { handler, stopped, object } = context;
   const title = `Daemon '${handler.id}'`;
-  if (handler.initialDelay !== undefined && (await stopped.wait(handler.initialDelay))) return 'stopped';
+  const delayed = await sleepInitialDelay(context, title);
+  if (delayed) return delayed;
   let state = freshState(undefined);
   while (!stopped.aborted) {
     const outcome = await invokeOnce(context, state, title);

@@ -186,7 +186,8 @@ export interface RawEventHandler extends ResourceHandlerBase<EventKwargs> {
 /** `kopf.timer` and `kopf.daemon`: one background task per object; times in seconds. */
 export interface SpawningHandler extends ResourceHandlerBase<SpawnKwargs> {
   kind: 'timer' | 'daemon';
-  initialDelay: number | undefined;
+  /** Seconds to sleep once before the first invocation, or a function of the task's arguments. */
+  initialDelay: number | ((kwargs: SpawnKwargs) => number) | undefined;
   /** Timers: seconds between invocations. */
   interval?: number | undefined;
   /** Timers: run only after the object had no essential changes for this long. */

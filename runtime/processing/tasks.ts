@@ -11,7 +11,7 @@ import type { Logger } from '../structs/logging.ts';
 import type { HandlerState, Outcome } from '../structs/progress.ts';
 import type { OperatorSettings } from '../structs/settings.ts';
 import { executeOnce, STILL_RUNNING_INTERVAL } from './execution.ts';
-import type { SpawningHandler, SpawnKwargs } from './handlers.ts';
+import type { HandlerPatch, SpawningHandler, SpawnKwargs } from './handlers.ts';
 import { newHandlerPatch, resourceKwargs } from './kwargs.ts';
 import { applyReaction } from './reactions.ts';
 import type { DaemonStopped } from './stopping.ts';
@@ -40,12 +40,43 @@ export interface TaskContext {
 /** How a task ended: returned on its own, failed for good, or stopped from outside. */
 export type TaskEnd = 'exited' | 'failed' | 'stopped';
 
-/** Run the handler once with live views of the object; apply its patch and result. */
-export async function invokeOnce(context: TaskContext, state: HandlerState, title: string): Promise<Outcome> {
-  const { object, handler, stopped } = context;
-  const patch = newHandlerPatch();
+/**
+ * Sleep the handler's `initialDelay` once, before the first invocation; `true` if stopped meanwhile.
+ * A callable delay (Kopf's callable `initial_delay`) gets the same arguments as the handler. If it
+ * throws or returns no number of seconds ≥ 0, the task cannot start: that is logged with the cause,
+ * and the task ends as failed instead of guessing a delay.
+ */
+export async function sleepInitialDelay(context: TaskContext, title: string): Promise<TaskEnd | undefined> {
+  const { handler, stopped, object } = context;
+  const { initialDelay } = handler;
+  // `unknown`: a JavaScript handler file can return anything from the callable.
+  let delay: unknown = initialDelay;
+  if (typeof initialDelay === 'function') {
+    try {
+      delay = initialDelay(spawnKwargs(context, newHandlerPatch()));
+    } catch (error) {
+      object.logger.exception(
+        `${title} could not compute its initialDelay and will not run for this object`,
+        error,
+      );
+      return 'failed';
+    }
+  }
+  if (delay === undefined) return undefined;
+  if (typeof delay !== 'number' || !Number.isFinite(delay) || delay < 0) {
+    object.logger.error(
+      `${title} will not run for this object: its initialDelay returned ${String(delay)}, not a number of seconds ≥ 0.`,
+    );
+    return 'failed';
+  }
+  return (await stopped.wait(delay)) ? 'stopped' : undefined;
+}
+
+/** The handler's arguments: live views of the object, a fresh `patch`, the stop flag. */
+function spawnKwargs(context: TaskContext, patch: HandlerPatch): SpawnKwargs {
+  const { object, stopped } = context;
   const live = () => object.body;
-  const kwargs: SpawnKwargs = {
+  return {
     ...resourceKwargs({
       body: object.body,
       patch,
@@ -60,6 +91,13 @@ export async function invokeOnce(context: TaskContext, state: HandlerState, titl
     meta: liveView(() => live().metadata ?? {}),
     stopped,
   };
+}
+
+/** Run the handler once with live views of the object; apply its patch and result. */
+export async function invokeOnce(context: TaskContext, state: HandlerState, title: string): Promise<Outcome> {
+  const { object, handler } = context;
+  const patch = newHandlerPatch();
+  const kwargs = spawnKwargs(context, patch);
   const outcome = await executeOnce({
     handler,
     state,

@@ -6,12 +6,13 @@
  * permanent failure stops the timer for this object (until the operator restarts).
  */
 import { freshState, withOutcome } from '../structs/progress.ts';
-import { invokeOnce, type TaskContext, type TaskEnd } from './tasks.ts';
+import { invokeOnce, sleepInitialDelay, type TaskContext, type TaskEnd } from './tasks.ts';
 
 export async function runTimer(context: TaskContext): Promise<TaskEnd> {
   const { handler, stopped, object } = context;
   const title = `Timer '${handler.id}'`;
-  if (handler.initialDelay !== undefined && (await stopped.wait(handler.initialDelay))) return 'stopped';
+  const delayed = await sleepInitialDelay(context, title);
+  if (delayed) return delayed;
   let state = freshState(undefined);
   while (!stopped.aborted) {
     if (handler.idle !== undefined && (await waitForIdle(context, handler.idle))) return 'stopped';

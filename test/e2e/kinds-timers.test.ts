@@ -104,3 +104,36 @@ test('a timer failing permanently stops for that object; temporary errors retry 
   await op.client.delete(EXAMPLES, namespace, 'one');
   await eventually(async () => (await isGone(op, namespace, 'one')) || undefined, { what: 'deletion' });
 });
+
+test('a callable initialDelay gets each object’s arguments: its seconds are slept before that object’s first tick', async () => {
+  const ns = await scenario.namespace('k-timer-delay');
+  const namespace = ns.name;
+  const registry = new kopf.Registry();
+  const asked: string[] = [];
+  const ticks: string[] = [];
+  kopf.timer(
+    EXAMPLES,
+    function delayedFn({ name }) {
+      ticks.push(name);
+    },
+    {
+      registry,
+      interval: 0.2,
+      initialDelay: ({ name, labels }) => {
+        asked.push(name);
+        return Number(labels.delay);
+      },
+    },
+  );
+  const op = scenario.start(registry, namespace);
+  await op.client.create(EXAMPLES, namespace, exampleBody('quick', {}, { labels: { delay: '0' } }));
+  await op.client.create(EXAMPLES, namespace, exampleBody('slow', {}, { labels: { delay: '3600' } }));
+  await eventually(() => ticks.filter((n) => n === 'quick').length >= 3 || undefined, {
+    what: 'three ticks of the object without a delay',
+  });
+  await eventually(() => asked.includes('slow') || undefined, {
+    what: 'the delay asked for the other object',
+  });
+  expect(ticks).not.toContain('slow'); // an hour to go
+  expect(asked.filter((n) => n === 'quick')).toEqual(['quick']); // once per task, not per tick
+});

@@ -52,7 +52,11 @@ describe('option values are validated at registration', () => {
     ['interval', 0, /The timer handler 'fn': option `interval` must be a number of seconds > 0, not 0\./],
     ['interval', Number.NaN, /option `interval` must be a number of seconds > 0, not NaN/],
     ['idle', -1, /option `idle` must be a number of seconds ≥ 0, not -1/],
-    ['initialDelay', Number.NaN, /option `initialDelay` must be a number of seconds ≥ 0, not NaN/],
+    [
+      'initialDelay',
+      Number.NaN,
+      /option `initialDelay` must be a number of seconds ≥ 0 or a function returning one, not NaN/,
+    ],
     ['sharp', 'yes', /option `sharp` must be true or false, not "yes"/],
   ])('timer: %s = %s', (option, value, message) => {
     expect(registering('timer', { interval: 1, [option]: value })).toThrow(message);
@@ -62,7 +66,7 @@ describe('option values are validated at registration', () => {
     [
       'initialDelay',
       -2,
-      /The daemon handler 'fn': option `initialDelay` must be a number of seconds ≥ 0, not -2/,
+      /The daemon handler 'fn': option `initialDelay` must be a number of seconds ≥ 0 or a function returning one, not -2/,
     ],
     ['cancellationBackoff', -1, /option `cancellationBackoff` must be a number of seconds ≥ 0/],
     [
@@ -97,6 +101,7 @@ describe('option values are validated at registration', () => {
     expect(
       registering('timer', { interval: 0.5, idle: 0, initialDelay: 0, sharp: true, backoff: 1.5 }),
     ).not.toThrow();
+    expect(registering('timer', { interval: 1, initialDelay: () => 5 })).not.toThrow();
     expect(
       registering('daemon', {
         initialDelay: 1,

@@ -2,7 +2,7 @@
 import { describe, expect, test } from 'vitest';
 import type { ApiClient } from '../../runtime/client/types.ts';
 import { PermanentError, TemporaryError } from '../../runtime/structs/errors.ts';
-import { getLogger } from '../../runtime/structs/logging.ts';
+import { addLogListener, getLogger, type LogRecord } from '../../runtime/structs/logging.ts';
 import { makeSettings } from '../../runtime/structs/settings.ts';
 import { runDaemon } from '../../runtime/processing/daemons.ts';
 import type { SpawningHandler } from '../../runtime/processing/handlers.ts';
@@ -132,4 +132,66 @@ describe('daemons', () => {
     expect(await running).toBe('stopped');
     expect(calls).toBe(0);
   });
+});
+
+describe('a callable initialDelay', () => {
+  test('is called once with the handler’s arguments, and its seconds are slept before the first call', async () => {
+    const seen: unknown[] = [];
+    let calls = 0;
+    const ctx = context(() => void calls++, {
+      kind: 'daemon',
+      initialDelay: (kwargs) => {
+        seen.push([kwargs.name, kwargs.namespace, kwargs.stopped === ctx.stopped]);
+        return 3600;
+      },
+    });
+    const running = runDaemon(ctx);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(calls).toBe(0); // still sleeping the hour
+    ctx.stopped.stop('operator-exiting');
+    expect(await running).toBe('stopped');
+    expect(seen).toEqual([['one', 'ns', true]]);
+    expect(calls).toBe(0);
+  });
+
+  test('returning 0 starts a timer at once', async () => {
+    let calls = 0;
+    expect(await runTimer(context(() => void calls++, { initialDelay: () => 0 }))).toBe('exited');
+    expect(calls).toBe(1);
+  });
+
+  test.each([
+    [
+      'throws',
+      () => {
+        throw new Error('no delay for you');
+      },
+      /Timer 'fn' could not compute its initialDelay.*no delay for you/s,
+    ],
+    [
+      'returns NaN',
+      () => Number.NaN,
+      /Timer 'fn' will not run for this object: its initialDelay returned NaN, not a number of seconds ≥ 0\./,
+    ],
+    ['returns a negative number', () => -1, /its initialDelay returned -1, not a number of seconds ≥ 0/],
+  ])(
+    'that %s ends the task as failed with a log line naming the handler; the handler never runs',
+    async (_, initialDelay, message) => {
+      const records: LogRecord[] = [];
+      const remove = addLogListener((record) => records.push(record));
+      let calls = 0;
+      try {
+        expect(await runTimer(context(() => void calls++, { initialDelay, interval: 0.01 }))).toBe('failed');
+      } finally {
+        remove();
+      }
+      expect(calls).toBe(0);
+      expect(
+        records
+          .filter((r) => r.level === 'error')
+          .map((r) => r.message)
+          .join('\n'),
+      ).toMatch(message);
+    },
+  );
 });
