@@ -41,8 +41,6 @@ export interface QueueingSettings {
   workerLimit: number | undefined;
   /** A per-object worker exits after this long without events. */
   idleTimeout: number;
-  /** Grace period for queues to drain when a watcher stops. */
-  exitTimeout: number;
   /** Throttling delays for unexpected (framework) errors while processing an object. */
   errorDelays: number[];
 }
@@ -89,7 +87,6 @@ export interface PersistenceSettings {
 export interface BackgroundSettings {
   /** Polling interval while waiting for a daemon to exit when it has no cancellation timeout. */
   cancellationPolling: number;
-  instantExitTimeout: number | undefined;
 }
 
 export interface ProcessSettings {
@@ -197,7 +194,6 @@ export function defaultSettings(): OperatorSettings {
     queueing: {
       workerLimit: undefined,
       idleTimeout: 5,
-      exitTimeout: 2,
       errorDelays: [1, 1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 144, 233, 377, 610],
     },
     scanning: { disabled: false },
@@ -216,7 +212,7 @@ export function defaultSettings(): OperatorSettings {
       diffbaseIgnoredFields: [],
       consistencyTimeout: 5,
     },
-    background: { cancellationPolling: 60, instantExitTimeout: undefined },
+    background: { cancellationPolling: 60 },
     admission: { server: undefined, managed: undefined },
   };
 }

@@ -152,10 +152,7 @@ describe('runQueues', () => {
 
   test('processes different objects in parallel, up to the worker limit', async () => {
     const gated = gatedProcessor();
-    const q = start(
-      { queueing: { workerLimit: 2, idleTimeout: 5, exitTimeout: 2, errorDelays: [] } },
-      gated.processor,
-    );
+    const q = start({ queueing: { workerLimit: 2, idleTimeout: 5, errorDelays: [] } }, gated.processor);
     q.events.push(event('ADDED', 'a'), event('ADDED', 'b'), event('ADDED', 'c'), event('ADDED', 'd'));
     await tick();
     expect(gated.running).toBe(2);
@@ -214,12 +211,9 @@ describe('runQueues', () => {
 
   test('an idle worker exits after the idle timeout, and a later event starts a fresh one', async () => {
     const keys: ObjectKey[] = [];
-    const q = start(
-      { queueing: { idleTimeout: 0.05, workerLimit: 1, exitTimeout: 2, errorDelays: [] } },
-      async (key) => {
-        keys.push(key);
-      },
-    );
+    const q = start({ queueing: { idleTimeout: 0.05, workerLimit: 1, errorDelays: [] } }, async (key) => {
+      keys.push(key);
+    });
     q.events.push(event('ADDED', 'a'));
     await tick(100);
     // With a limit of 1, another object can only run if the idle worker released everything.
