@@ -3,7 +3,7 @@ import { ApiextensionsV1Api } from '@kubernetes/client-node';
 import { expect, test } from 'vitest';
 import * as kopf from '../../runtime/index.ts';
 import { applyYaml, eventually, serviceAccountKubeConfig, waitForCrd } from '../../runtime/testing/index.ts';
-import { EXAMPLES, exampleBody, installCrd } from './handlers-kit.ts';
+import { EXAMPLES, exampleBody, installCrd, settle } from './handlers-kit.ts';
 import { crdYaml, useOperatorScenario } from './operator-kit.ts';
 
 const scenario = useOperatorScenario({ exampleCrd: false });
@@ -37,6 +37,44 @@ test('a CRD created after the operator started is served without a restart; its 
       what: 'the resource to be dropped',
     },
   );
+});
+
+test('with scanning.disabled, a CRD created after the start is not served, and namespace globs match nothing new', async () => {
+  await installCrd(kc);
+  const suffix = Math.random().toString(36).slice(2, 8);
+  const plural = `unscanned${suffix}s`;
+  const kind = `Unscanned${suffix}`;
+  const crdName = `${plural}.kopf.dev`;
+  const ns = await scenario.namespace('op-no-scan');
+  const registry = new kopf.Registry();
+  const created: string[] = [];
+  kopf.on.create(crdName, ({ name }) => void created.push(name), { registry, id: 'unscannedFn' });
+  kopf.on.create(EXAMPLES, ({ name }) => void created.push(name), { registry, id: 'exampleFn' });
+  const op = scenario.run({
+    registry,
+    namespaces: [ns.name, `${ns.name}-glob-*`],
+    settings: { scanning: { disabled: true } },
+  });
+  await eventually(() =>
+    op.lines().some((l) => l.startsWith(`Unresolved resource ${crdName} cannot be served yet`)),
+  );
+  expect(op.lines()).toContain(
+    `Namespace scanning is disabled: only the literal namespaces of ${ns.name} ${ns.name}-glob-* are served.`,
+  );
+
+  await applyYaml(kc, crdYaml({ group: 'kopf.dev', plural, kind, scope: 'Namespaced' }));
+  await waitForCrd(kc, crdName);
+  const resource = kopf.resource({ group: 'kopf.dev', version: 'v1', plural, kind, namespaced: true });
+  await client.create(resource, ns.name, { apiVersion: 'kopf.dev/v1', kind, metadata: { name: 'late' } });
+  // The operator still serves what it resolved at the start: an object created after the late one.
+  await client.create(EXAMPLES, ns.name, exampleBody('known'));
+  await eventually(() => created.includes('known'), {
+    what: 'the handler of the resource known at the start',
+  });
+  await settle(3000);
+  expect(created).not.toContain('late');
+  expect(op.lines().filter((l) => l.includes('appeared: serving it'))).toEqual([]);
+  await kc.makeApiClient(ApiextensionsV1Api).deleteCustomResourceDefinition({ name: crdName });
 });
 
 test('an ambiguous resource name is not served, with a warning naming the candidates', async () => {
