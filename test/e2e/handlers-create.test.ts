@@ -51,3 +51,25 @@ test('a create handler runs once; its result lands in status; only the diff-base
   expect(calls).toBe(1);
   expect(countLines(op, "Handler 'createFn' succeeded.")).toBe(1);
 });
+
+test('one function registered twice with different ids gets each registration’s param', async () => {
+  const ns = await scenario.namespace('h-param');
+  const registry = new kopf.Registry();
+  const greet = ({ param, name }: { param: unknown; name: string }) => ({
+    greeting: `${String(param)} ${name}`,
+  });
+  kopf.on.create(EXAMPLES, greet, { registry, id: 'hello', param: 'hello' });
+  kopf.on.create(EXAMPLES, greet, { registry, id: 'goodbye', param: 'goodbye' });
+  const op = scenario.start(registry, ns.name);
+  await op.client.create(EXAMPLES, ns.name, exampleBody('one'));
+
+  const object = await eventually(
+    async () => {
+      const o = await op.client.get(EXAMPLES, ns.name, 'one');
+      const status = (o.status ?? {}) as Record<string, unknown>;
+      return status.hello && status.goodbye ? o : undefined;
+    },
+    { what: 'status.hello and status.goodbye' },
+  );
+  expect(object.status).toEqual({ hello: { greeting: 'hello one' }, goodbye: { greeting: 'goodbye one' } });
+});
