@@ -9,11 +9,28 @@ import { crdYaml, useOperatorScenario } from './operator-kit.ts';
 const scenario = useOperatorScenario({ exampleCrd: false });
 const { client, kc } = scenario;
 
-test('a CRD created after the operator started is served without a restart; its deletion stops the watch', async () => {
+/** A CRD the test installs after the operator started: fresh names, so tests never share it. */
+function lateCrd(stem: string) {
   const suffix = Math.random().toString(36).slice(2, 8);
-  const plural = `late${suffix}s`;
-  const kind = `Late${suffix}`;
+  const plural = `${stem}${suffix}s`;
+  const kind = `${stem[0]!.toUpperCase()}${stem.slice(1)}${suffix}`;
   const crdName = `${plural}.kopf.dev`;
+  return {
+    plural,
+    crdName,
+    /** Install the CRD, wait until it is served, and create one object of it in `namespace`. */
+    async installWithObject(namespace: string, name: string): Promise<void> {
+      await applyYaml(kc, crdYaml({ group: 'kopf.dev', plural, kind, scope: 'Namespaced' }));
+      await waitForCrd(kc, crdName);
+      const resource = kopf.resource({ group: 'kopf.dev', version: 'v1', plural, kind, namespaced: true });
+      await client.create(resource, namespace, { apiVersion: 'kopf.dev/v1', kind, metadata: { name } });
+    },
+  };
+}
+
+test('a CRD created after the operator started is served without a restart; its deletion stops the watch', async () => {
+  const late = lateCrd('late');
+  const { plural, crdName } = late;
   const ns = await scenario.namespace('op-discovery');
   const registry = new kopf.Registry();
   const created: string[] = [];
@@ -23,10 +40,7 @@ test('a CRD created after the operator started is served without a restart; its 
     op.lines().some((l) => l.startsWith(`Unresolved resource ${crdName} cannot be served yet`)),
   );
 
-  await applyYaml(kc, crdYaml({ group: 'kopf.dev', plural, kind, scope: 'Namespaced' }));
-  await waitForCrd(kc, crdName);
-  const resource = kopf.resource({ group: 'kopf.dev', version: 'v1', plural, kind, namespaced: true });
-  await client.create(resource, ns.name, { apiVersion: 'kopf.dev/v1', kind, metadata: { name: 'first' } });
+  await late.installWithObject(ns.name, 'first');
   await eventually(() => created.includes('first'), { what: 'the handler of the new resource' });
   expect(op.lines()).toContain(`Resource ${plural}.v1.kopf.dev appeared: serving it.`);
 
@@ -41,10 +55,8 @@ test('a CRD created after the operator started is served without a restart; its 
 
 test('with scanning.disabled, a CRD created after the start is not served, and namespace globs match nothing new', async () => {
   await installCrd(kc);
-  const suffix = Math.random().toString(36).slice(2, 8);
-  const plural = `unscanned${suffix}s`;
-  const kind = `Unscanned${suffix}`;
-  const crdName = `${plural}.kopf.dev`;
+  const late = lateCrd('unscanned');
+  const { crdName } = late;
   const ns = await scenario.namespace('op-no-scan');
   const registry = new kopf.Registry();
   const created: string[] = [];
@@ -62,10 +74,7 @@ test('with scanning.disabled, a CRD created after the start is not served, and n
     `Namespace scanning is disabled: only the literal namespaces of ${ns.name} ${ns.name}-glob-* are served.`,
   );
 
-  await applyYaml(kc, crdYaml({ group: 'kopf.dev', plural, kind, scope: 'Namespaced' }));
-  await waitForCrd(kc, crdName);
-  const resource = kopf.resource({ group: 'kopf.dev', version: 'v1', plural, kind, namespaced: true });
-  await client.create(resource, ns.name, { apiVersion: 'kopf.dev/v1', kind, metadata: { name: 'late' } });
+  await late.installWithObject(ns.name, 'late');
   // The operator still serves what it resolved at the start: an object created after the late one.
   await client.create(EXAMPLES, ns.name, exampleBody('known'));
   await eventually(() => created.includes('known'), {
