@@ -6,7 +6,8 @@
  */
 import { versionedName, type ResourceInfo } from '../../common/resources.ts';
 import { describeError } from '../structs/errors.ts';
-import { ApiConnectionError, isApiError } from '../client/errors.ts';
+import { ApiConnectionError, ApiError, isApiError } from '../client/errors.ts';
+import { isStorageInitializing, retryLogLevel } from '../client/retries.ts';
 import { sleep } from '../structs/timing.ts';
 import type { ApiClient, ListResult, RawWatchEvent } from '../client/types.ts';
 import { getLogger, type Logger } from '../structs/logging.ts';
@@ -156,9 +157,10 @@ async function* listAndWatch(
     }
 
     // Watching: re-watch from the latest version until the server says that version is gone.
+    let failuresInARow = 0;
     for (;;) {
       if (signal.aborted) return;
-      const state = { resourceVersion, healthy: false };
+      const state: WatchState = { resourceVersion, healthy: false, attempt: failuresInARow + 1 };
       stats.watches++;
       const outcome: WatchOutcome = yield* watchOnce(client, resource, namespace, state, signal, {
         logger,
@@ -168,8 +170,13 @@ async function* listAndWatch(
       });
       resourceVersion = state.resourceVersion;
       if (signal.aborted) return;
-      if (state.healthy) backoff.reset();
-      else stats.failures++;
+      if (state.healthy) {
+        backoff.reset();
+        failuresInARow = 0;
+      } else {
+        stats.failures++;
+        failuresInARow++;
+      }
       if (outcome === 'relist') {
         stats.relists++;
         logger.info(`Restarting the watch-stream for ${what} (re-listing).`);
@@ -219,12 +226,19 @@ async function* listPages(
   }
 }
 
+/** Where a watch request starts from, whether it went well, and how many failed before it in a row (+1). */
+interface WatchState {
+  resourceVersion: string;
+  healthy: boolean;
+  attempt: number;
+}
+
 /** One watch request. Updates `state.resourceVersion` (also from bookmarks); yields live events. */
 async function* watchOnce(
   client: ApiClient,
   resource: ResourceInfo,
   namespace: string | undefined,
-  state: { resourceVersion: string; healthy: boolean },
+  state: WatchState,
   signal: AbortSignal,
   context: StreamContext,
 ): AsyncGenerator<WatchEvent, WatchOutcome> {
@@ -266,11 +280,23 @@ async function* watchOnce(
   } catch (error) {
     if (signal.aborted) return 'rewatch';
     if (isApiError(error, 410)) return 'relist';
-    // Broken connections are routine (server restarts, load balancers); API errors are not.
-    const log = error instanceof ApiConnectionError ? logger.warning : logger.error;
-    log(`Watching ${what} failed; will reconnect: ${describeError(error)}`);
+    logger[watchFailureLevel(error, state.attempt)](
+      `Watching ${what} failed; will reconnect: ${describeError(error)}`,
+    );
     return 'rewatch';
   }
+}
+
+/**
+ * How loud a failed watch request is: a fresh CRD's "storage is (re)initializing" 429 is expected and
+ * quiet for its first attempts (as for other requests); broken connections are routine (server
+ * restarts, load balancers), so a warning; other API errors are errors.
+ */
+export function watchFailureLevel(error: unknown, attempt: number): 'debug' | 'warning' | 'error' {
+  if (error instanceof ApiError && isStorageInitializing(error.status, error.body?.message)) {
+    return retryLogLevel(true, attempt);
+  }
+  return error instanceof ApiConnectionError ? 'warning' : 'error';
 }
 
 /** An ERROR event: 410 Gone means our version is too old (re-list); others are logged, then re-watched. */

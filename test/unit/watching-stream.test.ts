@@ -5,6 +5,7 @@ import type { ApiClient, ListResult, RawWatchEvent, WatchOptions } from '../../r
 import { configureLogging } from '../../runtime/structs/logging.ts';
 import { makeSettings } from '../../runtime/structs/settings.ts';
 import { streamStats, watchObjects, type StreamItem } from '../../runtime/watching/index.ts';
+import { watchFailureLevel } from '../../runtime/watching/stream.ts';
 import { KOPF_EXAMPLES } from './handler-kit.ts';
 
 configureLogging({ write: () => undefined });
@@ -154,5 +155,28 @@ describe('watchObjects', () => {
       ],
     );
     expect(summary(await take(s.client, 2))).toEqual(['LISTED', 'ADDED:y']);
+  });
+});
+
+describe('how loud a failed watch request is', () => {
+  const initializing = new ApiError({
+    status: 429,
+    request: 'GET /apis/demo.kopf.dev/v1/widgetclasses?watch=true',
+    body: { message: 'storage is (re)initializing' },
+  });
+
+  test("a fresh CRD's 'storage is (re)initializing' is debug for 3 attempts, then a warning", () => {
+    expect([1, 2, 3, 4].map((attempt) => watchFailureLevel(initializing, attempt))).toEqual([
+      'debug',
+      'debug',
+      'debug',
+      'warning',
+    ]);
+  });
+
+  test('a broken connection is a warning, and any other API error an error at once', () => {
+    const throttled = new ApiError({ status: 429, request: 'GET /x', body: { message: 'slow down' } });
+    expect(watchFailureLevel(new ApiConnectionError('GET /x', new Error('ECONNRESET')), 1)).toBe('warning');
+    expect(watchFailureLevel(throttled, 1)).toBe('error');
   });
 });
