@@ -5,7 +5,6 @@
  * changed file; a file that does not load is reported and the previous handlers keep running until it
  * is fixed.
  */
-import net from 'node:net';
 import path from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { CoreV1Api } from '@kubernetes/client-node';
@@ -14,6 +13,7 @@ import { sleep } from '../../runtime/structs/timing.ts';
 import { eventually } from '../../runtime/testing/index.ts';
 import { countingServer, handlerFile, runs, STARTUP_MS, workDir } from './cli-kit.ts';
 import { EXAMPLES } from './handlers-kit.ts';
+import { freePort } from '../setup/ports.ts';
 import { useOperatorScenario } from './operator-kit.ts';
 
 const scenario = useOperatorScenario();
@@ -143,10 +143,7 @@ test('SIGTERM while a handler runs: the handler finishes, its outcome is persist
 });
 
 test('kopf run serves the liveness endpoint while it runs', async () => {
-  const probe = net.createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const port = (probe.address() as net.AddressInfo).port;
-  await new Promise((resolve) => probe.close(resolve));
+  const port = await freePort();
   const dir = workDir();
   const file = handlerFile(dir, `kopf.on.create(examples, function noopFn() { return undefined; });`);
   const ns = await namespace('cli-live');

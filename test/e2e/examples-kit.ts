@@ -20,7 +20,6 @@
  */
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import path from 'node:path';
@@ -42,6 +41,7 @@ import {
   type TestNamespace,
 } from '../../runtime/testing/index.ts';
 import { testCluster } from '../setup/cluster.ts';
+import { freePort } from '../setup/ports.ts';
 import { deleteManaged } from './admission-kit.ts';
 import { installCrd } from './handlers-kit.ts';
 
@@ -191,18 +191,6 @@ export function runExample(
       return code;
     },
   };
-}
-
-/** A TCP port free right now on 127.0.0.1. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Lines saying that handler (daemon, timer, activity) `id` succeeded. */

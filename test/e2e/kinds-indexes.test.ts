@@ -4,7 +4,8 @@ import * as kopf from '../../runtime/index.ts';
 import { eventually } from '../../runtime/testing/index.ts';
 import { EXAMPLES, exampleBody, startOperator } from './handlers-kit.ts';
 import { getExample, statusOf } from './kinds-kit.ts';
-import { freePort, runOperator, useOperatorScenario } from './operator-kit.ts';
+import { freePort } from '../setup/ports.ts';
+import { runOperator, useOperatorScenario } from './operator-kit.ts';
 
 const scenario = useOperatorScenario();
 const { kc } = scenario;

@@ -4,7 +4,8 @@ import { expect, test } from 'vitest';
 import * as kopf from '../../runtime/index.ts';
 import { eventually } from '../../runtime/testing/index.ts';
 import { EXAMPLES, exampleBody } from './handlers-kit.ts';
-import { freePort, httpGet, useOperatorScenario } from './operator-kit.ts';
+import { freePort } from '../setup/ports.ts';
+import { httpGet, useOperatorScenario } from './operator-kit.ts';
 
 const scenario = useOperatorScenario();
 const { client, cluster } = scenario;

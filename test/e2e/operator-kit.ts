@@ -2,7 +2,6 @@
  * Shared set-up of the operator e2e tests: run `kopf.operator()` in-process with any options, and
  * `useOperatorScenario()`, the per-file fixture that cleans up after every test.
  */
-import { createServer } from 'node:net';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { createApiClient, type ClosableApiClient } from '../../runtime/client/index.ts';
@@ -130,15 +129,6 @@ export function useOperatorScenario(options: { exampleCrd?: boolean } = {}): Ope
       cleanups.push(cleanup);
     },
   };
-}
-
-/** A TCP port free on 127.0.0.1 right now (for a liveness endpoint). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** GET a local URL; resolves with the status and the body text. */

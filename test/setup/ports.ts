@@ -1,4 +1,4 @@
-/** A TCP port held by a listener of the test, for the "port already taken" scenarios. */
+/** Loopback TCP ports for tests: a free one to hand to a server, or one held to make it "already taken". */
 import { createServer } from 'node:net';
 
 export interface HeldPort {
@@ -12,4 +12,11 @@ export async function holdPort(): Promise<HeldPort> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
   return { port, release: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+/** A TCP port free on 127.0.0.1 right now (held only while it is picked). */
+export async function freePort(): Promise<number> {
+  const held = await holdPort();
+  await held.release();
+  return held.port;
 }
