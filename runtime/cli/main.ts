@@ -29,6 +29,7 @@ export async function main(argv: readonly string[]): Promise<number> {
 export async function run(options: RunOptions): Promise<number> {
   configureCliLogging(options);
   const logger = getLogger('kopf.cli');
+  if (process.channel) (await import('./reload.ts')).followSupervisor();
   if (!options.allNamespaces && options.namespaces.length === 0) {
     logger.warning(
       'Neither --namespace nor --all-namespaces is specified: serving all namespaces cluster-wide. ' +

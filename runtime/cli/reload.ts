@@ -6,6 +6,8 @@
  * persisted on the objects makes finished handlers stay finished; daemons and timers start again.
  * Before the old child is stopped, the new code is loaded once in a throw-away process: a file that
  * does not load is reported, and the previous handlers keep running until it is fixed.
+ * The child is tied to the supervisor by an IPC channel: a supervisor that dies without stopping it
+ * (SIGKILL, a crash) closes the channel, and the child stops gracefully instead of running orphaned.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { watch, type FSWatcher } from 'node:fs';
@@ -18,13 +20,18 @@ const logger = getLogger('kopf.reload');
 /** Files whose change reloads the handlers. */
 const SCRIPT = /\.(ts|mts|cts|js|mjs|cjs|json)$/;
 const DEBOUNCE_MS = 300;
+/** Set in the child's environment: it runs under a `--reload` supervisor, with an IPC channel to it. */
+const SUPERVISED = 'KOPF_RELOAD_SUPERVISED';
 
 /** Runs `kopf run` without `--reload` in a child, restarting it on changes; resolves with its last exit code. */
 export async function runWithReload(argv: readonly string[], options: RunOptions): Promise<number> {
   const childArgv = argv.filter((arg) => !/^--(no-)?reload(=.*)?$/.test(arg));
-  const env = { ...process.env, KOPF_RUN_RELOAD: 'false' };
+  const env = { ...process.env, KOPF_RUN_RELOAD: 'false', [SUPERVISED]: 'true' };
   const start = (): ChildProcess =>
-    spawn(process.execPath, [...process.execArgv, process.argv[1]!, ...childArgv], { stdio: 'inherit', env });
+    spawn(process.execPath, [...process.execArgv, process.argv[1]!, ...childArgv], {
+      stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
+      env,
+    });
 
   let child: ChildProcess | undefined = start();
   let exited = exitOf(child);
@@ -104,6 +111,19 @@ export async function runWithReload(argv: readonly string[], options: RunOptions
   await reloading;
   if (child) lastCode = await exited;
   return lastCode;
+}
+
+/**
+ * In a supervised child: stop gracefully (through the usual SIGTERM path) when the supervisor's channel
+ * closes, i.e. when the supervisor is gone. The channel does not keep the child alive by itself.
+ */
+export function followSupervisor(): void {
+  if (process.env[SUPERVISED] !== 'true' || !process.channel) return;
+  process.channel.unref();
+  process.once('disconnect', () => {
+    logger.warning('The --reload supervisor is gone; stopping the operator.');
+    process.kill(process.pid, 'SIGTERM');
+  });
 }
 
 function exitOf(child: ChildProcess): Promise<number> {

@@ -6,7 +6,7 @@
  * is fixed.
  */
 import path from 'node:path';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { expect, test } from 'vitest';
 import { sleep } from '../../runtime/structs/timing.ts';
@@ -301,7 +301,7 @@ test('an edited handler module is reloaded: new objects get the new code, finish
     KUBECONFIG: cluster.kubeconfig,
     RUNS_FILE: runsFile,
   });
-  // A graceful stop first: the supervisor stops its child (a SIGKILLed supervisor would orphan it).
+  // A graceful stop: the supervisor stops its child, which runs its cleanup.
   scenario.defer(() => kopf.stop());
   const create = (name: string) =>
     client.create(EXAMPLES, ns, {
@@ -356,3 +356,43 @@ test('an edited handler module is reloaded: new objects get the new code, finish
   // Every object was created once, by the code of its time: no finished handler ran again.
   expect(creates).toEqual(['v1 create first', 'v2 create second', 'v2 create third', 'v3 create fourth']);
 });
+
+test('a --reload supervisor killed with SIGKILL does not leave its operator running orphaned', async () => {
+  const dir = workDir('kopf-reload-orphan-');
+  const runsFile = path.join(dir, 'runs.log');
+  const file = handlerFile(
+    dir,
+    `kopf.on.startup(function started() { record('startup'); });
+    kopf.on.cleanup(function cleaned() { record('cleanup'); });`,
+  );
+  const kopf = scenario.spawn(['run', '--reload', '--standalone', '-A', file], {
+    KUBECONFIG: cluster.kubeconfig,
+    RUNS_FILE: runsFile,
+  });
+  await eventually(() => runs(runsFile).includes('startup'), {
+    what: 'the startup handler',
+    timeoutMs: STARTUP_MS,
+  });
+  const supervisor = kopf.child.pid!;
+  const [operator] = readFileSync(`/proc/${supervisor}/task/${supervisor}/children`, 'utf8')
+    .trim()
+    .split(/\s+/);
+  expect(operator, 'the operator runs in a child of the supervisor').toMatch(/^\d+$/);
+
+  kopf.child.kill('SIGKILL');
+  // The orphan notices the closed channel and stops the usual way: its cleanup handler runs.
+  await eventually(() => runs(runsFile).includes('cleanup'), {
+    what: 'the cleanup handler',
+    timeoutMs: STARTUP_MS,
+  });
+  await eventually(() => !isRunning(Number(operator)), { what: `the operator (pid ${operator}) to exit` });
+});
+
+/** A process that exited but was not reaped yet (a zombie) no longer runs. */
+function isRunning(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
