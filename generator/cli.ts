@@ -10,6 +10,7 @@ import { generate, regenerateRbac, type GenerateResult } from './generate.ts';
 import { init } from './init.ts';
 import { typecheckProject } from './project/typecheck.ts';
 import { watchInputs } from './watch.ts';
+import { describeError } from '../common/errors.ts';
 
 interface Output {
   out(line: string): void;
@@ -107,7 +108,7 @@ export async function main(
   try {
     args = await parser.parseAsync();
   } catch (error) {
-    failure ??= error instanceof Error ? error.message : String(error);
+    failure ??= describeError(error);
   }
   if (failure !== undefined || !args) {
     output.err(`kopf-gen: ${failure ?? 'invalid arguments'}`);

@@ -1,4 +1,5 @@
 /** Errors and warnings that name where in the input they come from. */
+import { describeError } from '../common/errors.ts';
 
 /** Where a problem is: a file, and optionally a document of it (0-based index) and a 1-based line. */
 export interface SourceLocation {
@@ -74,5 +75,5 @@ export function describeFsError(error: unknown): string {
     };
     return known[code] ?? code;
   }
-  return error instanceof Error ? error.message : String(error);
+  return describeError(error);
 }

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { EVENT_ID, getScalarValue, loadAll, parseEvents, YAMLException, type Event } from 'js-yaml';
 import { describeFsError, InputError } from '../errors.ts';
+import { describeError } from '../../common/errors.ts';
 
 export interface YamlDocument {
   readonly file: string;
@@ -52,10 +53,7 @@ export function parseYamlDocuments(file: string, text: string): YamlDocument[] {
       const column = error.mark ? `, column ${error.mark.column + 1}` : '';
       throw new InputError({ file, line }, `not valid YAML: ${error.reason}${column}`);
     }
-    throw new InputError(
-      { file },
-      `not valid YAML: ${error instanceof Error ? error.message : String(error)}`,
-    );
+    throw new InputError({ file }, `not valid YAML: ${describeError(error)}`);
   }
   const starts = documentStartLines(text, values.length);
   return values.map((value, index) => {

@@ -16,6 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
 import * as yaml from 'js-yaml';
+import { describeError } from '../structs/errors.ts';
 
 /**
  * What the API client needs from a kubeconfig: the server and the TLS/auth options of a request.
@@ -105,7 +106,7 @@ function mergeKubeconfigs(files: string[]): Kubeconfig {
     try {
       document = yaml.load(fs.readFileSync(file, 'utf8'));
     } catch (error) {
-      throw new Error(`${file}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      throw new Error(`${file}: ${describeError(error)}`, { cause: error });
     }
     const config = isRecord(document) ? document : {};
     const directory = path.dirname(path.resolve(file));
