@@ -5,7 +5,12 @@
  * each step, bytes per object (the difference of the two sets), the heap's biggest kinds, and who
  * retains the strings of one sample object (its name), innermost first.
  *
- *   node bench/retention.ts [--n 1000] [--keep] [--node-flags=--max-semi-space-size=2]
+ * With `--no-snapshots` (faster, and no snapshot's own memory in the later steps' RSS) only the memory
+ * details are printed: at each step, right after the burst that handled its objects and after the idle
+ * wait, `process.memoryUsage()`, V8's heap spaces (committed/used) and /proc's smaps_rollup of the
+ * operator (the contender writes them, see BENCH_MEMORY_FILE in bench/contenders/kopf-ts/operator.ts).
+ *
+ *   node bench/retention.ts [--n 1000] [--keep] [--no-snapshots] [--node-flags=--max-semi-space-size=2]
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -23,15 +28,19 @@ const { values } = parseArgs({
     n: { type: 'string', default: '1000' },
     keep: { type: 'boolean', default: false },
     'node-flags': { type: 'string', default: '' },
+    'no-snapshots': { type: 'boolean', default: false },
   },
 });
 const n = Number(values.n);
+const snapshots = !values['no-snapshots'];
 const workDir = path.join(benchDir, 'results', `retention-${new Date().toISOString().replace(/[:.]/g, '-')}`);
 mkdirSync(workDir, { recursive: true });
 const log = (line: string): void => void process.stderr.write(`[retention] ${line}\n`);
 
 process.env['BENCH_KOPF_TS_NODE_FLAGS'] =
   `--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${workDir} ${values['node-flags']}`.trim();
+const memoryFile = path.join(workDir, 'memory.json');
+process.env['BENCH_MEMORY_FILE'] = memoryFile;
 const cluster = await startLocalCluster({ progress: (line) => log(`  ${line}`) });
 const kube = new Kube(cluster);
 const observer = new Observer(kube);
@@ -42,6 +51,33 @@ const child = kopfTs.start({
   logFile: path.join(workDir, 'kopf-ts.log'),
 });
 const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+
+interface MemoryDetails {
+  usage: NodeJS.MemoryUsage;
+  spaces: Record<string, { size: number; used: number }>;
+  smaps: Record<string, number>;
+  mappings: Record<string, number>;
+}
+
+/** The operator's own view of its memory (written every second), as one line: committed/used per space. */
+async function details(label: string): Promise<string> {
+  await sleep(1200); // a fresh write, not one from before the step
+  const d = JSON.parse(readFileSync(memoryFile, 'utf8')) as MemoryDetails;
+  const m = (bytes: number | undefined): string => ((bytes ?? 0) / 2 ** 20).toFixed(1);
+  const spaces = Object.entries(d.spaces)
+    .filter(([, s]) => s.size >= 2 ** 20)
+    .map(([name, s]) => `${name.replace(/_space$/, '')} ${m(s.size)}/${m(s.used)}`)
+    .join(', ');
+  return (
+    `${label}: rss ${m(d.usage.rss)} (anon ${m(d.smaps['Anonymous'])}, file ${m(d.smaps['Rss']! - d.smaps['Anonymous']!)}); ` +
+    `heapTotal ${m(d.usage.heapTotal)}, heapUsed ${m(d.usage.heapUsed)}, external ${m(d.usage.external)}, ` +
+    `arrayBuffers ${m(d.usage.arrayBuffers)}; spaces committed/used: ${spaces}; resident anonymous mappings: ` +
+    `${Object.entries(d.mappings)
+      .map(([kind, bytes]) => `${kind} ${m(bytes)}`)
+      .join(', ')} (MiB)`
+  );
+}
+const memoryLines: string[] = [];
 
 /** Ask for a snapshot (the process writes it synchronously) and wait until the file is complete. */
 async function snapshot(label: string): Promise<string> {
@@ -71,6 +107,7 @@ async function fill(namespace: string, count: number): Promise<string[]> {
   }
   const handled = await observer.waitHandled(keys, 600_000);
   log(`${namespace}: ${handled}/${count} handled`);
+  memoryLines.push(await details(`${namespace}, right after the burst`));
   await sleep(8000); // per-object workers expire after 5 s (queueing.idleTimeout)
   return keys;
 }
@@ -88,18 +125,49 @@ try {
   ] as const) {
     if (namespace) await fill(namespace, n);
     const rss = treeMemory(child.pid ?? -1).rss;
+    memoryLines.push(await details(`${label}, idle`));
+    log(memoryLines[memoryLines.length - 1]!);
+    if (!snapshots) {
+      steps.push({ label, objects, rss, heap: NaN, file: '' });
+      continue;
+    }
     const file = await snapshot(label);
     const heap = findRetainers(file, '\u0000never').totalBytes;
     steps.push({ label, objects, rss, heap, file });
     log(`${label}: RSS ${mib(rss)}, live heap ${mib(heap)}`);
   }
+  // Does the memory come back down? RSS every 2 s for 30 s after the idle step.
+  const timeline: string[] = [];
+  for (let i = 0; i < 15; i++) {
+    await sleep(2000);
+    timeline.push((treeMemory(child.pid ?? -1).rss / 2 ** 20).toFixed(0));
+  }
+  memoryLines.push(`${2 * n} objects, RSS every 2 s after the idle step (MiB): ${timeline.join(' ')}`);
+  memoryLines.push(await details(`${2 * n} objects, 30 s later`));
+  const lines = snapshots ? retentionReport() : [];
+  lines.unshift(
+    `# kopf-ts memory (${new Date().toISOString()}; node flags: ${values['node-flags'] || 'none'})`,
+    '',
+    ...memoryLines.map((line) => `- ${line}`),
+    '',
+  );
+  writeFileSync(path.join(workDir, snapshots ? 'retention.md' : 'memory.md'), lines.join('\n') + '\n');
+  process.stdout.write(lines.join('\n') + '\n');
+} finally {
+  child.kill('SIGTERM');
+  observer.stop();
+  kube.close();
+  await cluster.stop();
+  if (!values.keep) for (const step of steps) if (existsSync(step.file)) rmSync(step.file, { force: true });
+}
+
+/** Live heap per object and who retains one object's strings, from the heap snapshots of the steps. */
+function retentionReport(): string[] {
   const [zero, first, second] = steps as [(typeof steps)[0], (typeof steps)[0], (typeof steps)[0]];
   const perObject = (second.heap - first.heap) / n;
   const marker = 'obj-000123';
   const report = findRetainers(second.file, marker, 15);
-  const lines = [
-    `# kopf-ts retention (${new Date().toISOString()}; node flags: ${values['node-flags'] || 'none'})`,
-    '',
+  return [
     ...steps.map((s) => `- ${s.label}: RSS ${mib(s.rss)}, live heap ${mib(s.heap)}`),
     `- live heap per object: ${perObject.toFixed(0)} bytes (from ${first.label} to ${second.label}); ` +
       `RSS per 1,000 objects: ${mib(((second.rss - first.rss) / n) * 1000)}; at 0 objects: ${mib(zero.rss)}`,
@@ -115,12 +183,4 @@ try {
     summarizeHeap(second.file, 25),
     '```',
   ];
-  writeFileSync(path.join(workDir, 'retention.md'), lines.join('\n') + '\n');
-  process.stdout.write(lines.join('\n') + '\n');
-} finally {
-  child.kill('SIGTERM');
-  observer.stop();
-  kube.close();
-  await cluster.stop();
-  if (!values.keep) for (const step of steps) if (existsSync(step.file)) rmSync(step.file, { force: true });
 }

@@ -7,7 +7,8 @@
  *
  * Flags: --quick; --only <contender,...> (kopf-ts, raw, controller-runtime, kopf, kopf-tuned);
  * --measures <throughput,api-calls,latency,memory,restart,generator>; size overrides for development:
- * --n <objects>, --idle <objects>, --rate <objects/s>, --seconds <s>; --no-report (do not rewrite
+ * --n <objects>, --idle <objects>, --rate <objects/s>, --seconds <s>; the 100,000-object measure
+ * (`scale`, full mode only unless named in --measures): --scale-objects <n>, --scale-cap <s>; --no-report (do not rewrite
  * BENCHMARKS.md). Results: bench/results/<timestamp>.json (+ logs), and BENCHMARKS.md at the repo root.
  * These are measurements, not tests: nothing here asserts a time.
  */
@@ -17,6 +18,7 @@ import { parseArgs } from 'node:util';
 import { startLocalCluster, applyYaml, waitForCrd } from '../runtime/testing/index.ts';
 import { allContenders, benchDir, experimentalContenders, repoRoot } from './lib/contenders.ts';
 import { Kube, CRD_NAME } from './lib/kube.ts';
+import { createHandledSet } from './lib/scale.ts';
 import { Observer } from './lib/observer.ts';
 import { machineInfo } from './lib/proc.ts';
 import { ContenderSession, type ContenderResult, type Sizes } from './lib/session.ts';
@@ -36,6 +38,8 @@ const { values } = parseArgs({
     idle: { type: 'string' },
     rate: { type: 'string' },
     seconds: { type: 'string' },
+    'scale-objects': { type: 'string' },
+    'scale-cap': { type: 'string' },
     'no-report': { type: 'boolean', default: false },
     'per-file': { type: 'boolean' },
     profile: { type: 'boolean', default: false },
@@ -64,9 +68,13 @@ const sizes: Sizes = {
   latencySeconds: Number(values.seconds ?? (quick ? 15 : 60)),
   idleObjects: Number(values.idle ?? (quick ? 2000 : 10000)),
   createConcurrency: 32,
+  scaleObjects: Number(values['scale-objects'] ?? 100_000),
+  scaleCapSeconds: Number(values['scale-cap'] ?? 1800),
 };
-const allMeasures = ['throughput', 'api-calls', 'latency', 'memory', 'restart', 'generator'];
-const measures = new Set(values.measures ? values.measures.split(',') : allMeasures);
+const allMeasures = ['throughput', 'api-calls', 'latency', 'memory', 'restart', 'scale', 'generator'];
+// The 100,000-object measure takes most of an hour to set up here: full runs only, unless asked for.
+const defaultMeasures = quick ? allMeasures.filter((m) => m !== 'scale') : allMeasures;
+const measures = new Set(values.measures ? values.measures.split(',') : defaultMeasures);
 for (const m of measures)
   if (!allMeasures.includes(m)) throw new Error(`unknown measure ${m}; known: ${allMeasures.join(', ')}`);
 const only = values.only ? new Set(values.only.split(',')) : undefined;
@@ -180,6 +188,17 @@ if (clusterMeasures.length && contenders.length) {
         save();
       }
     }
+    if (measures.has('scale') && ready.length) {
+      // One set for every contender (it is only read), created once: the longest set-up of the run.
+      log(`=== scale: ${sizes.scaleObjects} handled objects (set-up) ===`);
+      await kube.createNamespace('bench-scale-set');
+      await createHandledSet(kube, 'bench-scale-set', sizes.scaleObjects, 64, log);
+      for (const session of ready) {
+        log(`=== scale: ${session.contender.title} with ${sizes.scaleObjects} objects ===`);
+        await session.scale(sizes.scaleObjects, sizes.scaleCapSeconds, context(session));
+        save();
+      }
+    }
     for (const session of sessions) {
       const result = session.result();
       if (values.profile && result.id === 'kopf-ts')
@@ -203,9 +222,17 @@ if (measures.has('generator')) {
   });
 }
 
-const custom = ['n', 'rounds', 'idle', 'rate', 'seconds', 'only', 'measures'].some(
-  (k) => values[k as keyof typeof values] !== undefined,
-);
+const custom = [
+  'n',
+  'rounds',
+  'idle',
+  'rate',
+  'seconds',
+  'scale-objects',
+  'scale-cap',
+  'only',
+  'measures',
+].some((k) => values[k as keyof typeof values] !== undefined);
 const run: BenchRun = {
   timestamp: new Date().toISOString(),
   mode: (quick ? 'quick' : 'full') + (custom ? ' (custom)' : ''),

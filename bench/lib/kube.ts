@@ -151,21 +151,11 @@ export class Kube {
       metadata: { name },
       spec: { index },
     };
-    for (let attempt = 0; ; attempt++) {
-      const res = await this.request(
-        'POST',
-        this.collectionPath(namespace),
-        body,
-        'application/json',
-        `POST ${PLURAL}`,
-      );
-      if (res.status < 300 || res.status === 409) return;
-      if ((res.status === 429 || res.status >= 500) && attempt < 20) {
-        await sleep(50 * (attempt + 1));
-        continue;
-      }
-      throw new Error(`create ${namespace}/${name}: HTTP ${res.status}: ${res.body.slice(0, 300)}`);
-    }
+    await retrying(
+      () => this.request('POST', this.collectionPath(namespace), body, 'application/json', `POST ${PLURAL}`),
+      `create ${namespace}/${name}`,
+      409,
+    );
   }
 
   async list(namespace?: string): Promise<{ items: BenchObject[]; metadata: { resourceVersion: string } }> {
@@ -248,6 +238,23 @@ export class Kube {
 
   close(): void {
     this.agent.destroy();
+  }
+}
+
+/** Send a request until it succeeds (or answers `alsoFine`): 429s and 5xx are retried 20 times. */
+export async function retrying(
+  request: () => Promise<{ status: number; body: string }>,
+  what: string,
+  alsoFine?: number,
+): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    const res = await request();
+    if (res.status < 300 || res.status === alsoFine) return;
+    if ((res.status === 429 || res.status >= 500) && attempt < 20) {
+      await sleep(50 * (attempt + 1));
+      continue;
+    }
+    throw new Error(`${what}: HTTP ${res.status}: ${res.body.slice(0, 300)}`);
   }
 }
 

@@ -21,6 +21,9 @@ export interface Sizes {
   latencySeconds: number;
   idleObjects: number;
   createConcurrency: number;
+  /** The 100,000-object measure: the handled set, and the cap of each contender's catch-up. */
+  scaleObjects: number;
+  scaleCapSeconds: number;
 }
 
 export interface ThroughputRound {
@@ -86,6 +89,17 @@ export interface RestartResult {
   readyBeforeStopHandlerRuns: number;
 }
 
+/** The 100,000-object measure: a start with N handled objects in place (see `bench/lib/scale.ts`). */
+export interface ScaleResult extends Omit<RestartResult, 'readyBeforeStopHandlerRuns'> {
+  /** The time cap of the catch-up; when it passed first, the other numbers are what was reached by then. */
+  capSeconds: number;
+  finished: boolean;
+  /** RSS with the N objects watched, after the catch-up and the idle wait (when finished). */
+  rssBytes?: number;
+  /** The process's peak RSS (VmHWM) during the catch-up. */
+  peakRssBytes: number;
+}
+
 export interface ApiCallsResult {
   objects: number;
   perObject: number;
@@ -108,6 +122,7 @@ export interface ContenderResult {
   latency?: LatencyResult;
   idle?: IdleResult;
   restart?: RestartResult;
+  scale?: ScaleResult;
   /** /proc/loadavg (1-min) when the contender started and when it was done: the machine is shared. */
   loadAverage?: { start: number; end: number };
   /** Summary of the CPU profile, when run with --profile. */
@@ -404,32 +419,13 @@ export class ContenderSession {
       const before = parseRequestTotals(await kube.metrics());
       const proc = this.#start(context);
       phase.proc = proc;
-      const started = proc.startedAt;
-      const sentinelKey = `${namespace}/zzz-sentinel`;
-      // CPU samples every 100 ms until the sentinel is handled and the process has been quiet for 1 s.
-      const samples: Array<{ at: number; cpu: number }> = [];
-      let sentinelAt = 0;
-      const deadline = started + 600_000;
-      while (performance.now() < deadline && !proc.exited) {
-        samples.push({ at: performance.now(), cpu: treeCpuSeconds(proc.pid) });
-        if (!sentinelAt && observer.handled.has(sentinelKey)) sentinelAt = observer.handled.get(sentinelKey)!;
-        if (sentinelAt && quietSince(samples, sentinelAt) !== undefined) break;
-        await sleep(100);
-      }
-      const quietAt = quietSince(samples, sentinelAt) ?? performance.now();
+      const caught = await catchUp(observer, proc, `${namespace}/zzz-sentinel`, 600_000);
       await sleep(1500); // the counter file is written every 200 ms
-      const delta = deltaCounts(before, parseRequestTotals(await kube.metrics()));
-      const patchCalls = [...delta]
-        .filter(([key]) => key.startsWith('PATCH benchobjects') || key.startsWith('PUT benchobjects'))
-        .reduce((a, [, v]) => a + v, 0);
       const r: RestartResult = {
         objects: m,
-        catchUpSeconds: (Math.max(sentinelAt, quietAt) - started) / 1000,
-        sentinelSeconds: sentinelAt ? (sentinelAt - started) / 1000 : NaN,
-        quietSeconds: (quietAt - started) / 1000,
+        ...caught,
         handlerRuns: Math.max(0, proc.handlerRuns() - 1),
-        patchCalls,
-        cpuSeconds: samples.length ? samples[samples.length - 1]!.cpu - samples[0]!.cpu : NaN,
+        patchCalls: patchCalls(deltaCounts(before, parseRequestTotals(await kube.metrics()))),
         readyBeforeStopHandlerRuns,
       };
       this.#result.restart = r;
@@ -439,6 +435,52 @@ export class ContenderSession {
           `handler runs besides the sentinel: ${r.handlerRuns}; PATCH calls: ${patchCalls}`,
       );
     });
+  }
+
+  /**
+   * The 100,000-object measure, against the handled set already in place (`namespace`, `objects` of
+   * them): the operator is started with a new sentinel object beside the set; catch-up and handler
+   * runs as in the restart measure, within `capSeconds`; then, 8 s idle, the RSS with the set watched.
+   */
+  async scale(objects: number, capSeconds: number, context: Partial<StartContext> = {}): Promise<void> {
+    if (!this.#result.available) return;
+    const { kube, observer, log } = this.#options;
+    const id = this.contender.id;
+    const namespace = `bench-${this.#run}-${id}-scale`.slice(0, 63);
+    await kube.createNamespace(namespace);
+    await kube.create(namespace, 'zzz-sentinel', -1);
+    const before = parseRequestTotals(await kube.metrics());
+    const proc = this.#start(context);
+    try {
+      const caught = await catchUp(observer, proc, `${namespace}/zzz-sentinel`, capSeconds * 1000);
+      const finished = Number.isFinite(caught.sentinelSeconds) && caught.catchUpSeconds < capSeconds;
+      if (finished) await sleep(8000); // as in the memory measure: workers expire, the heap settles
+      const r: ScaleResult = {
+        objects,
+        ...caught,
+        capSeconds,
+        finished,
+        peakRssBytes: treeMemory(proc.pid).hwm,
+        ...(finished ? { rssBytes: await settledRss(proc.pid, 0) } : {}),
+        handlerRuns: Math.max(0, proc.handlerRuns() - 1),
+        patchCalls: patchCalls(deltaCounts(before, parseRequestTotals(await kube.metrics()))),
+      };
+      this.#result.scale = r;
+      log(
+        `${id}: start with ${objects} handled objects: ` +
+          (finished
+            ? `caught up in ${r.catchUpSeconds.toFixed(1)} s, RSS ${((r.rssBytes ?? 0) / 2 ** 20).toFixed(1)} MiB`
+            : `not caught up within ${capSeconds} s`) +
+          `; handler runs besides the sentinel: ${r.handlerRuns}; PATCH calls: ${r.patchCalls}`,
+      );
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      this.#result.errors.push(`scale: ${message}`);
+      log(`${id}: scale: ERROR: ${message}`);
+    } finally {
+      await cleanNamespace(kube, observer, namespace, log);
+      await proc.stop();
+    }
   }
 
   /** Measured API calls per object so far (the raw limit mirrors kopf-ts's). */
@@ -589,6 +631,42 @@ async function waitHandledOrExit(
   const done = await Promise.race([observer.waitHandled(keys, timeoutMs, onProgress), exit]);
   if (done < 0) throw new Error(`the operator exited (code ${proc.exitCode}):\n${proc.logTail()}`);
   return done;
+}
+
+/**
+ * Wait until the sentinel is handled and the process has gone quiet (or `capMs` has passed, or the
+ * process exited), sampling its CPU every 100 ms; times are from the process's start.
+ */
+async function catchUp(
+  observer: Observer,
+  proc: Running,
+  sentinelKey: string,
+  capMs: number,
+): Promise<Pick<RestartResult, 'catchUpSeconds' | 'sentinelSeconds' | 'quietSeconds' | 'cpuSeconds'>> {
+  const started = proc.startedAt;
+  const samples: Array<{ at: number; cpu: number }> = [];
+  let sentinelAt = 0;
+  const deadline = started + capMs;
+  while (performance.now() < deadline && !proc.exited) {
+    samples.push({ at: performance.now(), cpu: treeCpuSeconds(proc.pid) });
+    if (!sentinelAt && observer.handled.has(sentinelKey)) sentinelAt = observer.handled.get(sentinelKey)!;
+    if (sentinelAt && quietSince(samples, sentinelAt) !== undefined) break;
+    await sleep(100);
+  }
+  const quietAt = quietSince(samples, sentinelAt) ?? performance.now();
+  return {
+    catchUpSeconds: (Math.max(sentinelAt, quietAt) - started) / 1000,
+    sentinelSeconds: sentinelAt ? (sentinelAt - started) / 1000 : NaN,
+    quietSeconds: (quietAt - started) / 1000,
+    cpuSeconds: samples.length ? samples[samples.length - 1]!.cpu - samples[0]!.cpu : NaN,
+  };
+}
+
+/** PATCH and PUT calls on BenchObjects among the apiserver's request counts. */
+function patchCalls(delta: RequestCounts): number {
+  return [...delta]
+    .filter(([key]) => key.startsWith('PATCH benchobjects') || key.startsWith('PUT benchobjects'))
+    .reduce((a, [, v]) => a + v, 0);
 }
 
 /** The start of the first 1-s window at or after `from` in which the process used < 3 % of a core. */

@@ -15,6 +15,7 @@ import type { ProcessingStats } from '../processing/processor.ts';
 import { defaultRegistry, type Registry } from '../processing/registry.ts';
 import { login, runActivity, runCleanup, runProbes, type ActivityContext } from './activities.ts';
 import type { OperatorContext, RootTask } from './context.ts';
+import { collectWhenIdle } from './idle-memory.ts';
 import { startHealthServer } from './probing.ts';
 import { startCoordination, type Coordination } from './coordination.ts';
 import { serveResources } from './serving.ts';
@@ -96,6 +97,8 @@ export async function runWithSettings(options: OperatorOptions, settings: Operat
     throw error;
   }
   const poster = startPoster(client, settings);
+  // After a burst, once the per-object workers have ended, the heap it grew is given back.
+  const stopIdleCollector = collectWhenIdle({ quietSeconds: settings.queueing.idleTimeout + 1 });
   let coordination: Coordination | undefined;
   try {
     if (!options.clusterwide && !options.namespaces?.length) {
@@ -141,6 +144,7 @@ export async function runWithSettings(options: OperatorOptions, settings: Operat
     // Queued events get a moment to be posted; an unreachable API must not hold up the exit.
     await Promise.race([poster.close(), sleep(Math.min(5, settings.process.gracefulShutdownTimeout))]);
     await liveness?.close();
+    stopIdleCollector();
     client.close();
     logger.info('The operator has stopped.');
   }

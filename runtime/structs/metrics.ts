@@ -1,6 +1,6 @@
 /**
  * Operator metrics as plain events: any layer records a measurement here without knowing how it is
- * exposed; the API layer subscribes a sink that feeds prom-client and serves `/metrics`. Recording
+ * exposed; the reactor subscribes a sink that sums them for `/metrics` (`reactor/metrics.ts`). Recording
  * with no sink subscribed costs one loop over an empty set.
  */
 import { versionedName } from '../../common/resources.ts';

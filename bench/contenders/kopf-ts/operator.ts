@@ -3,7 +3,8 @@
  * kopf-ts CLI from source with its default settings:
  *   node runtime/cli/main.ts run --standalone -A bench/contenders/kopf-ts/operator.ts
  */
-import { renameSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import v8 from 'node:v8';
 import * as kopf from '../../../runtime/index.ts';
 
 let handled = 0;
@@ -26,13 +27,49 @@ if (counterFile) {
   }, 200).unref();
 }
 
-// Diagnostics for the memory measure (only with BENCH_MEMORY_LOG=1): where the RSS is.
-if (process.env['BENCH_MEMORY_LOG']) {
+// Diagnostics for the memory measures (only with BENCH_MEMORY_FILE): where the RSS is — process
+// memory, V8's heap spaces (committed vs used: new space is the young generation), and the kernel's
+// view (/proc/self/smaps_rollup: anonymous vs file-backed pages), rewritten every second as JSON.
+const memoryFile = process.env['BENCH_MEMORY_FILE'];
+if (memoryFile) {
   setInterval(() => {
-    const m = process.memoryUsage();
-    const mib = (n: number): string => (n / 2 ** 20).toFixed(1);
-    process.stderr.write(
-      `bench-memory rss=${mib(m.rss)} heapTotal=${mib(m.heapTotal)} heapUsed=${mib(m.heapUsed)} external=${mib(m.external)} arrayBuffers=${mib(m.arrayBuffers)}\n`,
+    const spaces = Object.fromEntries(
+      v8.getHeapSpaceStatistics().map((s) => [s.space_name, { size: s.space_size, used: s.space_used_size }]),
     );
-  }, 5000).unref();
+    const smaps = Object.fromEntries(
+      readFileSync('/proc/self/smaps_rollup', 'utf8')
+        .split('\n')
+        .map((line) => /^(\w+):\s+(\d+) kB/.exec(line))
+        .filter((m) => m !== null)
+        .map((m) => [m[1]!, Number(m[2]) * 1024]),
+    );
+    writeFileSync(
+      memoryFile + '.tmp',
+      JSON.stringify({ usage: process.memoryUsage(), spaces, smaps, mappings: anonymousMappings() }),
+    );
+    renameSync(memoryFile + '.tmp', memoryFile);
+  }, 1000).unref();
+}
+
+/**
+ * Resident anonymous memory by kind of mapping: `[heap]` is glibc's main malloc arena (brk), 64 MiB
+ * reservations are glibc's per-thread arenas, the rest is mostly V8's pages (256 KiB-aligned chunks).
+ */
+function anonymousMappings(): Record<string, number> {
+  const sums: Record<string, number> = {};
+  let kind = '';
+  for (const line of readFileSync('/proc/self/smaps', 'utf8').split('\n')) {
+    const range = /^([0-9a-f]+)-([0-9a-f]+) \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
+    if (range) {
+      const size = parseInt(range[2]!, 16) - parseInt(range[1]!, 16);
+      const name = range[3]!;
+      kind = name.startsWith('/')
+        ? ''
+        : name || (size === 64 * 2 ** 20 ? 'malloc arenas' : 'other anonymous');
+      continue;
+    }
+    const rss = /^Rss:\s+(\d+) kB/.exec(line);
+    if (rss && kind) sums[kind] = (sums[kind] ?? 0) + Number(rss[1]) * 1024;
+  }
+  return sums;
 }
