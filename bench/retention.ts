@@ -8,7 +8,7 @@
  * With `--no-snapshots` (faster, and no snapshot's own memory in the later steps' RSS) only the memory
  * details are printed: at each step, right after the burst that handled its objects and after the idle
  * wait, `process.memoryUsage()`, V8's heap spaces (committed/used) and /proc's smaps_rollup of the
- * operator (the contender writes them, see BENCH_MEMORY_FILE in bench/contenders/kopf-ts/operator.ts).
+ * operator (the contender writes them on SIGWINCH, see BENCH_MEMORY_FILE in bench/contenders/kopf-ts/operator.ts).
  *
  *   node bench/retention.ts [--n 1000] [--keep] [--no-snapshots] [--node-flags=--max-semi-space-size=2]
  */
@@ -59,9 +59,11 @@ interface MemoryDetails {
   mappings: Record<string, number>;
 }
 
-/** The operator's own view of its memory (written every second), as one line: committed/used per space. */
+/** The operator's own view of its memory (written when asked), as one line: committed/used per space. */
 async function details(label: string): Promise<string> {
-  await sleep(1200); // a fresh write, not one from before the step
+  rmSync(memoryFile, { force: true });
+  child.kill('SIGWINCH'); // the contender writes the file when asked
+  while (!existsSync(memoryFile)) await sleep(100);
   const d = JSON.parse(readFileSync(memoryFile, 'utf8')) as MemoryDetails;
   const m = (bytes: number | undefined): string => ((bytes ?? 0) / 2 ** 20).toFixed(1);
   const spaces = Object.entries(d.spaces)

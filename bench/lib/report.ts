@@ -262,7 +262,7 @@ export function renderReport(run: BenchRun): string {
     '  after the last status of the burst.',
     `- **2. Latency**: ${s.latencyRate} objects/s for ${s.latencySeconds} s (paced creates); per object, from the create`,
     '  response to the status seen by the watch; p50/p95/p99.',
-    `- **3. Memory**: ${s.idleObjects.toLocaleString('en')} objects created and handled, then 8 s idle (Kopf's per-object`,
+    `- **3. Memory**: ${s.idleObjects.toLocaleString('en')} objects created and handled, then 30 s idle (Kopf's per-object`,
     '  workers expire after 5 s), then VmRSS of the process tree, averaged over 2 s. Slope = (idle RSS − RSS at 0',
     `  objects) / ${s.idleObjects.toLocaleString('en')} × 1,000: what each 1,000 watched objects cost.`,
     `- **4. Restart**: the operator is stopped (SIGTERM) with those ${s.idleObjects.toLocaleString('en')} handled objects in place,`,
@@ -469,7 +469,7 @@ export function renderReport(run: BenchRun): string {
       '',
       `Set-up (not timed per contender): ${objects} BenchObjects created already handled (Kopf's diff-base annotation and`,
       '`status.created`, `bench/lib/scale.ts`), then each contender is started with them and one new sentinel in place;',
-      'catch-up and quiet as in measure 4, within the cap; RSS after 8 s idle, averaged over 2 s.',
+      'catch-up and quiet as in measure 4, within the cap; RSS after 30 s idle, averaged over 2 s.',
       '',
     );
   }

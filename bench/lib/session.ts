@@ -217,6 +217,13 @@ async function createMany(
   return keys;
 }
 
+/**
+ * Idle RSS is read this long after the last object was handled: per-object workers expire (Kopf:
+ * `queueing.idle_timeout` = 5 s) and a runtime that gives memory back when idle has done so (kopf-ts:
+ * ~15–25 s after the last event, `runtime/reactor/idle-memory.ts`). It was 8 s until 2026-11-30.
+ */
+const IDLE_WAIT_MS = 30_000;
+
 /** Objects each fresh process handles before it is measured (the first one, alone, is its readiness). */
 const WARMUP_OBJECTS = 50;
 
@@ -395,8 +402,7 @@ export class ContenderSession {
         (done) => log(`${id}: idle set: ${done}/${m} handled`),
       );
       const fillSeconds = (performance.now() - t1) / 1000;
-      // Let per-object workers expire (Kopf: queueing.idle_timeout = 5 s) and the heap settle.
-      await sleep(8000);
+      await sleep(IDLE_WAIT_MS);
       const rssBytes = await settledRss(phase.proc.pid, 0);
       this.#result.idle = {
         objects: m,
@@ -440,7 +446,7 @@ export class ContenderSession {
   /**
    * The 100,000-object measure, against the handled set already in place (`namespace`, `objects` of
    * them): the operator is started with a new sentinel object beside the set; catch-up and handler
-   * runs as in the restart measure, within `capSeconds`; then, 8 s idle, the RSS with the set watched.
+   * runs as in the restart measure, within `capSeconds`; then, after the idle wait, the RSS with the set watched.
    */
   async scale(objects: number, capSeconds: number, context: Partial<StartContext> = {}): Promise<void> {
     if (!this.#result.available) return;
@@ -454,7 +460,7 @@ export class ContenderSession {
     try {
       const caught = await catchUp(observer, proc, `${namespace}/zzz-sentinel`, capSeconds * 1000);
       const finished = Number.isFinite(caught.sentinelSeconds) && caught.catchUpSeconds < capSeconds;
-      if (finished) await sleep(8000); // as in the memory measure: workers expire, the heap settles
+      if (finished) await sleep(IDLE_WAIT_MS);
       const r: ScaleResult = {
         objects,
         ...caught,
