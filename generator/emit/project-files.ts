@@ -82,6 +82,9 @@ ${vendor}RUN if [ -f package-lock.json ]; then npm ci --omit=dev --omit=optional
 
 FROM docker.io/library/node:24-slim
 ENV NODE_ENV=production
+# A 1,000-object burst grows Node 24's young generation to 128 MiB; capped at 2 × 16 MiB, the burst's peak
+# RSS was ~20 % lower (kopf-ts's docs/benchmarks.md). Idle memory is given back by the runtime itself.
+ENV NODE_OPTIONS=--max-semi-space-size=16
 WORKDIR /app
 COPY --from=dependencies /app/node_modules ./node_modules
 COPY package.json ./

@@ -4,9 +4,9 @@
  * space's garbage, until the next major GC — which a process that has gone quiet never triggers: V8's
  * memory reducer did not shrink it in minutes (measured: 128 MiB of new space committed, ~16 MiB used,
  * 30 s after a 1,000-object burst). So once nothing has been recorded for a while (no event processed,
- * no handler run: see `structs/metrics.ts`) and the heap is bigger than after the last collection, V8
- * is asked to collect and to shrink the young generation, and returns the pages. A busy operator
- * never pays for it, an idle one pays once per burst.
+ * no handler run: see `structs/metrics.ts`) and the heap holds memory it does not use, V8 is asked to
+ * collect and to shrink the young generation, and returns the pages. A busy operator never pays for
+ * it, an idle one pays once per burst; one whose heap is all live data (or that never grew it) not at all.
  */
 import v8 from 'node:v8';
 import vm from 'node:vm';
@@ -15,34 +15,32 @@ import { addMetricSink } from '../structs/metrics.ts';
 export interface IdleCollectorOptions {
   /** Seconds without any recorded activity before collecting. */
   quietSeconds: number;
-  /** Collect only if the heap (committed) has grown by this much since the last collection. */
-  growthBytes?: number;
+  /** Collect only if the heap holds at least this much memory that it does not use. */
+  slackBytes?: number;
   /** The collection (default: {@link giveMemoryBack}). */
   collect?: () => unknown;
-  /** The heap's committed size (default: V8's `total_heap_size`). */
-  heapBytes?: () => number;
+  /** The heap's unused memory: committed − used (default: V8's `total_heap_size − used_heap_size`). */
+  heapSlack?: () => number;
 }
 
 /** How often the quiet time is checked; the activity itself only updates a timestamp. */
 const CHECK_INTERVAL_MS = 1000;
-const DEFAULT_GROWTH_BYTES = 16 * 2 ** 20;
+/** After a burst it is ~100 MiB (mostly an emptied young generation); after a collection, a few MiB. */
+const DEFAULT_SLACK_BYTES = 16 * 2 ** 20;
 
 /** Collect once per quiet period after activity, as long as the operator runs; returns the stop. */
 export function collectWhenIdle(options: IdleCollectorOptions): () => void {
   const collect = options.collect ?? giveMemoryBack;
-  const heapBytes = options.heapBytes ?? (() => v8.getHeapStatistics().total_heap_size);
-  const growth = options.growthBytes ?? DEFAULT_GROWTH_BYTES;
+  const heapSlack = options.heapSlack ?? unusedHeap;
+  const slack = options.slackBytes ?? DEFAULT_SLACK_BYTES;
   let lastActivity = 0;
-  let collectedAt = 0;
-  let heapAfterCollection = heapBytes();
+  let checkedAt = 0;
   const touch = (): void => void (lastActivity = Date.now());
   const unsubscribe = addMetricSink({ add: touch, observe: touch });
   const timer = setInterval(() => {
-    if (lastActivity <= collectedAt || Date.now() - lastActivity < options.quietSeconds * 1000) return;
-    collectedAt = Date.now();
-    if (heapBytes() - heapAfterCollection < growth) return;
-    collect();
-    heapAfterCollection = heapBytes();
+    if (lastActivity <= checkedAt || Date.now() - lastActivity < options.quietSeconds * 1000) return;
+    checkedAt = Date.now();
+    if (heapSlack() >= slack) collect();
   }, CHECK_INTERVAL_MS);
   timer.unref();
   return () => {
@@ -51,23 +49,30 @@ export function collectWhenIdle(options: IdleCollectorOptions): () => void {
   };
 }
 
+function unusedHeap(): number {
+  const heap = v8.getHeapStatistics();
+  return heap.total_heap_size - heap.used_heap_size;
+}
+
 /** Between the two collections of {@link giveMemoryBack}: long enough to measure a low allocation rate. */
 const SHRINK_DELAY_MS = 2000;
 
 /**
- * A major GC (the old space's garbage), then a minor one a moment later: V8 shrinks the young
- * generation only in a GC that measures a low allocation rate since the previous GC, and the rate the
- * first one measures covers the burst (measured: 128 MiB of new space stayed committed after one major
- * GC; after the second GC, 1 MiB).
+ * Two major GCs a moment apart: V8 shrinks the young generation only in a GC that measures a low
+ * allocation rate since the previous GC, and the rate the first one measures covers the burst
+ * (measured: 128 MiB of new space stayed committed after one major GC; after a second GC, 1 MiB). The
+ * second is a major one too, so that it also frees the old-space pages the first one emptied (with a
+ * minor second GC, 16 MiB of old space stayed committed but unused in one run). It is cheap: the heap
+ * is small by then.
  */
 export function giveMemoryBack(): void {
   const gc = exposedGc();
   if (!gc) return;
-  gc({ type: 'major' });
-  setTimeout(() => gc({ type: 'minor' }), SHRINK_DELAY_MS).unref();
+  gc();
+  setTimeout(gc, SHRINK_DELAY_MS).unref();
 }
 
-let gcFunction: ((options: { type: 'major' | 'minor' }) => unknown) | undefined;
+let gcFunction: (() => unknown) | undefined;
 
 /**
  * V8's `gc()`. It exists only with `--expose-gc`; the flag set at run time exposes it in a new context
@@ -84,6 +89,6 @@ function exposedGc(): typeof gcFunction {
   }
   if (typeof gc !== 'function') return undefined;
   const collect = gc;
-  gcFunction = (options) => Reflect.apply(collect, undefined, [options]);
+  gcFunction = () => Reflect.apply(collect, undefined, []);
   return gcFunction;
 }

@@ -128,6 +128,7 @@ describe('the generated project', () => {
     expect(dockerfile).toMatch(/FROM docker\.io\/library\/node:24-slim/);
     expect(dockerfile).toMatch(/--omit=dev/);
     expect(dockerfile).toMatch(/^USER 1000:1000$/m);
+    expect(dockerfile).toMatch(/^ENV NODE_OPTIONS=--max-semi-space-size=16$/m); // bounds a burst's young generation
     expect(dockerfile).toMatch(
       /ENTRYPOINT \["node_modules\/\.bin\/kopf", "run", "src\/operator\.ts", "--liveness", "http:\/\/0\.0\.0\.0:8080\/healthz"\]/,
     );

@@ -1,22 +1,22 @@
-/** After a burst, an idle operator gives the heap back: one major GC per quiet period, only if it grew. */
+/** After a burst, an idle operator gives the heap back: once per quiet period, only if the heap holds unused memory. */
 import { afterEach, beforeEach, expect, test, vi } from 'vitest';
 import { collectWhenIdle, giveMemoryBack } from '../../runtime/reactor/idle-memory.ts';
 import { addMetric, METRICS } from '../../runtime/structs/metrics.ts';
 
 const labels = { resource: 'things.v1.example.com', namespace: 'ns' };
-let heap = 100;
+let slack = 0;
 let collections = 0;
 let stop: () => void = () => undefined;
 
 beforeEach(() => {
   vi.useFakeTimers();
-  heap = 100;
+  slack = 0;
   collections = 0;
   stop = collectWhenIdle({
     quietSeconds: 6,
-    growthBytes: 10,
+    slackBytes: 10,
     collect: () => void collections++,
-    heapBytes: () => heap,
+    heapSlack: () => slack,
   });
 });
 afterEach(() => {
@@ -24,9 +24,9 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-test('collects once when the activity has been quiet for the quiet period and the heap grew', () => {
+test('collects once when the activity has been quiet for the quiet period and the heap holds unused memory', () => {
   addMetric(METRICS.objectsInFlight, labels, 1);
-  heap = 150;
+  slack = 50;
   vi.advanceTimersByTime(3000);
   addMetric(METRICS.objectsInFlight, labels, -1); // still busy 3 s in
   vi.advanceTimersByTime(5000);
@@ -36,16 +36,16 @@ test('collects once when the activity has been quiet for the quiet period and th
   vi.advanceTimersByTime(60_000);
   expect(collections).toBe(1); // once per quiet period
   addMetric(METRICS.objectsInFlight, labels, 1);
-  heap = 200;
   vi.advanceTimersByTime(8000);
   expect(collections).toBe(2);
 });
 
-test('does not collect without activity, nor after activity that did not grow the heap', () => {
+test('does not collect without activity, nor when the heap holds little unused memory', () => {
+  slack = 50;
   vi.advanceTimersByTime(60_000);
   expect(collections).toBe(0);
+  slack = 5;
   addMetric(METRICS.objectsInFlight, labels, 1);
-  heap = 105;
   vi.advanceTimersByTime(60_000);
   expect(collections).toBe(0);
 });
