@@ -61,9 +61,7 @@ const SHRINK_DELAY_MS = 2000;
  * Two major GCs a moment apart: V8 shrinks the young generation only in a GC that measures a low
  * allocation rate since the previous GC, and the rate the first one measures covers the burst
  * (measured: 128 MiB of new space stayed committed after one major GC; after a second GC, 1 MiB). The
- * second is a major one too, so that it also frees the old-space pages the first one emptied (with a
- * minor second GC, 16 MiB of old space stayed committed but unused in one run). It is cheap: the heap
- * is small by then.
+ * second is a major one too, which is cheap: the heap is small by then.
  */
 export function giveMemoryBack(): void {
   const gc = exposedGc();
