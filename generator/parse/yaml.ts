@@ -76,11 +76,12 @@ export function parseYamlDocuments(file: string, text: string): YamlDocument[] {
     }
     throw new InputError({ file }, `not valid YAML: ${describeError(error)}`);
   }
-  const starts = documentStartLines(text, parsed.length);
-  const spans = documentSpans(text);
+  const markers = documentMarkers(text);
+  const starts = documentStartLines(markers, parsed.length);
   return parsed.map(({ value, events, exact }, index) => {
     const line = starts[index] ?? 1;
-    const problem = aliasProblem(value);
+    // Only aliases share nodes; a document without them is as large as its text.
+    const problem = events.some((event) => event.type === EVENT_ID.ALIAS) ? aliasProblem(value) : undefined;
     if (problem) throw new InputError({ file, document: index, line }, problem);
     const header = events[0] as DocumentEvent;
     const standalone = exact && !header.directives.some((directive) => directive.kind === 'tag');
@@ -89,7 +90,7 @@ export function parseYamlDocuments(file: string, text: string): YamlDocument[] {
       index,
       line,
       value,
-      text: standalone ? spans.textOf(header.explicitStart, rootOffset(events)) : undefined,
+      text: standalone ? documentText(text, markers, header.explicitStart, rootOffset(events)) : undefined,
       lineOf: (path: ValuePath) => lineOf(text, index, path),
     };
   });
@@ -155,33 +156,47 @@ function rootOffset(events: readonly Event[]): number | undefined {
  */
 const DOCUMENT_MARKER = /^\uFEFF?(---|\.\.\.)(?=[ \t\r\n]|$)/gm;
 
+interface Marker {
+  readonly offset: number;
+  /** 1-based. */
+  readonly line: number;
+  /** `---` rather than `...`. */
+  readonly start: boolean;
+}
+
+function documentMarkers(text: string): Marker[] {
+  const markers: Marker[] = [];
+  let line = 1;
+  let counted = 0;
+  for (const match of text.matchAll(DOCUMENT_MARKER)) {
+    for (; counted < match.index; counted++) if (text.charCodeAt(counted) === 10) line++;
+    markers.push({ offset: match.index, line, start: match[1] === '---' });
+  }
+  return markers;
+}
+
 /**
- * Finds each document's text between the markers: from its own `---` line (an explicit start) or from
- * the line after the previous `...` (or the start of the file), up to the next marker line.
+ * A document's text: from its own `---` line (an explicit start) or from the line after the previous
+ * `...` (or the start of the file), up to the next marker line.
  */
-function documentSpans(text: string): {
-  textOf(explicitStart: boolean, root: number | undefined): string | undefined;
-} {
-  const markers = [...text.matchAll(DOCUMENT_MARKER)].map((match) => ({
-    offset: match.index,
-    start: match[1] === '---',
-  }));
-  return {
-    textOf(explicitStart, root) {
-      if (root === undefined) return undefined;
-      let from = 0;
-      let to = text.length;
-      for (const marker of markers) {
-        if (marker.offset > root) {
-          to = marker.offset;
-          break;
-        }
-        if (explicitStart && marker.start) from = marker.offset;
-        else if (!explicitStart && !marker.start) from = lineEnd(text, marker.offset);
-      }
-      return text.slice(from, to);
-    },
-  };
+function documentText(
+  text: string,
+  markers: readonly Marker[],
+  explicitStart: boolean,
+  root: number | undefined,
+): string | undefined {
+  if (root === undefined) return undefined;
+  let from = 0;
+  let to = text.length;
+  for (const marker of markers) {
+    if (marker.offset > root) {
+      to = marker.offset;
+      break;
+    }
+    if (explicitStart && marker.start) from = marker.offset;
+    else if (!explicitStart && !marker.start) from = lineEnd(text, marker.offset);
+  }
+  return text.slice(from, to);
 }
 
 function lineEnd(text: string, offset: number): number {
@@ -228,17 +243,12 @@ function aliasProblem(document: unknown): string | undefined {
 class CyclicAlias extends Error {}
 
 /**
- * The parser does not report document positions, so find the `---` markers ourselves. Content before
- * the first marker is a document of its own only if the parser counted one more document than markers.
+ * The line each document starts on, after its `---` line. Content before the first marker is a
+ * document of its own only if the parser counted one more document than markers.
  */
-function documentStartLines(text: string, count: number): number[] {
-  const markers: number[] = [];
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    if (/^---(\s|$)/.test(lines[i] ?? '')) markers.push(i + 1);
-  }
-  const starts = markers.map((line) => line + 1);
-  return count > markers.length ? [1, ...starts] : starts;
+function documentStartLines(markers: readonly Marker[], count: number): number[] {
+  const starts = markers.filter((marker) => marker.start).map((marker) => marker.line + 1);
+  return count > starts.length ? [1, ...starts] : starts;
 }
 
 /**
