@@ -20,6 +20,8 @@ export interface GeneratorTool {
   ok: boolean;
   wallSeconds: number;
   peakRssBytes: number;
+  /** User + system CPU seconds of the reported run: steadier than wall time on a busy machine. */
+  cpuSeconds?: number;
   accepted?: number;
   rejected?: number;
   outputs?: number;
@@ -69,29 +71,30 @@ interface Timed {
   status: number | null;
   wallSeconds: number;
   peakRssBytes: number;
+  cpuSeconds: number;
   stdout: string;
   stderr: string;
 }
 
-/** Run a command under GNU time (wall seconds, max RSS). */
 /**
  * Python stand-in for GNU time when /usr/bin/time is absent (Debian: `apt-get install time`): same
- * output format ("<wall s> <max RSS KiB>"), from getrusage(RUSAGE_CHILDREN).
+ * output format ("<wall s> <max RSS KiB> <user s> <system s>"), from getrusage(RUSAGE_CHILDREN).
  */
 const PY_TIME = [
   'import resource, subprocess, sys, time',
   't = time.time()',
   'code = subprocess.call(sys.argv[2:])',
-  'open(sys.argv[1], "w").write("%.2f %d" % (time.time() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))',
+  'u = resource.getrusage(resource.RUSAGE_CHILDREN)',
+  'open(sys.argv[1], "w").write("%.2f %d %.2f %.2f" % (time.time() - t, u.ru_maxrss, u.ru_utime, u.ru_stime))',
   'sys.exit(code)',
 ].join('\n');
 
-/** Run a command under GNU time (or its Python stand-in): wall seconds and max RSS. */
+/** Run a command under GNU time (or its Python stand-in): wall seconds, max RSS and CPU seconds. */
 function timed(command: string, args: string[], cwd = repoRoot): Timed {
   const timeFile = path.join(os.tmpdir(), `kopf-ts-bench-time-${process.pid}`);
   const [wrapper, wrapperArgs] =
     existsSync('/usr/bin/time') && !process.env['BENCH_NO_GNU_TIME']
-      ? ['/usr/bin/time', ['-f', '%e %M', '-o', timeFile]]
+      ? ['/usr/bin/time', ['-f', '%e %M %U %S', '-o', timeFile]]
       : ['python3', ['-c', PY_TIME, timeFile]];
   const started = performance.now();
   const result = spawnSync(wrapper, [...wrapperArgs, command, ...args], {
@@ -101,16 +104,19 @@ function timed(command: string, args: string[], cwd = repoRoot): Timed {
   });
   const wall = (performance.now() - started) / 1000;
   let peakRssBytes = NaN;
+  let cpuSeconds = NaN;
   if (existsSync(timeFile)) {
     const last = readFileSync(timeFile, 'utf8').trim().split('\n').pop() ?? '';
-    const [, kib] = last.split(' ');
+    const [, kib, user, system] = last.split(' ');
     peakRssBytes = Number(kib) * 1024;
+    cpuSeconds = Number(user) + Number(system);
     rmSync(timeFile, { force: true });
   }
   return {
     status: result.status,
     wallSeconds: wall,
     peakRssBytes,
+    cpuSeconds,
     stdout: result.stdout ?? '',
     stderr: result.stderr ?? '',
   };
@@ -244,8 +250,9 @@ export async function runGeneratorMeasure(options: {
   const inputsOf = new Map<string, { inputs: string[]; stoppers: string[] }>();
   /** One complete run of a tool over the corpus (less the files that stop it). */
   const completeRun = (tool: WholeCorpusTool): { run: Timed; dir: string; inputs: string[] } => {
-    const state = inputsOf.get(tool.id) ?? { inputs: [...files], stoppers: [] };
-    inputsOf.set(tool.id, state);
+    const key = `${tool.id} ${tool.mode}`;
+    const state = inputsOf.get(key) ?? { inputs: [...files], stoppers: [] };
+    inputsOf.set(key, state);
     for (;;) {
       const dir = fresh(tool.id);
       const { command: cmd, args } = tool.command(state.inputs, dir);
@@ -267,7 +274,8 @@ export async function runGeneratorMeasure(options: {
       for (const tool of tools) {
         const done = completeRun(tool);
         log(
-          `generator: ${tool.id} (${tool.mode}), round ${round + 1}/${rounds}: ${done.run.wallSeconds.toFixed(2)} s`,
+          `generator: ${tool.id} (${tool.mode}), round ${round + 1}/${rounds}: ` +
+            `${done.run.wallSeconds.toFixed(2)} s, ${done.run.cpuSeconds.toFixed(2)} s CPU`,
         );
         runs.get(tool.id)!.push(done);
       }
@@ -277,13 +285,14 @@ export async function runGeneratorMeasure(options: {
       const sorted = [...all].sort((a, b) => a.run.wallSeconds - b.run.wallSeconds);
       const median = sorted[Math.floor((sorted.length - 1) / 2)]!;
       const summary = tool.summarize(median.run, median.dir, median.inputs);
-      const { stoppers } = inputsOf.get(tool.id)!;
+      const { stoppers } = inputsOf.get(`${tool.id} ${tool.mode}`)!;
       const stopNote = stoppers.length
         ? `; stopped the run (excluded, counted as rejected): ${stoppers.map((f) => path.relative(corpus, f)).join(', ')}`
         : '';
       const roundNote =
         all.length > 1
-          ? `; median of ${all.length} interleaved rounds (${all.map((r) => r.run.wallSeconds.toFixed(2)).join(', ')} s)`
+          ? `; median of ${all.length} interleaved rounds (${all.map((r) => r.run.wallSeconds.toFixed(2)).join(', ')} s; ` +
+            `CPU ${all.map((r) => r.run.cpuSeconds.toFixed(2)).join(', ')} s)`
           : '';
       result.tools.push({
         id: tool.id,
@@ -291,6 +300,7 @@ export async function runGeneratorMeasure(options: {
         mode: tool.mode,
         wallSeconds: median.run.wallSeconds,
         peakRssBytes: Math.max(...all.map((r) => r.run.peakRssBytes)),
+        cpuSeconds: median.run.cpuSeconds,
         ...summary,
         ...(summary.rejected !== undefined ? { rejected: summary.rejected + stoppers.length } : {}),
         notes: (summary.notes ?? '') + stopNote + roundNote,
