@@ -7,9 +7,10 @@
  *
  * Flags: --quick; --only <contender,...> (kopf-ts, raw, controller-runtime, kopf, kopf-tuned);
  * --measures <throughput,api-calls,latency,memory,restart,generator>; size overrides for development:
- * --n <objects>, --idle <objects>, --rate <objects/s>, --seconds <s>; the 100,000-object measure
- * (`scale`, full mode only unless named in --measures): --scale-objects <n>, --scale-cap <s>; --no-report (do not rewrite
- * BENCHMARKS.md). Results: bench/results/<timestamp>.json (+ logs), and BENCHMARKS.md at the repo root.
+ * --n <objects>, --rounds <n> (throughput and generator rounds), --idle <objects>, --rate <objects/s>,
+ * --seconds <s>; the 100,000-object measure (`scale`, full mode only unless named in --measures):
+ * --scale-objects <n>, --scale-cap <s>; --no-report (do not rewrite BENCHMARKS.md).
+ * Results: bench/results/<timestamp>.json (+ logs), and BENCHMARKS.md at the repo root.
  * These are measurements, not tests: nothing here asserts a time.
  */
 import { existsSync, mkdirSync, readdirSync, writeFileSync, readFileSync } from 'node:fs';
@@ -216,6 +217,7 @@ if (measures.has('generator')) {
   log('=== generator (measure 6) ===');
   generator = await runGeneratorMeasure({
     quick,
+    rounds: sizes.throughputRounds,
     workDir,
     log,
     ...(values['per-file'] ? { perFile: true } : {}),

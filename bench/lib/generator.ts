@@ -20,10 +20,14 @@ export interface GeneratorTool {
   ok: boolean;
   wallSeconds: number;
   peakRssBytes: number;
+  /** User + system CPU seconds of the reported run: steadier than wall time on a busy machine. */
+  cpuSeconds?: number;
   accepted?: number;
   rejected?: number;
   outputs?: number;
   notes?: string;
+  /** One-process runs: the wall seconds of each interleaved round (wallSeconds is their median). */
+  roundSeconds?: number[];
 }
 
 export interface GeneratorResult {
@@ -67,29 +71,30 @@ interface Timed {
   status: number | null;
   wallSeconds: number;
   peakRssBytes: number;
+  cpuSeconds: number;
   stdout: string;
   stderr: string;
 }
 
-/** Run a command under GNU time (wall seconds, max RSS). */
 /**
  * Python stand-in for GNU time when /usr/bin/time is absent (Debian: `apt-get install time`): same
- * output format ("<wall s> <max RSS KiB>"), from getrusage(RUSAGE_CHILDREN).
+ * output format ("<wall s> <max RSS KiB> <user s> <system s>"), from getrusage(RUSAGE_CHILDREN).
  */
 const PY_TIME = [
   'import resource, subprocess, sys, time',
   't = time.time()',
   'code = subprocess.call(sys.argv[2:])',
-  'open(sys.argv[1], "w").write("%.2f %d" % (time.time() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))',
+  'u = resource.getrusage(resource.RUSAGE_CHILDREN)',
+  'open(sys.argv[1], "w").write("%.2f %d %.2f %.2f" % (time.time() - t, u.ru_maxrss, u.ru_utime, u.ru_stime))',
   'sys.exit(code)',
 ].join('\n');
 
-/** Run a command under GNU time (or its Python stand-in): wall seconds and max RSS. */
+/** Run a command under GNU time (or its Python stand-in): wall seconds, max RSS and CPU seconds. */
 function timed(command: string, args: string[], cwd = repoRoot): Timed {
   const timeFile = path.join(os.tmpdir(), `kopf-ts-bench-time-${process.pid}`);
   const [wrapper, wrapperArgs] =
     existsSync('/usr/bin/time') && !process.env['BENCH_NO_GNU_TIME']
-      ? ['/usr/bin/time', ['-f', '%e %M', '-o', timeFile]]
+      ? ['/usr/bin/time', ['-f', '%e %M %U %S', '-o', timeFile]]
       : ['python3', ['-c', PY_TIME, timeFile]];
   const started = performance.now();
   const result = spawnSync(wrapper, [...wrapperArgs, command, ...args], {
@@ -99,16 +104,19 @@ function timed(command: string, args: string[], cwd = repoRoot): Timed {
   });
   const wall = (performance.now() - started) / 1000;
   let peakRssBytes = NaN;
+  let cpuSeconds = NaN;
   if (existsSync(timeFile)) {
     const last = readFileSync(timeFile, 'utf8').trim().split('\n').pop() ?? '';
-    const [, kib] = last.split(' ');
+    const [, kib, user, system] = last.split(' ');
     peakRssBytes = Number(kib) * 1024;
+    cpuSeconds = Number(user) + Number(system);
     rmSync(timeFile, { force: true });
   }
   return {
     status: result.status,
     wallSeconds: wall,
     peakRssBytes,
+    cpuSeconds,
     stdout: result.stdout ?? '',
     stderr: result.stderr ?? '',
   };
@@ -153,24 +161,37 @@ function ensurePeers(log: (line: string) => void): Record<string, string> {
   return versions;
 }
 
-function kopfGenCommand(): { command: string; args: string[]; label: string } {
+/**
+ * kopf-gen's CLI, making projects that depend on kopf-ts as a registry install of kopf-gen does
+ * (`^<version>`): run from a checkout, it would otherwise `npm pack` the checkout into every project
+ * (seconds per process), which no peer does and no user of the registry package pays.
+ */
+function kopfGenCommand(): { command: string; args: string[]; label: string; spec: string[] } {
+  const version = (
+    JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string }
+  ).version;
+  const spec = ['--kopf-ts', `^${version}`];
   const dist = path.join(repoRoot, 'dist', 'generator', 'cli.js');
   if (existsSync(dist))
     return {
       command: process.execPath,
       args: [path.join(repoRoot, 'bin', 'kopf-gen.js')],
       label: 'bin/kopf-gen.js (dist)',
+      spec,
     };
   return {
     command: process.execPath,
     args: [path.join(repoRoot, 'generator', 'cli.ts')],
     label: 'generator/cli.ts (from source)',
+    spec,
   };
 }
 
 export async function runGeneratorMeasure(options: {
   quick: boolean;
   perFile?: boolean;
+  /** Interleaved rounds of the one-process runs (kopf-gen, kfc, cdk8s, kopf-gen, …); the median is reported. */
+  rounds?: number;
   workDir: string;
   log: (line: string) => void;
 }): Promise<GeneratorResult> {
@@ -214,47 +235,87 @@ export async function runGeneratorMeasure(options: {
   };
 
   // One process over the whole corpus. A file that stops a tool's whole run (kopf-gen's input errors,
-  // a crash of a peer's process) is counted as rejected and the run is repeated without it; the time
-  // reported is that of the last, complete run.
+  // a crash of a peer's process) is counted as rejected and the run is repeated without it (and left
+  // out of the tool's later rounds); the time reported is that of the complete runs.
   const kopfGen = kopfGenCommand();
+  type Summarize = (run: Timed, dir: string, inputs: string[]) => Partial<GeneratorTool> & { ok: boolean };
+  interface WholeCorpusTool {
+    id: string;
+    title: string;
+    mode: GeneratorTool['mode'];
+    command: (inputs: string[], dir: string) => { command: string; args: string[] };
+    culprit: (run: Timed) => string | undefined;
+    summarize: Summarize;
+  }
+  const inputsOf = new Map<string, { inputs: string[]; stoppers: string[] }>();
+  /** One complete run of a tool over the corpus (less the files that stop it). */
+  const completeRun = (tool: WholeCorpusTool): { run: Timed; dir: string; inputs: string[] } => {
+    const key = `${tool.id} ${tool.mode}`;
+    const state = inputsOf.get(key) ?? { inputs: [...files], stoppers: [] };
+    inputsOf.set(key, state);
+    for (;;) {
+      const dir = fresh(tool.id);
+      const { command: cmd, args } = tool.command(state.inputs, dir);
+      const run = timed(cmd, args);
+      const bad = run.status === 0 ? undefined : tool.culprit(run);
+      if (bad && state.inputs.includes(bad) && state.stoppers.length < 10) {
+        state.stoppers.push(bad);
+        log(`generator: ${tool.id}: ${path.relative(corpus, bad)} stops the whole run; repeating without it`);
+        state.inputs = state.inputs.filter((file) => file !== bad);
+        continue;
+      }
+      return { run, dir, inputs: state.inputs };
+    }
+  };
+  /** Runs the tools `rounds` times, interleaved, and records each with its median round. */
+  const measureInterleaved = (tools: readonly WholeCorpusTool[], rounds: number): void => {
+    const runs = new Map<string, Array<ReturnType<typeof completeRun>>>(tools.map((t) => [t.id, []]));
+    for (let round = 0; round < rounds; round++) {
+      for (const tool of tools) {
+        const done = completeRun(tool);
+        log(
+          `generator: ${tool.id} (${tool.mode}), round ${round + 1}/${rounds}: ` +
+            `${done.run.wallSeconds.toFixed(2)} s, ${done.run.cpuSeconds.toFixed(2)} s CPU`,
+        );
+        runs.get(tool.id)!.push(done);
+      }
+    }
+    for (const tool of tools) {
+      const all = runs.get(tool.id)!;
+      const sorted = [...all].sort((a, b) => a.run.wallSeconds - b.run.wallSeconds);
+      const median = sorted[Math.floor((sorted.length - 1) / 2)]!;
+      const summary = tool.summarize(median.run, median.dir, median.inputs);
+      const { stoppers } = inputsOf.get(`${tool.id} ${tool.mode}`)!;
+      const stopNote = stoppers.length
+        ? `; stopped the run (excluded, counted as rejected): ${stoppers.map((f) => path.relative(corpus, f)).join(', ')}`
+        : '';
+      const roundNote =
+        all.length > 1
+          ? `; median of ${all.length} interleaved rounds (${all.map((r) => r.run.wallSeconds.toFixed(2)).join(', ')} s; ` +
+            `CPU ${all.map((r) => r.run.cpuSeconds.toFixed(2)).join(', ')} s)`
+          : '';
+      result.tools.push({
+        id: tool.id,
+        title: tool.title,
+        mode: tool.mode,
+        wallSeconds: median.run.wallSeconds,
+        peakRssBytes: Math.max(...all.map((r) => r.run.peakRssBytes)),
+        cpuSeconds: median.run.cpuSeconds,
+        ...summary,
+        ...(summary.rejected !== undefined ? { rejected: summary.rejected + stoppers.length } : {}),
+        notes: (summary.notes ?? '') + stopNote + roundNote,
+        ...(all.length > 1 ? { roundSeconds: all.map((r) => r.run.wallSeconds) } : {}),
+      });
+    }
+  };
   const wholeCorpus = (
     id: string,
     title: string,
     mode: GeneratorTool['mode'],
-    command: (inputs: string[], dir: string) => { command: string; args: string[] },
-    culprit: (run: Timed) => string | undefined,
-    summarize: (run: Timed, dir: string, inputs: string[]) => Partial<GeneratorTool> & { ok: boolean },
-  ): void => {
-    let inputs = [...files];
-    const stoppers: string[] = [];
-    for (;;) {
-      const dir = fresh(id);
-      const { command: cmd, args } = command(inputs, dir);
-      const run = timed(cmd, args);
-      const bad = run.status === 0 ? undefined : culprit(run);
-      if (bad && inputs.includes(bad) && stoppers.length < 10) {
-        stoppers.push(bad);
-        log(`generator: ${id}: ${path.relative(corpus, bad)} stops the whole run; repeating without it`);
-        inputs = inputs.filter((file) => file !== bad);
-        continue;
-      }
-      const summary = summarize(run, dir, inputs);
-      const stopNote = stoppers.length
-        ? `; stopped the run (excluded, counted as rejected): ${stoppers.map((f) => path.relative(corpus, f)).join(', ')}`
-        : '';
-      result.tools.push({
-        id,
-        title,
-        mode,
-        wallSeconds: run.wallSeconds,
-        peakRssBytes: run.peakRssBytes,
-        ...summary,
-        ...(summary.rejected !== undefined ? { rejected: summary.rejected + stoppers.length } : {}),
-        notes: (summary.notes ?? '') + stopNote,
-      });
-      return;
-    }
-  };
+    command: WholeCorpusTool['command'],
+    culprit: WholeCorpusTool['culprit'],
+    summarize: Summarize,
+  ): void => measureInterleaved([{ id, title, mode, command, culprit, summarize }], 1);
 
   wholeCorpus(
     'kopf-gen',
@@ -262,7 +323,14 @@ export async function runGeneratorMeasure(options: {
     'whole-corpus',
     (inputs, dir) => ({
       command: kopfGen.command,
-      args: [...kopfGen.args, ...(inputs.length === files.length ? [corpus] : inputs), '-o', dir, '--quiet'],
+      args: [
+        ...kopfGen.args,
+        ...(inputs.length === files.length ? [corpus] : inputs),
+        '-o',
+        dir,
+        ...kopfGen.spec,
+        '--quiet',
+      ],
     }),
     (run) => {
       const match = /error: (\/[^:]+\.ya?ml)/.exec(run.stderr + run.stdout);
@@ -310,6 +378,7 @@ export async function runGeneratorMeasure(options: {
       peer: true,
     },
   ];
+  const oneProcess: WholeCorpusTool[] = [];
   for (const tool of drivers) {
     if (!existsSync(tool.driver) || (tool.peer && !peersInstalled)) {
       log(
@@ -317,21 +386,21 @@ export async function runGeneratorMeasure(options: {
       );
       continue;
     }
-    wholeCorpus(
-      tool.id,
-      tool.title,
-      'one-process',
-      (inputs, dir) => ({
+    oneProcess.push({
+      id: tool.id,
+      title: tool.title,
+      mode: 'one-process',
+      command: (inputs, dir) => ({
         command: process.execPath,
         args: [tool.driver, ...(tool.peer ? [peersDir] : []), dir, ...inputs],
       }),
-      (run) =>
+      culprit: (run) =>
         run.stderr
           .split('\n')
           .filter((line) => line.startsWith('START '))
           .pop()
           ?.slice(6),
-      (run, dir) => {
+      summarize: (run, dir) => {
         let summary:
           | {
               accepted: number;
@@ -372,8 +441,11 @@ export async function runGeneratorMeasure(options: {
           notes: `${typed}${rejectedFiles.length ? `; rejected: ${rejectedFiles.join('; ')}` : ''}`,
         };
       },
-    );
+    });
   }
+  // Rounds interleaved (kopf-gen, kfc, cdk8s, kopf-gen, …) so that the machine's drifting load
+  // favours none of them.
+  measureInterleaved(oneProcess, Math.max(1, options.rounds ?? 3));
   for (const tool of result.tools) {
     log(
       `generator: ${tool.title}: ${tool.ok ? `${tool.wallSeconds.toFixed(2)} s, ${(tool.peakRssBytes / 2 ** 20).toFixed(0)} MiB` : 'failed'}; ${tool.notes ?? ''}`,
@@ -392,7 +464,8 @@ export async function runGeneratorMeasure(options: {
       {
         id: 'kopf-gen',
         title: `kopf-gen (${kopfGen.label})`,
-        run: (file, dir) => timed(kopfGen.command, [...kopfGen.args, file, '-o', dir, '--quiet']),
+        run: (file, dir) =>
+          timed(kopfGen.command, [...kopfGen.args, file, '-o', dir, ...kopfGen.spec, '--quiet']),
         produced: (dir) => countFiles(dir, /\.ts$/) > 0,
       },
       {

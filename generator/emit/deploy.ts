@@ -24,8 +24,19 @@ export function emitCrdsYaml(crds: readonly Crd[]): string {
     GENERATED_YAML_HEADER +
     '# The CRDs this operator serves, as given to kopf-gen.\n' +
     legacy +
-    crds.map((crd) => `---\n${yaml(crd.document)}`).join('')
+    crds.map((crd) => (crd.text === undefined ? `---\n${yaml(crd.document)}` : asDocument(crd.text))).join('')
   );
+}
+
+/**
+ * A CRD's text as its author wrote it (comments, key order, quoting), as one document of a larger
+ * file: after a `---` line of its own, with LF line breaks (YAML reads CRLF and CR as LF anyway),
+ * without a byte order mark, ending with a line break.
+ */
+function asDocument(text: string): string {
+  const lf = text.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
+  const marked = /^---(?=[ \t\n]|$)/.test(lf) ? lf : `---\n${lf}`;
+  return marked.endsWith('\n') ? marked : `${marked}\n`;
 }
 
 /** Kopf's peering CRDs and the default peering object for the operator's scope. */

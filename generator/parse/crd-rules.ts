@@ -104,29 +104,46 @@ export function schemaViolations(schema: unknown, at: ValuePath, structural: boo
   const found: RuleViolation[] = [];
   if (structural && isRecord(schema) && schema.type !== 'object')
     found.push({ path: [...at, 'type'], rule: 'the root of the schema must be type: object' });
-  checkNode(schema, at, structural, found);
+  checkNode(schema, { up: undefined, steps: at }, structural, found);
   return found;
 }
 
-function checkNode(node: unknown, at: ValuePath, structural: boolean, found: RuleViolation[]): void {
+/**
+ * Where the walk is: the steps below the parent's trail. Schemas of real CRDs have tens of thousands
+ * of nodes, tens of levels deep; a node's full path is assembled only when it breaks a rule.
+ */
+interface Trail {
+  readonly up: Trail | undefined;
+  readonly steps: ValuePath;
+}
+
+function pathOf(trail: Trail): (string | number)[] {
+  return trail.up ? [...pathOf(trail.up), ...trail.steps] : [...trail.steps];
+}
+
+/** Whether a keyword's value has the type its rule asks for (unsupported keywords never do). */
+const KEYWORD_TYPE_OK = new Map<string, (value: unknown) => boolean>([
+  ...UNSUPPORTED.map((key) => [key, () => false] as const),
+  ...STRING_KEYWORDS.map((key) => [key, (value: unknown) => typeof value === 'string'] as const),
+  ...BOOLEAN_KEYWORDS.map((key) => [key, (value: unknown) => typeof value === 'boolean'] as const),
+  ...INTEGER_KEYWORDS.map((key) => [key, (value: unknown) => Number.isInteger(value)] as const),
+  ...NUMBER_KEYWORDS.map((key) => [key, (value: unknown) => typeof value === 'number'] as const),
+]);
+
+function checkNode(node: unknown, at: Trail, structural: boolean, found: RuleViolation[]): void {
   if (!isRecord(node)) {
-    found.push({ path: at, rule: `a schema must be a mapping, not ${describe(node)}` });
+    found.push({ path: pathOf(at), rule: `a schema must be a mapping, not ${describe(node)}` });
     return;
   }
-  const bad = (key: string, rule: string) => found.push({ path: [...at, key], rule });
-  for (const key of UNSUPPORTED) if (key in node) bad(key, 'not supported in CRD schemas');
-  for (const key of STRING_KEYWORDS)
-    if (key in node && typeof node[key] !== 'string')
-      bad(key, `must be a string, not ${describe(node[key])}`);
-  for (const key of BOOLEAN_KEYWORDS)
-    if (key in node && typeof node[key] !== 'boolean')
-      bad(key, `must be true or false, not ${describe(node[key])}`);
-  for (const key of INTEGER_KEYWORDS)
-    if (key in node && !Number.isInteger(node[key]))
-      bad(key, `must be an integer, not ${describe(node[key])}`);
-  for (const key of NUMBER_KEYWORDS)
-    if (key in node && typeof node[key] !== 'number')
-      bad(key, `must be a number, not ${describe(node[key])}`);
+  const bad = (key: string, rule: string) => found.push({ path: [...pathOf(at), key], rule });
+  // One pass over the node's own keys finds whether any keyword has the wrong type; only then are
+  // they reported, in the rules' order.
+  let wrongKeyword = false;
+  for (const key in node) {
+    const ok = KEYWORD_TYPE_OK.get(key);
+    if (ok && !ok(node[key])) wrongKeyword = true;
+  }
+  if (wrongKeyword) keywordViolations(node, bad);
 
   if (typeof node.type === 'string' && !TYPES.has(node.type))
     bad(
@@ -166,8 +183,8 @@ function checkNode(node: unknown, at: ValuePath, structural: boolean, found: Rul
     if (!isRecord(node.properties))
       bad('properties', `must be a mapping of schemas, not ${describe(node.properties)}`);
     else
-      for (const [name, child] of Object.entries(node.properties))
-        checkNode(child, [...at, 'properties', name], structural, found);
+      for (const name in node.properties)
+        checkNode(node.properties[name], { up: at, steps: ['properties', name] }, structural, found);
   }
   if ('additionalProperties' in node) {
     const additional = node.additionalProperties;
@@ -175,21 +192,37 @@ function checkNode(node: unknown, at: ValuePath, structural: boolean, found: Rul
       bad('additionalProperties', 'cannot be given together with properties');
     if (additional === false && structural) bad('additionalProperties', 'cannot be false');
     else if (typeof additional !== 'boolean')
-      checkNode(additional, [...at, 'additionalProperties'], structural, found);
+      checkNode(additional, { up: at, steps: ['additionalProperties'] }, structural, found);
   }
   if ('items' in node) {
     if (Array.isArray(node.items)) bad('items', 'must be a schema, not a list of schemas');
-    else checkNode(node.items, [...at, 'items'], structural, found);
+    else checkNode(node.items, { up: at, steps: ['items'] }, structural, found);
   } else if (structural && node.type === 'array') {
     bad('type', 'an array needs items');
   }
-  if ('not' in node) checkNode(node.not, [...at, 'not'], structural, found);
+  if ('not' in node) checkNode(node.not, { up: at, steps: ['not'] }, structural, found);
   for (const key of SCHEMA_LIST_KEYWORDS) {
     if (!(key in node)) continue;
     const list = node[key];
     if (!Array.isArray(list)) bad(key, `must be a list of schemas, not ${describe(list)}`);
-    else list.forEach((child, i) => checkNode(child, [...at, key, i], structural, found));
+    else list.forEach((child, i) => checkNode(child, { up: at, steps: [key, i] }, structural, found));
   }
   if (structural && node.uniqueItems === true)
     bad('uniqueItems', 'cannot be true (the API server refuses its quadratic cost)');
+}
+
+function keywordViolations(node: Record<string, unknown>, bad: (key: string, rule: string) => void): void {
+  for (const key of UNSUPPORTED) if (key in node) bad(key, 'not supported in CRD schemas');
+  for (const key of STRING_KEYWORDS)
+    if (key in node && typeof node[key] !== 'string')
+      bad(key, `must be a string, not ${describe(node[key])}`);
+  for (const key of BOOLEAN_KEYWORDS)
+    if (key in node && typeof node[key] !== 'boolean')
+      bad(key, `must be true or false, not ${describe(node[key])}`);
+  for (const key of INTEGER_KEYWORDS)
+    if (key in node && !Number.isInteger(node[key]))
+      bad(key, `must be an integer, not ${describe(node[key])}`);
+  for (const key of NUMBER_KEYWORDS)
+    if (key in node && typeof node[key] !== 'number')
+      bad(key, `must be a number, not ${describe(node[key])}`);
 }

@@ -60,8 +60,10 @@ export interface Crd {
    */
   readonly keepsUnknownFields: boolean;
   readonly source: SourceLocation;
-  /** The document as read, for deploy/crds.yaml. */
+  /** The document as read. */
   readonly document: Record<string, unknown>;
+  /** The document's text as written, copied into deploy/crds.yaml (see {@link YamlDocument.text}). */
+  readonly text: string | undefined;
 }
 
 export interface ParsedDocuments {
@@ -96,14 +98,19 @@ export function parseCrds(documents: readonly YamlDocument[]): ParsedDocuments {
       skipped.push({ location, message: `skipped ${apiVersion} ${kind}: not a CustomResourceDefinition` });
       continue;
     }
-    const crd = parseCrd(doc.value, location, warnings);
+    const crd = parseCrd(doc.value, doc.text, location, warnings);
     rejectViolations(crd, doc);
     crds.push(crd);
   }
   return { crds, skipped, warnings };
 }
 
-function parseCrd(document: Record<string, unknown>, location: SourceLocation, warnings: Warning[]): Crd {
+function parseCrd(
+  document: Record<string, unknown>,
+  text: string | undefined,
+  location: SourceLocation,
+  warnings: Warning[],
+): Crd {
   const legacy = document.apiVersion === 'apiextensions.k8s.io/v1beta1';
   const fail = (cause: string): never => {
     throw new InputError(location, `CustomResourceDefinition ${nameOf(document)}: ${cause}`);
@@ -185,6 +192,7 @@ function parseCrd(document: Record<string, unknown>, location: SourceLocation, w
     keepsUnknownFields: legacy ? spec.preserveUnknownFields !== false : spec.preserveUnknownFields === true,
     source: location,
     document,
+    text,
   };
 }
 

@@ -1,6 +1,17 @@
-/** Loads multi-document YAML files into plain values, remembering where each document starts. */
+/**
+ * Loads multi-document YAML files into plain values, remembering where each document starts and
+ * which text it was read from.
+ */
 import { readFileSync } from 'node:fs';
-import { EVENT_ID, getScalarValue, loadAll, parseEvents, YAMLException, type Event } from 'js-yaml';
+import {
+  constructFromEvents,
+  EVENT_ID,
+  getScalarValue,
+  parseEvents,
+  YAMLException,
+  type DocumentEvent,
+  type Event,
+} from 'js-yaml';
 import { describeFsError, InputError } from '../errors.ts';
 import { describeError } from '../../common/errors.ts';
 
@@ -11,6 +22,13 @@ export interface YamlDocument {
   /** 1-based line where the document starts. */
   readonly line: number;
   readonly value: unknown;
+  /**
+   * The document's text as written, from its `---` line (when it has one) up to the next document
+   * marker, comments included, for copying (deploy/crds.yaml). Undefined when the text alone would not
+   * read back as `value` for every reader: under a `%TAG` directive of the file, or with duplicate keys
+   * (which `value` resolves as kubectl does, the last one winning, and stricter readers reject).
+   */
+  readonly text: string | undefined;
   /** The 1-based line of the value at `path` (keys and list indexes), for messages about it. */
   readonly lineOf: (path: readonly (string | number)[]) => number | undefined;
 }
@@ -43,10 +61,13 @@ const MAX_DEPTH = 2000;
 export const MAX_EXPANDED_NODES = 1_000_000;
 
 export function parseYamlDocuments(file: string, text: string): YamlDocument[] {
-  let values: unknown[];
+  let parsed: ParsedDocument[];
   try {
-    // `json: true` lets duplicate keys through (last wins), as kubectl does; real CRDs have them.
-    values = loadAll(text, { json: true, filename: file, maxDepth: MAX_DEPTH });
+    // Parsed once into events; each document is built from its own events, so that its source text
+    // can be found from their offsets.
+    parsed = splitDocuments(parseEvents(text, { filename: file, maxDepth: MAX_DEPTH })).map((events) =>
+      constructDocument(events, text, file),
+    );
   } catch (error) {
     if (error instanceof YAMLException) {
       const line = error.mark ? error.mark.line + 1 : undefined;
@@ -55,13 +76,132 @@ export function parseYamlDocuments(file: string, text: string): YamlDocument[] {
     }
     throw new InputError({ file }, `not valid YAML: ${describeError(error)}`);
   }
-  const starts = documentStartLines(text, values.length);
-  return values.map((value, index) => {
+  const markers = documentMarkers(text);
+  const starts = documentStartLines(markers, parsed.length);
+  return parsed.map(({ value, events, exact }, index) => {
     const line = starts[index] ?? 1;
-    const problem = aliasProblem(value);
+    // Only aliases share nodes; a document without them is as large as its text.
+    const problem = events.some((event) => event.type === EVENT_ID.ALIAS) ? aliasProblem(value) : undefined;
     if (problem) throw new InputError({ file, document: index, line }, problem);
-    return { file, index, line, value, lineOf: (path: ValuePath) => lineOf(text, index, path) };
+    const header = events[0] as DocumentEvent;
+    const standalone = exact && !header.directives.some((directive) => directive.kind === 'tag');
+    return {
+      file,
+      index,
+      line,
+      value,
+      text: standalone ? documentText(text, markers, header.explicitStart, rootOffset(events)) : undefined,
+      lineOf: (path: ValuePath) => lineOf(text, index, path),
+    };
   });
+}
+
+interface ParsedDocument {
+  readonly value: unknown;
+  /** The document's events, its DOCUMENT event first. */
+  readonly events: readonly Event[];
+  /** Whether `value` holds every key of the text (no duplicate key was overridden). */
+  readonly exact: boolean;
+}
+
+/** The event stream cut into one run of events per document. */
+function splitDocuments(events: readonly Event[]): Event[][] {
+  const documents: Event[][] = [];
+  let depth = 0;
+  let start = 0;
+  events.forEach((event, i) => {
+    if (event.type === EVENT_ID.POP) {
+      depth--;
+      if (depth === 0) documents.push(events.slice(start, i + 1));
+    } else if (event.type !== EVENT_ID.SCALAR && event.type !== EVENT_ID.ALIAS) {
+      if (depth === 0) start = i;
+      depth++;
+    }
+  });
+  return documents;
+}
+
+/**
+ * Duplicate keys are legal for kubectl (the last one wins) and real CRDs have them, so they are let
+ * through; only such documents pay for a second construction, and are marked as not exact.
+ */
+function constructDocument(events: Event[], source: string, filename: string): ParsedDocument {
+  try {
+    return { value: constructFromEvents(events, { source, filename })[0], events, exact: true };
+  } catch (error) {
+    if (!(error instanceof YAMLException) || error.reason !== 'duplicated mapping key') throw error;
+    return { value: constructFromEvents(events, { source, filename, json: true })[0], events, exact: false };
+  }
+}
+
+/** Where the document's root node starts in the text; undefined for an empty document. */
+function rootOffset(events: readonly Event[]): number | undefined {
+  const root = events[1];
+  if (root === undefined) return undefined;
+  const offset =
+    root.type === EVENT_ID.SCALAR
+      ? root.valueStart
+      : root.type === EVENT_ID.ALIAS
+        ? root.anchorStart
+        : root.type === EVENT_ID.POP || root.type === EVENT_ID.DOCUMENT
+          ? -1
+          : root.start;
+  return offset >= 0 ? offset : undefined;
+}
+
+/**
+ * Document markers: `---` starts a document, `...` ends one. YAML forbids both at the start of a line
+ * inside a document's content (even in block scalars and quoted strings), so the lines that begin with
+ * them are exactly the boundaries between documents.
+ */
+const DOCUMENT_MARKER = /^\uFEFF?(---|\.\.\.)(?=[ \t\r\n]|$)/gm;
+
+interface Marker {
+  readonly offset: number;
+  /** 1-based. */
+  readonly line: number;
+  /** `---` rather than `...`. */
+  readonly start: boolean;
+}
+
+function documentMarkers(text: string): Marker[] {
+  const markers: Marker[] = [];
+  let line = 1;
+  let counted = 0;
+  for (const match of text.matchAll(DOCUMENT_MARKER)) {
+    for (; counted < match.index; counted++) if (text.charCodeAt(counted) === 10) line++;
+    markers.push({ offset: match.index, line, start: match[1] === '---' });
+  }
+  return markers;
+}
+
+/**
+ * A document's text: from its own `---` line (an explicit start) or from the line after the previous
+ * `...` (or the start of the file), up to the next marker line.
+ */
+function documentText(
+  text: string,
+  markers: readonly Marker[],
+  explicitStart: boolean,
+  root: number | undefined,
+): string | undefined {
+  if (root === undefined) return undefined;
+  let from = 0;
+  let to = text.length;
+  for (const marker of markers) {
+    if (marker.offset > root) {
+      to = marker.offset;
+      break;
+    }
+    if (explicitStart && marker.start) from = marker.offset;
+    else if (!explicitStart && !marker.start) from = lineEnd(text, marker.offset);
+  }
+  return text.slice(from, to);
+}
+
+function lineEnd(text: string, offset: number): number {
+  const newline = text.indexOf('\n', offset);
+  return newline < 0 ? text.length : newline + 1;
 }
 
 /**
@@ -103,17 +243,12 @@ function aliasProblem(document: unknown): string | undefined {
 class CyclicAlias extends Error {}
 
 /**
- * The parser does not report document positions, so find the `---` markers ourselves. Content before
- * the first marker is a document of its own only if the parser counted one more document than markers.
+ * The line each document starts on, after its `---` line. Content before the first marker is a
+ * document of its own only if the parser counted one more document than markers.
  */
-function documentStartLines(text: string, count: number): number[] {
-  const markers: number[] = [];
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    if (/^---(\s|$)/.test(lines[i] ?? '')) markers.push(i + 1);
-  }
-  const starts = markers.map((line) => line + 1);
-  return count > markers.length ? [1, ...starts] : starts;
+function documentStartLines(markers: readonly Marker[], count: number): number[] {
+  const starts = markers.filter((marker) => marker.start).map((marker) => marker.line + 1);
+  return count > starts.length ? [1, ...starts] : starts;
 }
 
 /**

@@ -169,6 +169,15 @@ export function applyChanges(root: string, changes: PlannedChanges): void {
     if (!rootExists) attempt(root, () => renameSync(fresh, root));
     else moveIntoPlace(root, changes, fresh, path.join(staging, 'old'));
   } finally {
+    removeStaging(staging);
+  }
+}
+
+/** The staging directory is empty after a new project moved into place: one rmdir, not a recursive walk. */
+function removeStaging(staging: string): void {
+  try {
+    rmdirSync(staging);
+  } catch {
     rmSync(staging, { recursive: true, force: true });
   }
 }

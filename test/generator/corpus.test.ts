@@ -1,9 +1,11 @@
 /**
  * The bar: every CRD document of the shared corpus generates a project whose whole output (types,
- * descriptors, handler stubs) passes `tsc --strict`; a file that is not YAML fails with a located error.
+ * descriptors, handler stubs) passes `tsc --strict` and whose deploy/crds.yaml (the input's text,
+ * copied) reads back as the input's CRDs; a file that is not YAML fails with a located error.
  */
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { loadAll } from 'js-yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CORPUS, FIXTURES, listTsFiles, runCli, typecheck } from './helpers.ts';
 
@@ -32,6 +34,16 @@ function manifest(): Entry[] {
       crdDocs: Number(cells[col('crd_docs')]),
     };
   });
+}
+
+/**
+ * The CRD documents of a YAML file; deploy/crds.yaml is read strictly (duplicate keys are an error, as
+ * for client-node's reader), the input as kubectl reads it (the last duplicate key wins).
+ */
+function readCrds(file: string, options: { json?: boolean }): unknown[] {
+  return loadAll(readFileSync(file, 'utf8'), { ...options, maxDepth: 2000 }).filter(
+    (doc) => (doc as { kind?: unknown } | null)?.kind === 'CustomResourceDefinition',
+  );
 }
 
 describe.skipIf(!existsSync(CORPUS))('the CRD corpus', () => {
@@ -69,6 +81,9 @@ describe.skipIf(!existsSync(CORPUS))('the CRD corpus', () => {
         const summary = /(\d+) CRDs, (\d+) versions; (\d+) files written/.exec(run.stdout);
         expect(summary, run.stdout).not.toBeNull();
         expect(Number(summary![1]), entry.localFile).toBe(entry.crdDocs);
+        expect(readCrds(path.join(out, 'deploy', 'crds.yaml'), {}), entry.localFile).toEqual(
+          readCrds(input, { json: true }),
+        );
         crds += Number(summary![1]);
         versions += Number(summary![2]);
         generatedFiles += Number(summary![3]);
