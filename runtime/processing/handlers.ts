@@ -53,8 +53,16 @@ export interface HandlerPatch {
   metadata: { labels: Record<string, unknown>; annotations: Record<string, unknown>; [key: string]: unknown };
   spec: Record<string, unknown>;
   status: Record<string, unknown>;
+  /**
+   * Kopf's `patch.fns`: functions that change a copy of the latest body in place; the difference is
+   * sent as a JSON-patch after the merge-patch. Not enumerable, so the merge-patch never contains it.
+   */
+  readonly fns: PatchFn[];
   [key: string]: unknown;
 }
+
+/** A transformation of the object: changes the (copied) body it is given in place (bivariant, see api/types.ts). */
+export type PatchFn = { transform(body: KubernetesObject): void }['transform'];
 
 /** What each attempt adds to a handler's arguments (any kind of handler). */
 export type AttemptKwargs = Pick<ChangeKwargs, 'retry' | 'started' | 'runtime' | 'param'>;

@@ -10,7 +10,7 @@ import { currentHandlerContext, runInHandlerContext } from '../../structs/contex
 import { deepCopy, isPlainObject } from '../../structs/dicts.ts';
 import { diff } from '../../structs/diffs.ts';
 import { AdmissionError, describeError, PermanentError, TemporaryError } from '../../structs/errors.ts';
-import { mergePatchToJsonPatch, pruneEmpty } from '../../structs/patches.ts';
+import { applyMergePatch, jsonPatchDiff, mergePatchToJsonPatch, pruneEmpty } from '../../structs/patches.ts';
 import {
   ADMISSION_OPERATIONS,
   WebhookRequestError,
@@ -98,8 +98,13 @@ export async function reviewAdmission(
   const response: AdmissionResponse = { uid: payload.uid, allowed: errors.length === 0 };
   if (warnings.length) response.warnings = warnings.map(String);
   const mutated = pruneEmpty(patch);
-  if (response.allowed && selected.some((h) => h.reason === 'mutating') && Object.keys(mutated).length) {
-    const ops = mergePatchToJsonPatch(mutated, body);
+  const mutating = selected.some((h) => h.reason === 'mutating');
+  if (response.allowed && mutating && (Object.keys(mutated).length || patch.fns.length)) {
+    // The merge-patch, then the `patch.fns` on top of its result (Kopf's `Patch.as_json_patch`).
+    const merged = applyMergePatch(body, mutated);
+    const transformed = deepCopy(merged);
+    for (const fn of patch.fns) fn(transformed);
+    const ops = [...mergePatchToJsonPatch(mutated, body), ...jsonPatchDiff(merged, transformed)];
     if (ops.length) {
       response.patch = Buffer.from(JSON.stringify(ops)).toString('base64');
       response.patchType = 'JSONPatch';
