@@ -123,7 +123,7 @@ export function withSubhandling(
 async function runChildren(scope: ParentScope, children: readonly ChangingHandler[]): Promise<void> {
   const { cycle } = scope;
   // Children whose filters do not match this object and cause are left out, as if not declared.
-  const matching = children.filter((child) => matches(child, narrowedKwargs(child, scope.kwargs)));
+  const matching = children.filter((child) => matches(child, scope.kwargs));
   let state: states.State = new Map();
   for (const child of matching) {
     const record = cycle.storage.fetch(cycle.body, child.id);
