@@ -110,9 +110,7 @@ export { configureLogging, addLogListener } from './structs/logging.ts';
 export {
   defaultSettings,
   makeSettings,
-  type LifecycleArgs,
   type LifecycleFn,
-  type LifecycleName,
   type OperatorSettings,
   type SettingsOverrides,
 } from './structs/settings.ts';

@@ -13,7 +13,7 @@ import type { EventContext } from './context.ts';
 import { diffbaseAnnotations } from './diffbase.ts';
 import { executeOnce } from './execution.ts';
 import { hasFinalizer, removeFinalizer } from './finalizers.ts';
-import type { ChangingHandler, FilterKwargs } from './handlers.ts';
+import type { FilterKwargs } from './handlers.ts';
 import { selectHandlers } from './lifecycles.ts';
 import { handlersForCause, narrowedKwargs } from './matching.ts';
 import { deliverResults } from './reactions.ts';

@@ -26,7 +26,11 @@ export function selectHandlers(
     const selected = lifecycle(handlers, args);
     // Only the due handlers can run, each once: anything else a function returns is a bug there.
     const known = new Set(handlers);
-    if (!Array.isArray(selected) || selected.some((h) => !known.has(h)) || new Set(selected).size !== selected.length) {
+    if (
+      !Array.isArray(selected) ||
+      selected.some((h) => !known.has(h)) ||
+      new Set(selected).size !== selected.length
+    ) {
       throw new TypeError(
         `The lifecycle function ${lifecycle.name || '(anonymous)'} must return some of the handlers it was given, each at most once.`,
       );

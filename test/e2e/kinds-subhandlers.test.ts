@@ -92,7 +92,10 @@ test('sub-handler filters: children whose labels, when or field value do not mat
     function createFn() {
       kopf.subhandler(() => void ran.push('web'), { id: 'web', labels: { tier: 'web' } });
       kopf.subhandler(() => void ran.push('db'), { id: 'db', labels: { tier: 'db' } });
-      kopf.subhandler(() => void ran.push('small'), { id: 'small', when: ({ spec }) => (spec.size ?? 0) < 5 });
+      kopf.subhandler(() => void ran.push('small'), {
+        id: 'small',
+        when: ({ spec }) => (spec.size ?? 0) < 5,
+      });
       kopf.subhandler(({ new: size }) => void ran.push(`sized:${String(size)}`), {
         id: 'sized',
         field: 'spec.size',

@@ -70,7 +70,10 @@ describe('merge-patches as JSON-patches (for mutating webhooks)', () => {
 describe('JSON-patches from a changed copy (patch.fns)', () => {
   test('objects member by member, equal-length lists item by item, other lists whole', () => {
     const before = { spec: { a: 1, gone: true, list: [1, 2], grow: ['x'], 'a/b~': 0 }, keep: 'same' };
-    const after = { spec: { a: 2, list: [1, 3], grow: ['x', 'y'], 'a/b~': 1, added: { n: 1 } }, keep: 'same' };
+    const after = {
+      spec: { a: 2, list: [1, 3], grow: ['x', 'y'], 'a/b~': 1, added: { n: 1 } },
+      keep: 'same',
+    };
     expect(jsonPatchDiff(before, after)).toEqual([
       { op: 'remove', path: '/spec/gone' },
       { op: 'replace', path: '/spec/a', value: 2 },
