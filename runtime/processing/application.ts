@@ -149,12 +149,25 @@ export async function applyCyclePatch(
 }
 
 /**
- * The transformations as JSON-patch ops against `latest`: the handlers' functions change a copy of
- * it (Kopf's `Patch.as_json_patch`), then the finalizers' ops follow, computed against that copy.
+ * The transformations as JSON-patch ops against `latest`: the handlers' functions first, then the
+ * finalizers' ops, computed against what the functions made of it.
  */
 function transformationOps(latest: KubernetesObject, patch: CyclePatch): JsonPatchOp[] {
-  const changed = deepCopy(latest);
-  patch.fns.forEach((fn, index) => {
+  const { ops, changed } = runPatchFns(latest, patch.fns);
+  return [...ops, ...patch.transforms.flatMap((transform) => transform(changed))];
+}
+
+/**
+ * Kopf's `Patch.as_json_patch()` for `patch.fns`: run them on a copy of `body`; the JSON-patch from
+ * `body` to the changed copy, and the copy. A function that throws is named by its index.
+ */
+export function runPatchFns(
+  body: KubernetesObject,
+  fns: readonly PatchFn[],
+): { ops: JsonPatchOp[]; changed: KubernetesObject } {
+  if (!fns.length) return { ops: [], changed: body };
+  const changed = deepCopy(body);
+  fns.forEach((fn, index) => {
     try {
       fn(changed);
     } catch (error) {
@@ -163,6 +176,5 @@ function transformationOps(latest: KubernetesObject, patch: CyclePatch): JsonPat
       });
     }
   });
-  const ops = jsonPatchDiff(latest, changed);
-  return [...ops, ...patch.transforms.flatMap((transform) => transform(changed))];
+  return { ops: jsonPatchDiff(body, changed), changed };
 }

@@ -54,8 +54,8 @@ test('a timer appends on every run: each JSON-patch is computed against the late
   const op = scenario.start(registry, ns.name);
   await op.client.create(EXAMPLES, ns.name, exampleBody('one', { items: ['given'] }));
   const items = await eventually(async () => {
-    const found = (await getExample(op, ns.name, 'one')).spec?.['items'] as string[] | undefined;
-    return found && found.length >= 4 ? found : undefined;
+    const { items } = (await getExample(op, ns.name, 'one')).spec as { items: string[] };
+    return items.length >= 4 ? items : undefined;
   });
   expect(items.slice(0, 4)).toEqual(['given', 'tick', 'tick', 'tick']);
 });

@@ -94,7 +94,7 @@ test('sub-handler filters: children whose labels, when or field value do not mat
       kopf.subhandler(() => void ran.push('db'), { id: 'db', labels: { tier: 'db' } });
       kopf.subhandler(() => void ran.push('small'), {
         id: 'small',
-        when: ({ spec }) => (spec.size ?? 0) < 5,
+        when: ({ spec }) => Number(spec['size']) < 5,
       });
       kopf.subhandler(({ new: size }) => void ran.push(`sized:${String(size)}`), {
         id: 'sized',

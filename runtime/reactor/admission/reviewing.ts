@@ -10,7 +10,7 @@ import { currentHandlerContext, runInHandlerContext } from '../../structs/contex
 import { deepCopy, isPlainObject } from '../../structs/dicts.ts';
 import { diff } from '../../structs/diffs.ts';
 import { AdmissionError, describeError, PermanentError, TemporaryError } from '../../structs/errors.ts';
-import { applyMergePatch, jsonPatchDiff, mergePatchToJsonPatch, pruneEmpty } from '../../structs/patches.ts';
+import { applyMergePatch, mergePatchToJsonPatch, pruneEmpty } from '../../structs/patches.ts';
 import {
   ADMISSION_OPERATIONS,
   WebhookRequestError,
@@ -21,6 +21,7 @@ import {
 } from '../../structs/reviews.ts';
 import type { OperatorSettings } from '../../structs/settings.ts';
 import type { WebhookHandler, WebhookKwargs } from '../../processing/handlers.ts';
+import { runPatchFns } from '../../processing/application.ts';
 import { asFilterKwargs, newHandlerPatch, resourceKwargs } from '../../processing/kwargs.ts';
 import { objectLogger } from '../../processing/loggers.ts';
 import { prematches } from '../../processing/matching.ts';
@@ -101,10 +102,8 @@ export async function reviewAdmission(
   const mutating = selected.some((h) => h.reason === 'mutating');
   if (response.allowed && mutating && (Object.keys(mutated).length || patch.fns.length)) {
     // The merge-patch, then the `patch.fns` on top of its result (Kopf's `Patch.as_json_patch`).
-    const merged = applyMergePatch(body, mutated);
-    const transformed = deepCopy(merged);
-    for (const fn of patch.fns) fn(transformed);
-    const ops = [...mergePatchToJsonPatch(mutated, body), ...jsonPatchDiff(merged, transformed)];
+    const transformed = runPatchFns(applyMergePatch(body, mutated), patch.fns);
+    const ops = [...mergePatchToJsonPatch(mutated, body), ...transformed.ops];
     if (ops.length) {
       response.patch = Buffer.from(JSON.stringify(ops)).toString('base64');
       response.patchType = 'JSONPatch';
