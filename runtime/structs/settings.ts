@@ -2,7 +2,7 @@
  * Operator settings: Kopf's groups and defaults (`kopf.OperatorSettings`), in seconds like Kopf.
  * Mutable in `kopf.on.startup` handlers; read by every layer at the moment it needs a value.
  */
-import type { KubernetesObject, ObjectMeta } from './bodies.ts';
+import type { ObjectArgs } from './bodies.ts';
 import type { Diff } from './diffs.ts';
 import type { Logger } from './logging.ts';
 import type { WebhookServerLike } from './reviews.ts';
@@ -76,18 +76,9 @@ export type LifecycleFn = <Handler extends { readonly id: string }>(
 ) => readonly Handler[];
 
 /** What a lifecycle function gets besides the handlers: the progress and the object's arguments. */
-export interface LifecycleArgs {
+export interface LifecycleArgs extends ObjectArgs {
   /** Each due handler's progress so far, by handler id. */
   state: ReadonlyMap<string, { readonly retries: number; readonly started: Date }>;
-  body: KubernetesObject;
-  spec: Record<string, unknown>;
-  meta: ObjectMeta;
-  status: Record<string, unknown>;
-  name: string;
-  namespace: string | undefined;
-  uid: string;
-  labels: Record<string, string>;
-  annotations: Record<string, string>;
   reason: string;
   diff: Diff;
   old: unknown;
