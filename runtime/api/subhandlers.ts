@@ -42,7 +42,7 @@ export function register<Spec = Record<string, unknown>, Status = Record<string,
   options: SubhandlerOptions<NoInfer<Spec>, NoInfer<Status>> = {},
 ): Subhandler<Spec, Status> {
   checkFieldCriteria(options);
-  const base = validateFilterOptions('sub-handler', fn, options as CommonOptions<never, never>);
+  const base = validateFilterOptions('sub', fn, options as CommonOptions<never, never>);
   const { id, fn: raw, param, ...filters } = base;
   declareSubhandler(raw, {
     ...filters,
