@@ -92,6 +92,7 @@ export type {
   FilterArgs,
   HandlerOptions,
   Patch,
+  PatchFn,
   ResourceArg,
   ResumeOptions,
   SpecOf,
@@ -109,6 +110,7 @@ export { configureLogging, addLogListener } from './structs/logging.ts';
 export {
   defaultSettings,
   makeSettings,
+  type LifecycleFn,
   type OperatorSettings,
   type SettingsOverrides,
 } from './structs/settings.ts';

@@ -32,10 +32,20 @@ export function validateFilters<Kwargs = FilterKwargs>(
   fn: unknown,
   options: CommonOptions<never, never>,
 ): ValidatedBase<Kwargs> {
-  if (typeof fn !== 'function')
-    throw new TypeError(`A ${kind} handler must be a function, got ${typeof fn}.`);
+  const base = validateFilterOptions<Kwargs>(kind, fn, options);
   // A malformed name fails here, where the stack points at the registration, not at operator start.
   if (typeof resource === 'string') parseSelector(resource);
+  return { ...base, selector: resource };
+}
+
+/** The checks and conversions of {@link validateFilters} that need no resource (sub-handlers have none). */
+export function validateFilterOptions<Kwargs = FilterKwargs>(
+  kind: string,
+  fn: unknown,
+  options: CommonOptions<never, never>,
+): Omit<ValidatedBase<Kwargs>, 'selector'> {
+  if (typeof fn !== 'function')
+    throw new TypeError(`A ${kind} handler must be a function, got ${typeof fn}.`);
   if (options.value !== undefined && options.field === undefined) {
     throw new TypeError('`value` filters a field: it needs `field`.');
   }
@@ -59,7 +69,6 @@ export function validateFilters<Kwargs = FilterKwargs>(
   return {
     id,
     fn: fn as HandlerFn<Kwargs>,
-    selector: resource,
     param: options.param,
     labels: options.labels as HandlerFilters['labels'],
     annotations: options.annotations as HandlerFilters['annotations'],
@@ -67,4 +76,21 @@ export function validateFilters<Kwargs = FilterKwargs>(
     value: options.value as HandlerFilters['value'],
     when: options.when as HandlerFilters['when'],
   };
+}
+
+/** Change handlers (and sub-handlers) also filter by the field's `old`/`new` values. */
+export function checkFieldCriteria(options: {
+  field?: unknown;
+  value?: unknown;
+  old?: unknown;
+  new?: unknown;
+}): void {
+  const hasValueCriteria =
+    options.value !== undefined || options.old !== undefined || options.new !== undefined;
+  if (hasValueCriteria && options.field === undefined) {
+    throw new TypeError('`value`, `old` and `new` filter a field: they need `field`.');
+  }
+  if (options.value !== undefined && (options.old !== undefined || options.new !== undefined)) {
+    throw new TypeError('`value` and `old`/`new` are mutually exclusive.');
+  }
 }

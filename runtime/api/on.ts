@@ -12,7 +12,7 @@
  * ```
  */
 import { attemptPolicy, type ChangingHandler, type Reason } from '../processing/handlers.ts';
-import { validateFilters, type CommonOptions } from './filtering.ts';
+import { checkFieldCriteria, validateFilters, type CommonOptions } from './filtering.ts';
 import { cleanup, login, probe, startup } from './activities.ts';
 import { mutate, validate } from './admission.ts';
 import { defaultRegistry } from '../processing/registry.ts';
@@ -120,15 +120,7 @@ function register(
   options: AnyOptions,
   traits: Traits,
 ): void {
-  // Change handlers also filter by the field's old/new values: checked here, the rest is shared.
-  const hasValueCriteria =
-    options.value !== undefined || options.old !== undefined || options.new !== undefined;
-  if (hasValueCriteria && options.field === undefined) {
-    throw new TypeError('`value`, `old` and `new` filter a field: they need `field`.');
-  }
-  if (options.value !== undefined && (options.old !== undefined || options.new !== undefined)) {
-    throw new TypeError('`value` and `old`/`new` are mutually exclusive.');
-  }
+  checkFieldCriteria(options);
   const base = validateFilters(reason ?? 'change', resource, fn, options as CommonOptions<never, never>);
   const handler: ChangingHandler = {
     ...base,

@@ -14,12 +14,22 @@
  * });
  * ```
  */
-import { declareSubhandler, executeSubhandlers, type SubhandlerOptions } from '../processing/subhandling.ts';
-import type { RawHandlerFn } from '../processing/handlers.ts';
-import { validateOptions } from './options.ts';
-import type { ChangeArgs } from './types.ts';
+import { declareSubhandler, executeSubhandlers } from '../processing/subhandling.ts';
+import { attemptPolicy, type ChangingHandler, type RawHandlerFn } from '../processing/handlers.ts';
+import { checkFieldCriteria, validateFilterOptions, type CommonOptions } from './filtering.ts';
+import type { ChangeArgs, UpdateOptions } from './types.ts';
 
-export type { SubhandlerOptions };
+/**
+ * A sub-handler's options: Kopf's `@kopf.subhandler()` arguments — id, the attempt policy, and the
+ * filters `labels`, `annotations`, `when`, `field` + `value` or `old`/`new`. A child whose filters do
+ * not match the object (and its parent's cause) is skipped, as if it was not declared. With `field`,
+ * its `old`/`new`/`diff` are narrowed to it; under a field or update-with-field parent, it also runs
+ * only when its field changed.
+ */
+export type SubhandlerOptions<Spec = Record<string, unknown>, Status = Record<string, unknown>> = Omit<
+  UpdateOptions<Spec, Status>,
+  'registry'
+>;
 
 /** A sub-handler gets the same arguments as its parent (typed as untyped unless annotated). */
 export type Subhandler<Spec = Record<string, unknown>, Status = Record<string, unknown>> = (
@@ -29,17 +39,25 @@ export type Subhandler<Spec = Record<string, unknown>, Status = Record<string, u
 /** Declare a sub-handler of the change handler running now; returns `fn`. */
 export function register<Spec = Record<string, unknown>, Status = Record<string, unknown>>(
   fn: Subhandler<Spec, Status>,
-  options: SubhandlerOptions = {},
+  options: SubhandlerOptions<NoInfer<Spec>, NoInfer<Status>> = {},
 ): Subhandler<Spec, Status> {
-  validateOptions('sub-handler', options.id ?? (typeof fn === 'function' ? fn.name : ''), options);
-  declareSubhandler(fn as unknown as RawHandlerFn, options);
+  checkFieldCriteria(options);
+  const base = validateFilterOptions('sub', fn, options as CommonOptions<never, never>);
+  const { id, fn: raw, param, ...filters } = base;
+  declareSubhandler(raw, {
+    ...filters,
+    ...attemptPolicy({ ...options, param }),
+    id,
+    old: options.old as ChangingHandler['old'],
+    new: options.new as ChangingHandler['new'],
+  });
   return fn;
 }
 
 /** The decorator-like form: `kopf.subhandler({ id })(fn)`, or `kopf.subhandler(fn, { id })`. */
 export function subhandler<Spec = Record<string, unknown>, Status = Record<string, unknown>>(
   fn: Subhandler<Spec, Status>,
-  options?: SubhandlerOptions,
+  options?: SubhandlerOptions<NoInfer<Spec>, NoInfer<Status>>,
 ): Subhandler<Spec, Status> {
   return register(fn, options);
 }

@@ -64,7 +64,22 @@ export type Patch<Spec = Record<string, unknown>, Status = Record<string, unknow
   };
   spec: MergePatch<Spec>;
   status: MergePatch<Status>;
+  /**
+   * Kopf's `patch.fns`: functions that change the object in place, e.g. `(body) => {
+   * body.spec.items.push('x') }`. They run on a copy of the latest body after the merge-patch is
+   * applied; the difference goes out as a JSON-patch guarded by the resourceVersion (re-applied to
+   * the newer body if the object changed meanwhile). For what a merge-patch cannot say: list items.
+   */
+  readonly fns: PatchFn<Spec, Status>[];
 } & OpenIfUntyped<Spec>;
+
+/**
+ * One of `patch.fns`: changes the object (a copy of the latest one) in place. Declared as a method so
+ * that its parameter is bivariant: `Patch<Spec>` stays covariant in `Spec`, as handler types need.
+ */
+export type PatchFn<Spec = Record<string, unknown>, Status = Record<string, unknown>> = {
+  transform(body: TypedObject<Spec, Status>): void;
+}['transform'];
 
 /** What every change handler receives (one object; destructure what you need). */
 export interface ChangeArgs<

@@ -3,8 +3,7 @@
  * (create, update, delete, resume) and write their progress, results, the purge of finished progress
  * and the new diff-base into the cycle's patch; release the finalizer once a deletion is handled.
  */
-import { reduceDiff } from '../structs/diffs.ts';
-import { deepEqual, resolveField } from '../structs/dicts.ts';
+import { deepEqual } from '../structs/dicts.ts';
 import { isEnabledFor } from '../structs/logging.ts';
 import { mergeInto } from '../structs/patches.ts';
 import type { Outcome } from '../structs/progress.ts';
@@ -14,9 +13,9 @@ import type { EventContext } from './context.ts';
 import { diffbaseAnnotations } from './diffbase.ts';
 import { executeOnce } from './execution.ts';
 import { hasFinalizer, removeFinalizer } from './finalizers.ts';
-import type { ChangingHandler, FilterKwargs } from './handlers.ts';
+import type { FilterKwargs } from './handlers.ts';
 import { selectHandlers } from './lifecycles.ts';
-import { handlersForCause } from './matching.ts';
+import { handlersForCause, narrowedKwargs } from './matching.ts';
 import { deliverResults } from './reactions.ts';
 import * as states from './state.ts';
 import { progressStorage } from './storage.ts';
@@ -77,7 +76,7 @@ export async function processChangingCause(
       const s = state.get(h.id);
       return s !== undefined && !s.success && !s.failure && (!s.delayed || s.delayed.getTime() <= Date.now());
     });
-    const plan = selectHandlers(settings.execution.lifecycle, due, state);
+    const plan = selectHandlers(settings.execution.lifecycle, due, state, kwargs);
     const outcomes = new Map<string, Outcome>();
     const subrefs = new Map<string, Set<string>>();
     const cycle = {
@@ -90,7 +89,7 @@ export async function processChangingCause(
       logger,
     };
     for (const handler of plan) {
-      const own = handlerKwargs(handler, kwargs);
+      const own = narrowedKwargs(handler, kwargs);
       const parent = withSubhandling(handler, cycle);
       subrefs.set(handler.id, parent.subrefs);
       const outcome = await executeOnce({
@@ -130,15 +129,4 @@ export async function processChangingCause(
     }
   }
   return delays;
-}
-
-/** For field handlers, `old`/`new`/`diff` are narrowed to the field. */
-function handlerKwargs(handler: ChangingHandler, kwargs: FilterKwargs): FilterKwargs {
-  if (!handler.field) return kwargs;
-  return {
-    ...kwargs,
-    old: resolveField(kwargs.old, handler.field),
-    new: resolveField(kwargs.new, handler.field),
-    diff: reduceDiff(kwargs.diff, handler.field),
-  };
 }

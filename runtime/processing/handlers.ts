@@ -3,7 +3,7 @@
  * types from resource descriptors); `registry.ts` collects them.
  */
 import type { ResourceInfo, ResourceSelector } from '../../common/resources.ts';
-import type { ObjectMeta, KubernetesObject } from '../structs/bodies.ts';
+import type { KubernetesObject, ObjectArgs } from '../structs/bodies.ts';
 import type { Diff } from '../structs/diffs.ts';
 import type { FieldPath } from '../structs/dicts.ts';
 import type { FilterValue } from '../structs/filters.ts';
@@ -20,16 +20,7 @@ export type Reason = 'create' | 'update' | 'delete' | 'resume';
 export type ErrorsMode = 'temporary' | 'permanent' | 'ignored';
 
 /** Everything a change handler is called with, before the API layer types it. */
-export interface ChangeKwargs {
-  body: KubernetesObject;
-  spec: Record<string, unknown>;
-  meta: ObjectMeta;
-  status: Record<string, unknown>;
-  name: string;
-  namespace: string | undefined;
-  uid: string;
-  labels: Record<string, string>;
-  annotations: Record<string, string>;
+export interface ChangeKwargs extends ObjectArgs {
   /** Merge-patch the handler may fill; applied with the handler's result in one PATCH. */
   patch: HandlerPatch;
   logger: Logger;
@@ -53,8 +44,16 @@ export interface HandlerPatch {
   metadata: { labels: Record<string, unknown>; annotations: Record<string, unknown>; [key: string]: unknown };
   spec: Record<string, unknown>;
   status: Record<string, unknown>;
+  /**
+   * Kopf's `patch.fns`: functions that change a copy of the latest body in place; the difference is
+   * sent as a JSON-patch after the merge-patch. Not enumerable, so the merge-patch never contains it.
+   */
+  readonly fns: PatchFn[];
   [key: string]: unknown;
 }
+
+/** A transformation of the object: changes the (copied) body it is given in place (bivariant, see api/types.ts). */
+export type PatchFn = { transform(body: KubernetesObject): void }['transform'];
 
 /** What each attempt adds to a handler's arguments (any kind of handler). */
 export type AttemptKwargs = Pick<ChangeKwargs, 'retry' | 'started' | 'runtime' | 'param'>;

@@ -3,12 +3,15 @@ import type { ResourceInfo } from '../../common/resources.ts';
 import type { KubernetesObject } from '../structs/bodies.ts';
 import { isPlainObject } from '../structs/dicts.ts';
 import type { Logger } from '../structs/logging.ts';
-import type { FilterKwargs, HandlerPatch, ResourceKwargs } from './handlers.ts';
+import type { FilterKwargs, HandlerPatch, PatchFn, ResourceKwargs } from './handlers.ts';
 
 export type { ResourceKwargs };
 
 export function newHandlerPatch(): HandlerPatch {
-  return { metadata: { labels: {}, annotations: {} }, spec: {}, status: {} };
+  const fns: PatchFn[] = [];
+  const patch = { metadata: { labels: {}, annotations: {} }, spec: {}, status: {}, fns };
+  // Not enumerable: copies, merges and `pruneEmpty()` of the merge-patch leave the functions out.
+  return Object.defineProperty(patch, 'fns', { enumerable: false });
 }
 
 export interface KwargsSource {

@@ -81,3 +81,14 @@ export function requiresFinalizer(handlers: readonly ChangingHandler[], kwargs: 
 export function anyPrematches(handlers: readonly ChangingHandler[], kwargs: FilterKwargs): boolean {
   return handlers.some((h) => prematches(h, kwargs));
 }
+
+/** For handlers with a `field`, `old`/`new`/`diff` are narrowed to the field (as they are called). */
+export function narrowedKwargs(handler: HandlerFilters, kwargs: FilterKwargs): FilterKwargs {
+  if (!handler.field) return kwargs;
+  return {
+    ...kwargs,
+    old: resolveField(kwargs.old, handler.field),
+    new: resolveField(kwargs.new, handler.field),
+    diff: reduceDiff(kwargs.diff, handler.field),
+  };
+}

@@ -1,4 +1,5 @@
 /** What the operator remembers about each object between events (lost on restart, by design). */
+import type { PatchFn } from './handlers.ts';
 
 export interface ObjectMemory {
   /** Per-object `memo` handed to handlers (a shallow copy of the operator's memo at first sight). */
@@ -15,6 +16,8 @@ export interface ObjectMemory {
   errorsInRow: number;
   /** Our finalizer was released from this deleted object: the deletion is handled for good. */
   deletionReleased: boolean;
+  /** Handlers' `patch.fns` postponed by a conflict: applied in the object's next cycle (as Kopf does). */
+  remainingFns: PatchFn[];
 }
 
 export class ObjectMemories {
@@ -36,6 +39,7 @@ export class ObjectMemories {
         expectedDeadline: 0,
         errorsInRow: 0,
         deletionReleased: false,
+        remainingFns: [],
       };
       this.#memories.set(uid, memory);
     }

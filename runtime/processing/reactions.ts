@@ -9,7 +9,7 @@ import { deepCopy } from '../structs/dicts.ts';
 import type { Logger } from '../structs/logging.ts';
 import { mergeInto, pruneEmpty } from '../structs/patches.ts';
 import type { Outcome } from '../structs/progress.ts';
-import { applyCyclePatch, type PatchResult } from './application.ts';
+import { applyCyclePatch, isEmptyCyclePatch, type CyclePatch, type PatchResult } from './application.ts';
 import type { HandlerPatch } from './handlers.ts';
 
 /** Handler results into a merge-patch: objects merged into `status.<id>`, anything else set. */
@@ -35,12 +35,7 @@ export async function applyReaction(
 ): Promise<PatchResult | undefined> {
   const merge = pruneEmpty(deepCopy(userPatch) as Record<string, unknown>);
   deliverResults(outcomes, merge);
-  if (Object.keys(pruneEmpty(merge)).length === 0) return undefined;
-  return applyCyclePatch(
-    target.client,
-    target.resource,
-    target.body,
-    { merge, transforms: [] },
-    target.logger,
-  );
+  const patch: CyclePatch = { merge, fns: [...userPatch.fns], transforms: [] };
+  if (isEmptyCyclePatch(patch)) return undefined;
+  return applyCyclePatch(target.client, target.resource, target.body, patch, target.logger);
 }

@@ -51,6 +51,7 @@ export async function processResourceCauses(context: EventContext): Promise<void
   const userPatch = newHandlerPatch();
   const kwargs = changeKwargs(context, cause, userPatch);
   const patch = emptyCyclePatch();
+  patch.fns.push(...memory.remainingFns.splice(0));
 
   // Objects no handler is interested in stay invisible: no finalizer, no annotations, no logs.
   const changing = anyPrematches(handlers, kwargs);
@@ -212,6 +213,7 @@ function mergeUserPatch(patch: CyclePatch, userPatch: HandlerPatch): void {
   const merged = pruneEmpty(userPatch as Record<string, unknown>);
   mergeInto(merged, framework);
   patch.merge = merged;
+  patch.fns.push(...userPatch.fns);
 }
 
 /** Apply the cycle's patch; remember what the watch must deliver next. Resolves whether it was applied. */
@@ -227,6 +229,7 @@ async function apply(context: EventContext, patch: CyclePatch): Promise<boolean>
   ) {
     memory.deletionReleased = true;
   }
+  memory.remainingFns.push(...result.remainingFns);
   const rv = result.body?.metadata?.resourceVersion;
   if (rv && !result.gone) {
     memory.expectedVersion = rv;

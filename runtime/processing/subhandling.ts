@@ -16,8 +16,10 @@ import {
   type AttemptOptions,
   type ChangeKwargs,
   type ChangingHandler,
+  type HandlerFilters,
   type RawHandlerFn,
 } from './handlers.ts';
+import { matches, narrowedKwargs } from './matching.ts';
 import { selectHandlers } from './lifecycles.ts';
 import { deliverResults } from './reactions.ts';
 import * as states from './state.ts';
@@ -45,7 +47,7 @@ interface ParentScope {
   subrefs: Set<string>;
 }
 
-export interface SubhandlerOptions extends AttemptOptions {
+export interface SubhandlerOptions extends AttemptOptions, HandlerFilters {
   /** The child's id (the parent's id and a `/` are prepended); defaults to the function's name. */
   id?: string;
 }
@@ -68,10 +70,19 @@ export function declareSubhandler(fn: RawHandlerFn, options: SubhandlerOptions =
   if (scope.declared.some((h) => h.id === fullId) || scope.subrefs.has(fullId)) {
     throw new Error(`Duplicate sub-handler id '${fullId}'.`);
   }
+  // Kind, resource and reason are the parent's; the filters are the child's own (as in Kopf, whose
+  // sub-handlers also inherit whether their field must have changed).
   scope.declared.push({
     ...scope.parent,
     id: fullId,
     fn,
+    labels: options.labels,
+    annotations: options.annotations,
+    field: options.field,
+    value: options.value,
+    old: options.old,
+    new: options.new,
+    when: options.when,
     ...attemptPolicy(options),
   });
 }
@@ -111,23 +122,25 @@ export function withSubhandling(
 
 async function runChildren(scope: ParentScope, children: readonly ChangingHandler[]): Promise<void> {
   const { cycle } = scope;
+  // Children whose filters do not match this object and cause are left out, as if not declared.
+  const matching = children.filter((child) => matches(child, scope.kwargs));
   let state: states.State = new Map();
-  for (const child of children) {
+  for (const child of matching) {
     const record = cycle.storage.fetch(cycle.body, child.id);
     const s = record ? { ...stateFromRecord(record), active: true } : freshState(cycle.purpose);
     state.set(child.id, s);
     scope.subrefs.add(child.id);
     for (const ref of s.subrefs) scope.subrefs.add(ref);
   }
-  const due = children.filter((child) => isAwake(state.get(child.id)!));
+  const due = matching.filter((child) => isAwake(state.get(child.id)!));
   const outcomes = new Map<string, Outcome>();
   const childRefs = new Map<string, Set<string>>();
-  for (const child of selectHandlers(cycle.lifecycle, due, state)) {
+  for (const child of selectHandlers(cycle.lifecycle, due, state, scope.kwargs)) {
     const wrapped = withSubhandling(child, cycle);
     const outcome = await executeOnce({
       handler: wrapped.handler,
       state: state.get(child.id)!,
-      kwargs: scope.kwargs,
+      kwargs: narrowedKwargs(child, scope.kwargs),
       body: scope.kwargs.body,
       resource: scope.kwargs.resource,
       logger: cycle.logger,

@@ -11,7 +11,7 @@ import type { Logger } from '../structs/logging.ts';
 import type { HandlerState, Outcome } from '../structs/progress.ts';
 import type { OperatorSettings } from '../structs/settings.ts';
 import { executeOnce, STILL_RUNNING_INTERVAL } from './execution.ts';
-import type { HandlerPatch, SpawningHandler, SpawnKwargs } from './handlers.ts';
+import type { HandlerPatch, PatchFn, SpawningHandler, SpawnKwargs } from './handlers.ts';
 import { newHandlerPatch, resourceKwargs } from './kwargs.ts';
 import { applyReaction } from './reactions.ts';
 import type { DaemonStopped } from './stopping.ts';
@@ -35,6 +35,8 @@ export interface TaskContext {
   handler: SpawningHandler;
   object: SpawnedObject;
   stopped: DaemonStopped;
+  /** `patch.fns` postponed by a conflict: added to the next invocation's patch (as Kopf does). */
+  remainingFns?: PatchFn[];
 }
 
 /** How a task ended: returned on its own, failed for good, or stopped from outside. */
@@ -97,6 +99,7 @@ function spawnKwargs(context: TaskContext, patch: HandlerPatch): SpawnKwargs {
 export async function invokeOnce(context: TaskContext, state: HandlerState, title: string): Promise<Outcome> {
   const { object, handler } = context;
   const patch = newHandlerPatch();
+  patch.fns.push(...(context.remainingFns?.splice(0) ?? []));
   const kwargs = spawnKwargs(context, patch);
   const outcome = await executeOnce({
     handler,
@@ -112,11 +115,12 @@ export async function invokeOnce(context: TaskContext, state: HandlerState, titl
     stillRunningInterval: handler.kind === 'daemon' ? 0 : STILL_RUNNING_INTERVAL,
   });
   try {
-    await applyReaction(
+    const result = await applyReaction(
       { client: context.client, resource: context.resource, body: object.body, logger: object.logger },
       patch,
       new Map([[handler.id, outcome]]),
     );
+    if (result?.remainingFns.length) context.remainingFns = result.remainingFns;
   } catch (error) {
     object.logger.exception(`${title} could not apply its patch or result`, error);
   }

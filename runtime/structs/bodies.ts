@@ -14,3 +14,16 @@ export interface KubernetesObject {
   metadata?: ObjectMeta;
   [field: string]: unknown;
 }
+
+/** An object's parts as every per-object handler (and a lifecycle function) gets them as arguments. */
+export interface ObjectArgs {
+  body: KubernetesObject;
+  spec: Record<string, unknown>;
+  meta: ObjectMeta;
+  status: Record<string, unknown>;
+  name: string;
+  namespace: string | undefined;
+  uid: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+}

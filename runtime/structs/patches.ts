@@ -113,3 +113,28 @@ export function mergePatchToJsonPatch(
   }
   return ops;
 }
+
+/**
+ * The JSON-patch (RFC 6902) that turns `before` into `after` (Kopf's `jsonpatch.from_diff`): objects
+ * member by member, lists of the same length item by item, anything else replaced whole.
+ */
+export function jsonPatchDiff(before: unknown, after: unknown, path = ''): JsonPatchOp[] {
+  if (isPlainObject(before) && isPlainObject(after)) {
+    const ops: JsonPatchOp[] = [];
+    for (const key of Object.keys(before)) {
+      if (after[key] === undefined && before[key] !== undefined)
+        ops.push({ op: 'remove', path: `${path}/${pointerSegment(key)}` });
+    }
+    for (const [key, value] of Object.entries(after)) {
+      if (value === undefined) continue;
+      const here = `${path}/${pointerSegment(key)}`;
+      if (before[key] === undefined) ops.push({ op: 'add', path: here, value: deepCopy(value) });
+      else ops.push(...jsonPatchDiff(before[key], value, here));
+    }
+    return ops;
+  }
+  if (Array.isArray(before) && Array.isArray(after) && before.length === after.length) {
+    return before.flatMap((item, index) => jsonPatchDiff(item, after[index], `${path}/${index}`));
+  }
+  return deepEqual(before, after) ? [] : [{ op: 'replace', path, value: deepCopy(after) }];
+}

@@ -2,6 +2,9 @@
  * Operator settings: Kopf's groups and defaults (`kopf.OperatorSettings`), in seconds like Kopf.
  * Mutable in `kopf.on.startup` handlers; read by every layer at the moment it needs a value.
  */
+import type { ObjectArgs } from './bodies.ts';
+import type { Diff } from './diffs.ts';
+import type { Logger } from './logging.ts';
 import type { WebhookServerLike } from './reviews.ts';
 
 export interface PostingSettings {
@@ -53,8 +56,35 @@ export interface ScanningSettings {
 export interface ExecutionSettings {
   /** Backoff for arbitrary (non-kopf) errors of handlers, in seconds. */
   defaultBackoff: number;
-  /** Which handlers run per processing cycle: Kopf's `asap` (one per cycle) or all that are due. */
-  lifecycle: 'asap' | 'all-at-once' | 'one-by-one';
+  /**
+   * Which of the due handlers run in a processing cycle, and in which order: Kopf's lifecycles by name,
+   * or a function of one's own (see `processing/lifecycles.ts`).
+   */
+  lifecycle: LifecycleName | LifecycleFn;
+}
+
+/** Kopf's lifecycles (`kopf.lifecycles.*`), by name. */
+export type LifecycleName = 'asap' | 'all-at-once' | 'one-by-one' | 'randomized' | 'shuffled';
+
+/**
+ * A lifecycle of one's own (Kopf's `LifeCycleFn`): gets the due handlers in registration order and
+ * returns those to run now, in the order to run them. Those left out run in a later cycle.
+ */
+export type LifecycleFn = <Handler extends { readonly id: string }>(
+  handlers: readonly Handler[],
+  args: LifecycleArgs,
+) => readonly Handler[];
+
+/** What a lifecycle function gets besides the handlers: the progress and the object's arguments. */
+export interface LifecycleArgs extends ObjectArgs {
+  /** Each due handler's progress so far, by handler id. */
+  state: ReadonlyMap<string, { readonly retries: number; readonly started: Date }>;
+  reason: string;
+  diff: Diff;
+  old: unknown;
+  new: unknown;
+  memo: Record<string, unknown>;
+  logger: Logger;
 }
 
 export interface NetworkingSettings {

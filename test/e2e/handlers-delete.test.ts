@@ -129,3 +129,25 @@ test('a deletion supersedes a creation still in progress', async () => {
   await waitForLine(op, 'Deletion is processed: 1 succeeded; 0 failed.');
   await eventually(() => isGone(op, ns.name, 'one'), { what: 'the object to be deleted' });
 });
+
+test('resume handlers run for an object found being deleted only if they opted in with `deleted`', async () => {
+  // The operator was down while the object was deleted: it finds the object with a deletionTimestamp,
+  // held by the finalizer the previous run put.
+  const ns = await scenario.namespace('h-resume-deleted');
+  const registry = new kopf.Registry();
+  const ran: string[] = [];
+  kopf.on.resume(EXAMPLES, () => void ran.push('resumeAlive'), { registry, id: 'resumeAlive' });
+  kopf.on.resume(EXAMPLES, () => void ran.push('resumeDeleted'), {
+    registry,
+    id: 'resumeDeleted',
+    deleted: true,
+  });
+  kopf.on.delete(EXAMPLES, () => void ran.push('deleteFn'), { registry, id: 'deleteFn' });
+  await scenario.client.create(EXAMPLES, ns.name, exampleBody('one', {}, { finalizers: [FINALIZER] }));
+  await scenario.client.delete(EXAMPLES, ns.name, 'one');
+
+  const op = scenario.start(registry, ns.name);
+  await waitForLine(op, 'Deletion is processed: 2 succeeded; 0 failed.');
+  await eventually(() => isGone(op, ns.name, 'one'), { what: 'the object to be deleted' });
+  expect(ran.sort()).toEqual(['deleteFn', 'resumeDeleted']);
+});

@@ -82,3 +82,66 @@ test('sub-handler progress survives an operator restart: the finished child does
   });
   expect(Object.keys(annotations)).toEqual(['kopf.zalando.org/last-handled-configuration']);
 });
+
+test('sub-handler filters: children whose labels, when or field value do not match are skipped', async () => {
+  const ns = await scenario.namespace('k-subhandler-filters');
+  const registry = new kopf.Registry();
+  const ran: string[] = [];
+  kopf.on.create(
+    EXAMPLES,
+    function createFn() {
+      kopf.subhandler(() => void ran.push('web'), { id: 'web', labels: { tier: 'web' } });
+      kopf.subhandler(() => void ran.push('db'), { id: 'db', labels: { tier: 'db' } });
+      kopf.subhandler(() => void ran.push('small'), {
+        id: 'small',
+        when: ({ spec }) => Number(spec['size']) < 5,
+      });
+      kopf.subhandler(({ new: size }) => void ran.push(`sized:${String(size)}`), {
+        id: 'sized',
+        field: 'spec.size',
+        value: 10,
+      });
+    },
+    { registry },
+  );
+  const op = scenario.start(registry, ns.name);
+  await op.client.create(EXAMPLES, ns.name, exampleBody('one', { size: 10 }, { labels: { tier: 'web' } }));
+  await waitForLine(op, 'Creation is processed: 1 succeeded; 0 failed.');
+  expect(ran.sort()).toEqual(['sized:10', 'web']);
+  // The line comes before the cycle's PATCH: wait for the purge of the parent's progress.
+  const annotations = await eventually(async () => {
+    const a = (await getExample(op, ns.name, 'one')).metadata?.annotations ?? {};
+    return a['kopf.zalando.org/createFn'] === undefined ? a : undefined;
+  });
+  // No progress was ever stored for the skipped children.
+  expect(Object.keys(annotations)).toEqual(['kopf.zalando.org/last-handled-configuration']);
+});
+
+test('sub-handlers of a field handler: with their own field, they run only when it changed', async () => {
+  const ns = await scenario.namespace('k-subhandler-fields');
+  const registry = new kopf.Registry();
+  const ran: string[] = [];
+  kopf.on.field(
+    EXAMPLES,
+    'spec',
+    function specFn() {
+      kopf.subhandler(({ old, new: current }) => void ran.push(`size:${String(old)}->${String(current)}`), {
+        id: 'size',
+        field: 'size',
+      });
+      kopf.subhandler(({ old, new: current }) => void ran.push(`field:${String(old)}->${String(current)}`), {
+        id: 'field',
+        field: 'field',
+      });
+    },
+    { registry },
+  );
+  const op = scenario.start(registry, ns.name);
+  await op.client.create(EXAMPLES, ns.name, exampleBody('one', { size: 1, field: 'x' }));
+  await waitForLine(op, 'Creation is processed: 1 succeeded; 0 failed.');
+  expect(ran.sort()).toEqual(['field:undefined->x', 'size:undefined->1']);
+  ran.length = 0;
+  await op.client.patch(EXAMPLES, ns.name, 'one', { spec: { size: 2 } });
+  await waitForLine(op, 'Updating is processed: 1 succeeded; 0 failed.');
+  expect(ran).toEqual(['size:1->2']);
+});

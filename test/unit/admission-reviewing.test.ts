@@ -202,6 +202,25 @@ describe('mutating handlers', () => {
     ]);
   });
 
+  it('answer with the patch.fns changes after the merge-patch, computed on its result', async () => {
+    const registry = new kopf.Registry();
+    kopf.on.mutate(
+      EXAMPLES,
+      function defaults({ patch }) {
+        patch.metadata.finalizers = ['example.com/a'];
+        patch.fns.push((body) => {
+          body.metadata.finalizers?.push('example.com/b');
+        });
+      },
+      { registry },
+    );
+    const response = await answer(registry);
+    expect(JSON.parse(Buffer.from(response.patch!, 'base64').toString())).toEqual([
+      { op: 'add', path: '/metadata/finalizers', value: ['example.com/a'] },
+      { op: 'replace', path: '/metadata/finalizers', value: ['example.com/a', 'example.com/b'] },
+    ]);
+  });
+
   it('are not called for deletions unless DELETE is their only operation', async () => {
     const registry = new kopf.Registry();
     const called: string[] = [];

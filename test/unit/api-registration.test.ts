@@ -123,4 +123,16 @@ describe('registration', () => {
     expect(() => kopf.register(function child() {})).toThrow(/only be used inside a change handler/);
     await expect(kopf.execute()).rejects.toThrow(/only be used inside a change handler/);
   });
+
+  test('sub-handler filters and options are checked as handlers’ are, before anything else', () => {
+    expect(() => kopf.subhandler(function child() {}, { value: 1 })).toThrow(
+      '`value`, `old` and `new` filter a field: they need `field`.',
+    );
+    expect(() => kopf.subhandler(function child() {}, { labels: { app: null as never } })).toThrow(
+      "The labels filter 'app' is null; use kopf.PRESENT or kopf.ABSENT.",
+    );
+    expect(() => kopf.register(function child() {}, { backoff: -1 })).toThrow(
+      "The sub handler 'child': option `backoff` must be a number of seconds ≥ 0, not -1.",
+    );
+  });
 });

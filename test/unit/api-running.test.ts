@@ -91,3 +91,18 @@ test('kopf.run(): a stop that hangs ends by the ultimate timeout a startup handl
   hang.abort();
   await running;
 });
+
+test('a lifecycle that is not one stops the start with the choices, also when a startup handler set it', async () => {
+  const registry = new kopf.Registry();
+  kopf.on.startup(
+    ({ settings }) => {
+      settings.execution.lifecycle = 'one_by_one' as never; // Kopf's spelling, not ours
+    },
+    { registry, id: 'configure' },
+  );
+  await expect(
+    kopf.operator({ registry, kubeConfig: unreachableCluster(), clusterwide: true, standalone: true }),
+  ).rejects.toThrow(
+    "settings.execution.lifecycle must be 'asap', 'all-at-once', 'one-by-one', 'randomized', 'shuffled' or a function, not 'one_by_one'.",
+  );
+});

@@ -1,6 +1,10 @@
 /** Handler declarations for unit tests, so that each test spells out only what it is about. */
 import type { ResourceInfo } from '../../common/resources.ts';
-import type { ChangingHandler } from '../../runtime/processing/handlers.ts';
+import type { ChangingHandler, FilterKwargs } from '../../runtime/processing/handlers.ts';
+import { asFilterKwargs, newHandlerPatch, resourceKwargs } from '../../runtime/processing/kwargs.ts';
+import { objectLogger } from '../../runtime/processing/loggers.ts';
+import type { KubernetesObject } from '../../runtime/structs/bodies.ts';
+import { defaultSettings } from '../../runtime/structs/settings.ts';
 
 /** The example resource (`crds/kopfexamples.yaml`), as the unit tests' handlers and streams serve it. */
 export const KOPF_EXAMPLES: ResourceInfo = {
@@ -29,4 +33,18 @@ export function changeHandler(options: Partial<ChangingHandler> = {}): ChangingH
     param: undefined,
     ...options,
   };
+}
+
+/** The arguments handlers and filters get for an object (no cause: empty diff, no old/new). */
+export function objectArgs(body: KubernetesObject = { metadata: { name: 'obj' } }): FilterKwargs {
+  return asFilterKwargs(
+    resourceKwargs({
+      body,
+      patch: newHandlerPatch(),
+      logger: objectLogger(body, defaultSettings()),
+      memo: {},
+      resource: KOPF_EXAMPLES,
+      signal: new AbortController().signal,
+    }),
+  );
 }

@@ -147,3 +147,46 @@ describe('one patch per cycle', () => {
     ]);
   });
 });
+
+describe('patch.fns', () => {
+  test('a JSON-patch after the merge-patch, guarded by its resourceVersion; after a conflict, re-applied next cycle', async () => {
+    const store = objectStore(body);
+    const jsonPatches: unknown[] = [];
+    let conflicts = 1;
+    const client = {
+      async patch(...args: Parameters<ApiClient['patch']>) {
+        if (args[4]?.type !== 'json') return store.client.patch(...args);
+        jsonPatches.push(args[3]);
+        if (conflicts-- > 0) throw Object.assign(new Error('the test failed'), { status: 422 });
+        return store.current();
+      },
+    } as unknown as ApiClient;
+    const process = createProcessor({
+      client,
+      resource: KOPF_EXAMPLES,
+      handlers: [
+        {
+          ...handler('only', []),
+          fn: ({ patch }) => {
+            patch.fns.push((object) => {
+              object.spec = { ...(object.spec as object), b: 2 };
+            });
+          },
+        },
+      ],
+      settings: makeSettings(),
+      signal: calm(),
+    });
+    await process(key, event(body, 'ADDED'), calm());
+    expect(store.patches).toHaveLength(1); // the diff-base: the functions are not in the merge-patch
+    const expected = [
+      { op: 'test', path: '/metadata/resourceVersion', value: '2' },
+      { op: 'add', path: '/spec/b', value: 2 },
+    ];
+    expect(jsonPatches).toEqual([expected]);
+    await process(key, event(store.current()), calm()); // nothing to handle: only the postponed functions
+    expect(jsonPatches).toEqual([expected, expected]);
+    await process(key, event(store.current()), calm());
+    expect(jsonPatches).toHaveLength(2); // applied once: not kept any longer
+  });
+});

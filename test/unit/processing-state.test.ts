@@ -1,12 +1,12 @@
 /** Progress storages and the state algebra: what gets written, purged, and when a cause is done. */
 import { describe, expect, test } from 'vitest';
 import type { ChangingHandler } from '../../runtime/processing/handlers.ts';
-import { selectHandlers } from '../../runtime/processing/lifecycles.ts';
+import { lifecycleProblem, selectHandlers } from '../../runtime/processing/lifecycles.ts';
 import * as states from '../../runtime/processing/state.ts';
 import { progressStorage } from '../../runtime/processing/storage.ts';
 import { freshState } from '../../runtime/structs/progress.ts';
-import { defaultSettings } from '../../runtime/structs/settings.ts';
-import { changeHandler } from './handler-kit.ts';
+import { defaultSettings, type LifecycleFn } from '../../runtime/structs/settings.ts';
+import { changeHandler, objectArgs } from './handler-kit.ts';
 
 const persistence = defaultSettings().persistence;
 const handler = (id: string): ChangingHandler => changeHandler({ id });
@@ -130,16 +130,62 @@ describe('state', () => {
 
 describe('lifecycles', () => {
   const handlers = [handler('a'), handler('b'), handler('c')];
+  const args = objectArgs();
+  const ids = (selected: readonly { id: string }[]) => selected.map((h) => h.id);
   test('asap: the fewest retries first, registration order on ties', () => {
     const state = new Map([
       ['a', { ...freshState('create'), retries: 2 }],
       ['b', { ...freshState('create'), retries: 1 }],
       ['c', { ...freshState('create'), retries: 1 }],
     ]);
-    expect(selectHandlers('asap', handlers, state).map((h) => h.id)).toEqual(['b']);
+    expect(ids(selectHandlers('asap', handlers, state, args))).toEqual(['b']);
   });
   test('all-at-once and one-by-one', () => {
-    expect(selectHandlers('all-at-once', handlers, new Map()).map((h) => h.id)).toEqual(['a', 'b', 'c']);
-    expect(selectHandlers('one-by-one', handlers, new Map()).map((h) => h.id)).toEqual(['a']);
+    expect(ids(selectHandlers('all-at-once', handlers, new Map(), args))).toEqual(['a', 'b', 'c']);
+    expect(ids(selectHandlers('one-by-one', handlers, new Map(), args))).toEqual(['a']);
+  });
+  test('randomized: one handler, any of them over many cycles', () => {
+    const seen = new Set<string>();
+    for (let i = 0; i < 200; i++) {
+      const selected = selectHandlers('randomized', handlers, new Map(), args);
+      expect(selected).toHaveLength(1);
+      seen.add(selected[0]!.id);
+    }
+    expect([...seen].sort()).toEqual(['a', 'b', 'c']);
+    expect(selectHandlers('randomized', [], new Map(), args)).toEqual([]);
+  });
+  test('shuffled: every handler once, in more than one order over many cycles', () => {
+    const orders = new Set<string>();
+    for (let i = 0; i < 200; i++) {
+      const selected = ids(selectHandlers('shuffled', handlers, new Map(), args));
+      expect([...selected].sort()).toEqual(['a', 'b', 'c']);
+      orders.add(selected.join(''));
+    }
+    expect(orders.size).toBeGreaterThan(1);
+  });
+  test('a function gets the due handlers, the progress and the object; it picks and orders them', () => {
+    const state = new Map([['b', { ...freshState('create'), retries: 4 }]]);
+    const seen: { ids: string[]; name: string; retries: number | undefined }[] = [];
+    const lifecycle: LifecycleFn = (due, { name, state }) => {
+      seen.push({ ids: ids(due), name, retries: state.get('b')?.retries });
+      return [...due].reverse().slice(0, 2);
+    };
+    expect(ids(selectHandlers(lifecycle, handlers, state, args))).toEqual(['c', 'b']);
+    expect(seen).toEqual([{ ids: ['a', 'b', 'c'], name: 'obj', retries: 4 }]);
+  });
+  test('a function returning what it was not given (or twice) is refused, naming it', () => {
+    const stranger: LifecycleFn = () => [handler('x')] as never;
+    const twice: LifecycleFn = (due) => [due[0]!, due[0]!];
+    expect(() => selectHandlers(stranger, handlers, new Map(), args)).toThrow(
+      'The lifecycle function stranger must return some of the handlers it was given, each at most once.',
+    );
+    expect(() => selectHandlers(twice, handlers, new Map(), args)).toThrow(/twice must return/);
+  });
+  test('an unknown name is refused with the choices', () => {
+    expect(lifecycleProblem('one_by_one')).toBe(
+      "settings.execution.lifecycle must be 'asap', 'all-at-once', 'one-by-one', 'randomized', 'shuffled' or a function, not 'one_by_one'.",
+    );
+    expect(lifecycleProblem('shuffled')).toBeUndefined();
+    expect(lifecycleProblem(() => [])).toBeUndefined();
   });
 });

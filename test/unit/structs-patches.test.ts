@@ -3,6 +3,7 @@ import { describe, expect, test } from 'vitest';
 import {
   applyMergePatch,
   findInconsistencies,
+  jsonPatchDiff,
   mergeInto,
   mergePatchToJsonPatch,
   pruneEmpty,
@@ -63,5 +64,30 @@ describe('merge-patches as JSON-patches (for mutating webhooks)', () => {
       { op: 'add', path: '/spec/nested', value: 'scalar' },
       { op: 'add', path: '/spec/added', value: { deep: true } },
     ]);
+  });
+});
+
+describe('JSON-patches from a changed copy (patch.fns)', () => {
+  test('objects member by member, equal-length lists item by item, other lists whole', () => {
+    const before = { spec: { a: 1, gone: true, list: [1, 2], grow: ['x'], 'a/b~': 0 }, keep: 'same' };
+    const after = {
+      spec: { a: 2, list: [1, 3], grow: ['x', 'y'], 'a/b~': 1, added: { n: 1 } },
+      keep: 'same',
+    };
+    expect(jsonPatchDiff(before, after)).toEqual([
+      { op: 'remove', path: '/spec/gone' },
+      { op: 'replace', path: '/spec/a', value: 2 },
+      { op: 'replace', path: '/spec/list/1', value: 3 },
+      { op: 'replace', path: '/spec/grow', value: ['x', 'y'] },
+      { op: 'replace', path: '/spec/a~1b~0', value: 1 },
+      { op: 'add', path: '/spec/added', value: { n: 1 } },
+    ]);
+  });
+  test('no change, no ops; the ops do not share objects with the changed copy', () => {
+    expect(jsonPatchDiff({ a: [1, { b: 2 }] }, { a: [1, { b: 2 }] })).toEqual([]);
+    const after = { spec: { items: ['a'] } };
+    const [op] = jsonPatchDiff({}, after);
+    after.spec.items.push('b');
+    expect(op).toEqual({ op: 'add', path: '/spec', value: { items: ['a'] } });
   });
 });

@@ -10,7 +10,7 @@ import { currentHandlerContext, runInHandlerContext } from '../../structs/contex
 import { deepCopy, isPlainObject } from '../../structs/dicts.ts';
 import { diff } from '../../structs/diffs.ts';
 import { AdmissionError, describeError, PermanentError, TemporaryError } from '../../structs/errors.ts';
-import { mergePatchToJsonPatch, pruneEmpty } from '../../structs/patches.ts';
+import { applyMergePatch, mergePatchToJsonPatch, pruneEmpty } from '../../structs/patches.ts';
 import {
   ADMISSION_OPERATIONS,
   WebhookRequestError,
@@ -21,6 +21,7 @@ import {
 } from '../../structs/reviews.ts';
 import type { OperatorSettings } from '../../structs/settings.ts';
 import type { WebhookHandler, WebhookKwargs } from '../../processing/handlers.ts';
+import { runPatchFns } from '../../processing/application.ts';
 import { asFilterKwargs, newHandlerPatch, resourceKwargs } from '../../processing/kwargs.ts';
 import { objectLogger } from '../../processing/loggers.ts';
 import { prematches } from '../../processing/matching.ts';
@@ -98,8 +99,11 @@ export async function reviewAdmission(
   const response: AdmissionResponse = { uid: payload.uid, allowed: errors.length === 0 };
   if (warnings.length) response.warnings = warnings.map(String);
   const mutated = pruneEmpty(patch);
-  if (response.allowed && selected.some((h) => h.reason === 'mutating') && Object.keys(mutated).length) {
-    const ops = mergePatchToJsonPatch(mutated, body);
+  const mutating = selected.some((h) => h.reason === 'mutating');
+  if (response.allowed && mutating && (Object.keys(mutated).length || patch.fns.length)) {
+    // The merge-patch, then the `patch.fns` on top of its result (Kopf's `Patch.as_json_patch`).
+    const transformed = runPatchFns(applyMergePatch(body, mutated), patch.fns);
+    const ops = [...mergePatchToJsonPatch(mutated, body), ...transformed.ops];
     if (ops.length) {
       response.patch = Buffer.from(JSON.stringify(ops)).toString('base64');
       response.patchType = 'JSONPatch';
