@@ -195,6 +195,22 @@ export const raw: Contender = {
     }),
 };
 
+/** The raw limit over one HTTP/2 session (multiplexed streams) instead of the HTTP/1.1 pool. */
+export const rawHttp2: Contender = {
+  id: 'raw-h2',
+  title: 'raw limit over HTTP/2 (bare client)',
+  prepare: async () => ({
+    version: `node ${process.version}, node:http2`,
+    notes: 'one HTTP/2 session (TLS + ALPN h2), every request and the watch a stream of it',
+  }),
+  start: (context) =>
+    launch(process.execPath, [path.join(benchDir, 'contenders', 'raw.ts')], context, {
+      BENCH_CLUSTER: context.clusterJson,
+      BENCH_RAW_CALLS: context.rawCalls ?? 'annotations,status',
+      BENCH_RAW_HTTP2: '1',
+    }),
+};
+
 const kopfTsCli = path.join(repoRoot, 'runtime', 'cli', 'main.ts');
 /** Extra node flags for kopf-ts (diagnostics), e.g. BENCH_KOPF_TS_NODE_FLAGS=--heapsnapshot-signal=SIGUSR2. */
 const nodeFlags = (): string[] => (process.env['BENCH_KOPF_TS_NODE_FLAGS'] ?? '').split(' ').filter(Boolean);
@@ -249,7 +265,29 @@ export const kopfTsPooled: Contender = {
     ),
 };
 
+export const kopfTsHttp1: Contender = {
+  id: 'kopf-ts-http1',
+  title: 'kopf-ts over HTTP/1.1 (experiment)',
+  prepare: async (progress) => ({
+    ...(await kopfTs.prepare(progress)),
+    notes: 'experiment: settings.networking.http2 = false (a pool of 16 HTTP/1.1 connections)',
+  }),
+  start: (context) =>
+    launch(
+      process.execPath,
+      [
+        ...nodeFlags(),
+        kopfTsCli,
+        'run',
+        '--standalone',
+        '-A',
+        path.join(benchDir, 'contenders', 'kopf-ts', 'http1.ts'),
+      ],
+      context,
+    ),
+};
+
 /** The contenders of a normal run, in order (kopf-ts first: the raw limit mirrors its measured calls). */
 export const allContenders: Contender[] = [kopfTs, raw, controllerRuntime, kopfDefault, kopfTuned];
 /** Selectable with --only, not run by default. */
-export const experimentalContenders: Contender[] = [kopfTsPooled, kopfTunedNoUvloop];
+export const experimentalContenders: Contender[] = [kopfTsPooled, kopfTunedNoUvloop, rawHttp2, kopfTsHttp1];
