@@ -142,12 +142,7 @@ export function exchangeText(
 
 /** What a started request reports, once: its answer (status, headers, the body to read), or a failure. */
 interface AnswerHandlers {
-  answer(
-    status: number,
-    headers: http.IncomingHttpHeaders,
-    body: Readable,
-    close: () => void,
-  ): void;
+  answer(status: number, headers: http.IncomingHttpHeaders, body: Readable, close: () => void): void;
   failed(error: Error): void;
 }
 
@@ -170,7 +165,7 @@ async function start(
   if (options.http2 && connection.http2) {
     let lease: Awaited<ReturnType<Http2Sessions['acquire']>>;
     try {
-      lease = await connection.http2.acquire();
+      lease = await connection.http2.acquire(options.streaming === true);
     } catch (error) {
       handlers.failed(asUnprocessed(error));
       return undefined;
@@ -231,8 +226,8 @@ function startHttp2(
   }
   stream.once('close', lease.release);
   stream.once('response', (answer) => {
-    const { ':status': status, ...rest } = answer;
-    handlers.answer(Number(status ?? 0), rest as http.IncomingHttpHeaders, stream, () => {
+    // The pseudo-header `:status` stays among the headers: no copy per answer.
+    handlers.answer(Number(answer[':status'] ?? 0), answer as http.IncomingHttpHeaders, stream, () => {
       if (!stream.closed) stream.close(http2.constants.NGHTTP2_CANCEL);
     });
   });
