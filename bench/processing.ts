@@ -7,13 +7,13 @@
  */
 import { parseArgs } from 'node:util';
 import type { ApiClient } from '../runtime/client/types.ts';
-import type { ChangingHandler } from '../runtime/processing/handlers.ts';
 import { createProcessor } from '../runtime/processing/processor.ts';
 import type { KubernetesObject } from '../runtime/structs/bodies.ts';
 import { configureLogging } from '../runtime/structs/logging.ts';
 import { applyMergePatch } from '../runtime/structs/patches.ts';
 import { makeSettings } from '../runtime/structs/settings.ts';
 import type { WatchEvent } from '../runtime/watching/types.ts';
+import { changeHandler } from '../test/unit/handler-kit.ts';
 
 const { values } = parseArgs({ options: { n: { type: 'string' }, rounds: { type: 'string' } } });
 const n = Number(values.n ?? 5000);
@@ -31,21 +31,11 @@ const resource = {
   subresources: { status: true },
 };
 
-const created: ChangingHandler = {
+const created = changeHandler({
   id: 'created',
   fn: () => ({ message: 'ok' }),
   selector: 'benchobjects.bench.kopf.dev',
-  reason: 'create',
-  requiresChange: false,
-  initial: false,
-  deleted: false,
-  errors: undefined,
-  retries: undefined,
-  timeout: undefined,
-  backoff: undefined,
-  requiresFinalizer: false,
-  param: undefined,
-};
+});
 
 /** Objects by name; a PATCH merges and bumps the resourceVersion, and queues the watch's echo. */
 let version = 1000;

@@ -224,21 +224,25 @@ export const kopfTs: Contender = {
     const version = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')).version as string;
     return { version: `kopf-ts ${version} (from source), node ${process.version}` };
   },
-  start: (context) =>
-    launch(
-      process.execPath,
-      [
-        ...nodeFlags(),
-        ...(context.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${context.cpuProfileDir}`] : []),
-        kopfTsCli,
-        'run',
-        '--standalone',
-        '-A',
-        path.join(benchDir, 'contenders', 'kopf-ts', 'operator.ts'),
-      ],
-      context,
-    ),
+  start: (context) => launchKopfTs('operator.ts', context),
 };
+
+/** `kopf run` of one of the kopf-ts operator files in bench/contenders/kopf-ts/ (the experiments vary it). */
+function launchKopfTs(file: string, context: StartContext): ChildProcess {
+  return launch(
+    process.execPath,
+    [
+      ...nodeFlags(),
+      ...(context.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${context.cpuProfileDir}`] : []),
+      kopfTsCli,
+      'run',
+      '--standalone',
+      '-A',
+      path.join(benchDir, 'contenders', 'kopf-ts', file),
+    ],
+    context,
+  );
+}
 
 export const kopfTsPooled: Contender = {
   id: 'kopf-ts-pooled',
@@ -250,19 +254,7 @@ export const kopfTsPooled: Contender = {
       notes: "experiment: kopf-ts's https.Agent patched to 16 keep-alive sockets and one shared TLS context",
     };
   },
-  start: (context) =>
-    launch(
-      process.execPath,
-      [
-        ...nodeFlags(),
-        kopfTsCli,
-        'run',
-        '--standalone',
-        '-A',
-        path.join(benchDir, 'contenders', 'kopf-ts', 'pooled.ts'),
-      ],
-      context,
-    ),
+  start: (context) => launchKopfTs('pooled.ts', context),
 };
 
 export const kopfTsHttp1: Contender = {
@@ -272,19 +264,7 @@ export const kopfTsHttp1: Contender = {
     ...(await kopfTs.prepare(progress)),
     notes: 'experiment: settings.networking.http2 = false (a pool of 16 HTTP/1.1 connections)',
   }),
-  start: (context) =>
-    launch(
-      process.execPath,
-      [
-        ...nodeFlags(),
-        kopfTsCli,
-        'run',
-        '--standalone',
-        '-A',
-        path.join(benchDir, 'contenders', 'kopf-ts', 'http1.ts'),
-      ],
-      context,
-    ),
+  start: (context) => launchKopfTs('http1.ts', context),
 };
 
 /** The contenders of a normal run, in order (kopf-ts first: the raw limit mirrors its measured calls). */
