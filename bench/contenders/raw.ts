@@ -10,6 +10,7 @@
  *   event       — POST of a v1 Event (what Kopf posts for handler results).
  * Concurrency: unlimited, like kopf-ts's default (queueing.workerLimit undefined, an agent without a
  * socket limit): every object is handled as soon as its event arrives.
+ * BENCH_RAW_HTTP2=1: one HTTP/2 session (multiplexed streams) instead of the keep-alive HTTP/1.1 pool.
  * BENCH_COUNTER_FILE: where the number of handled objects is published (every 200 ms).
  */
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -20,7 +21,8 @@ const access = JSON.parse(readFileSync(process.env['BENCH_CLUSTER'] ?? '', 'utf8
 >[0];
 const calls = (process.env['BENCH_RAW_CALLS'] ?? 'annotations,status').split(',').filter(Boolean);
 const maxSockets = Number(process.env['BENCH_RAW_MAX_SOCKETS'] ?? 'Infinity');
-const kube = new Kube(access, maxSockets);
+const http2 = process.env['BENCH_RAW_HTTP2'] === '1';
+const kube = new Kube(access, maxSockets, { http2 });
 const seen = new Set<string>();
 let handled = 0;
 
@@ -87,7 +89,7 @@ kube.watch(undefined, list.metadata.resourceVersion, (event) => {
   else if (event.type === 'ADDED' || event.type === 'MODIFIED') consider(event.object);
 });
 process.stderr.write(
-  `raw: watching ${PLURAL} (calls per object: ${calls.join(', ')}; max sockets: ${maxSockets})\n`,
+  `raw: watching ${PLURAL} (calls per object: ${calls.join(', ')}; ${http2 ? 'one HTTP/2 session' : `max sockets: ${maxSockets}`})\n`,
 );
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.on(signal, () => {

@@ -195,6 +195,22 @@ export const raw: Contender = {
     }),
 };
 
+/** The raw limit over one HTTP/2 session (multiplexed streams) instead of the HTTP/1.1 pool. */
+export const rawHttp2: Contender = {
+  id: 'raw-h2',
+  title: 'raw limit over HTTP/2 (bare client)',
+  prepare: async () => ({
+    version: `node ${process.version}, node:http2`,
+    notes: 'one HTTP/2 session (TLS + ALPN h2), every request and the watch a stream of it',
+  }),
+  start: (context) =>
+    launch(process.execPath, [path.join(benchDir, 'contenders', 'raw.ts')], context, {
+      BENCH_CLUSTER: context.clusterJson,
+      BENCH_RAW_CALLS: context.rawCalls ?? 'annotations,status',
+      BENCH_RAW_HTTP2: '1',
+    }),
+};
+
 const kopfTsCli = path.join(repoRoot, 'runtime', 'cli', 'main.ts');
 /** Extra node flags for kopf-ts (diagnostics), e.g. BENCH_KOPF_TS_NODE_FLAGS=--heapsnapshot-signal=SIGUSR2. */
 const nodeFlags = (): string[] => (process.env['BENCH_KOPF_TS_NODE_FLAGS'] ?? '').split(' ').filter(Boolean);
@@ -208,21 +224,25 @@ export const kopfTs: Contender = {
     const version = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')).version as string;
     return { version: `kopf-ts ${version} (from source), node ${process.version}` };
   },
-  start: (context) =>
-    launch(
-      process.execPath,
-      [
-        ...nodeFlags(),
-        ...(context.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${context.cpuProfileDir}`] : []),
-        kopfTsCli,
-        'run',
-        '--standalone',
-        '-A',
-        path.join(benchDir, 'contenders', 'kopf-ts', 'operator.ts'),
-      ],
-      context,
-    ),
+  start: (context) => launchKopfTs('operator.ts', context),
 };
+
+/** `kopf run` of one of the kopf-ts operator files in bench/contenders/kopf-ts/ (the experiments vary it). */
+function launchKopfTs(file: string, context: StartContext): ChildProcess {
+  return launch(
+    process.execPath,
+    [
+      ...nodeFlags(),
+      ...(context.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${context.cpuProfileDir}`] : []),
+      kopfTsCli,
+      'run',
+      '--standalone',
+      '-A',
+      path.join(benchDir, 'contenders', 'kopf-ts', file),
+    ],
+    context,
+  );
+}
 
 export const kopfTsPooled: Contender = {
   id: 'kopf-ts-pooled',
@@ -234,22 +254,20 @@ export const kopfTsPooled: Contender = {
       notes: "experiment: kopf-ts's https.Agent patched to 16 keep-alive sockets and one shared TLS context",
     };
   },
-  start: (context) =>
-    launch(
-      process.execPath,
-      [
-        ...nodeFlags(),
-        kopfTsCli,
-        'run',
-        '--standalone',
-        '-A',
-        path.join(benchDir, 'contenders', 'kopf-ts', 'pooled.ts'),
-      ],
-      context,
-    ),
+  start: (context) => launchKopfTs('pooled.ts', context),
+};
+
+export const kopfTsHttp1: Contender = {
+  id: 'kopf-ts-http1',
+  title: 'kopf-ts over HTTP/1.1 (experiment)',
+  prepare: async (progress) => ({
+    ...(await kopfTs.prepare(progress)),
+    notes: 'experiment: settings.networking.http2 = false (a pool of 16 HTTP/1.1 connections)',
+  }),
+  start: (context) => launchKopfTs('http1.ts', context),
 };
 
 /** The contenders of a normal run, in order (kopf-ts first: the raw limit mirrors its measured calls). */
 export const allContenders: Contender[] = [kopfTs, raw, controllerRuntime, kopfDefault, kopfTuned];
 /** Selectable with --only, not run by default. */
-export const experimentalContenders: Contender[] = [kopfTsPooled, kopfTunedNoUvloop];
+export const experimentalContenders: Contender[] = [kopfTsPooled, kopfTunedNoUvloop, rawHttp2, kopfTsHttp1];

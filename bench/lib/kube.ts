@@ -4,6 +4,7 @@
  * overhead, so the load generator and the observer stay far from being the bottleneck.
  */
 import https from 'node:https';
+import http2 from 'node:http2';
 import tls from 'node:tls';
 import type { ClientRequest } from 'node:http';
 import { readFileSync } from 'node:fs';
@@ -44,21 +45,62 @@ export const CRD_NAME = `${PLURAL}.${GROUP}`;
 export class Kube {
   readonly agent: https.Agent;
   readonly base: URL;
+  /** With `http2`: one HTTP/2 session, every request (and the watch) a stream of it. */
+  private session: http2.ClientHttp2Session | undefined;
+  private readonly secureContext: tls.SecureContext;
+  private readonly http2: boolean;
   /** Requests this client issued, by `VERB resource[/subresource]`, to subtract from the apiserver's counts. */
   readonly issued = new Map<string, number>();
 
-  constructor(access: ClusterAccess, maxSockets = 64) {
+  constructor(access: ClusterAccess, maxSockets = 64, options: { http2?: boolean } = {}) {
     this.base = new URL(access.url);
     // One SecureContext for all connections: given ca/cert/key instead, node builds a new one (parsing
     // the key and certificates) for every TLS connection.
-    this.agent = new https.Agent({
-      keepAlive: true,
-      maxSockets,
-      secureContext: tls.createSecureContext({
-        ca: readFileSync(access.ca),
-        cert: readFileSync(access.clientCert),
-        key: readFileSync(access.clientKey),
-      }),
+    this.secureContext = tls.createSecureContext({
+      ca: readFileSync(access.ca),
+      cert: readFileSync(access.clientCert),
+      key: readFileSync(access.clientKey),
+    });
+    this.agent = new https.Agent({ keepAlive: true, maxSockets, secureContext: this.secureContext });
+    this.http2 = options.http2 ?? false;
+  }
+
+  /** The HTTP/2 session, (re)connected on demand. */
+  private h2(): http2.ClientHttp2Session {
+    if (this.session && !this.session.closed && !this.session.destroyed) return this.session;
+    const session = http2.connect(this.base.origin, { secureContext: this.secureContext });
+    session.on('error', () => undefined); // requests see their own stream errors
+    session.on('goaway', () => {
+      if (this.session === session) this.session = undefined;
+    });
+    session.on('close', () => {
+      if (this.session === session) this.session = undefined;
+    });
+    this.session = session;
+    return session;
+  }
+
+  /** One request as a stream of the HTTP/2 session. */
+  private requestH2(
+    method: string,
+    path: string,
+    payload: string | undefined,
+    contentType: string,
+  ): Promise<{ status: number; body: string }> {
+    return new Promise((resolve, reject) => {
+      const stream = this.h2().request({
+        ':method': method,
+        ':path': path,
+        accept: 'application/json',
+        ...(payload !== undefined ? { 'content-type': contentType } : {}),
+      });
+      let status = 0;
+      const chunks: Buffer[] = [];
+      stream.on('response', (headers) => (status = Number(headers[':status'])));
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.on('end', () => resolve({ status, body: Buffer.concat(chunks).toString('utf8') }));
+      stream.on('error', reject);
+      stream.end(payload);
     });
   }
 
@@ -75,6 +117,7 @@ export class Kube {
   ): Promise<{ status: number; body: string }> {
     if (countKey) this.count(countKey);
     const payload = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
+    if (this.http2) return this.requestH2(method, path, payload, contentType);
     return new Promise((resolve, reject) => {
       const req = https.request(
         {
@@ -184,10 +227,36 @@ export class Kube {
     let stopped = false;
     let current: ClientRequest | undefined;
     let rv = resourceVersion;
+    let stopStream: (() => void) | undefined;
+    const onLine = (line: string): void => {
+      if (!line) return;
+      const at = performance.now();
+      const event = JSON.parse(line) as WatchEvent;
+      if (event.object?.metadata?.resourceVersion) rv = event.object.metadata.resourceVersion;
+      if (event.type === 'ERROR') return;
+      onEvent(event, at);
+    };
     const run = (): void => {
       if (stopped) return;
       this.count(`WATCH ${PLURAL}`);
       const path = `${this.collectionPath(namespace)}?watch=true&allowWatchBookmarks=true&resourceVersion=${rv}`;
+      if (this.http2) {
+        const stream = this.h2().request({ ':method': 'GET', ':path': path, accept: 'application/json' });
+        stopStream = () => stream.close();
+        const lines = createInterface({ input: stream, crlfDelay: Infinity });
+        lines.on('error', () => undefined);
+        lines.on('line', onLine);
+        let restarted = false;
+        const restart = (): void => {
+          if (!restarted && !stopped) setTimeout(run, 50);
+          restarted = true;
+        };
+        stream.on('end', restart);
+        stream.on('error', restart);
+        stream.on('close', restart);
+        stream.end();
+        return;
+      }
       current = https.request(
         {
           host: this.base.hostname,
@@ -200,14 +269,7 @@ export class Kube {
         (res) => {
           const lines = createInterface({ input: res, crlfDelay: Infinity });
           lines.on('error', () => undefined); // an aborted stream ends the watch; 'end'/'close' restart it
-          lines.on('line', (line) => {
-            if (!line) return;
-            const at = performance.now();
-            const event = JSON.parse(line) as WatchEvent;
-            if (event.object?.metadata?.resourceVersion) rv = event.object.metadata.resourceVersion;
-            if (event.type === 'ERROR') return;
-            onEvent(event, at);
-          });
+          lines.on('line', onLine);
           let restarted = false;
           const restart = (): void => {
             if (!restarted) setTimeout(run, 50);
@@ -227,6 +289,7 @@ export class Kube {
     return () => {
       stopped = true;
       current?.destroy();
+      stopStream?.();
     };
   }
 
@@ -238,6 +301,7 @@ export class Kube {
 
   close(): void {
     this.agent.destroy();
+    this.session?.close();
   }
 }
 

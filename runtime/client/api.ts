@@ -167,6 +167,7 @@ async function exchange(
         ...(body !== undefined ? { body, contentType: options.contentType ?? 'application/json' } : {}),
         ...(signal ? { signal } : {}),
         timeout: settings.networking.requestTimeout,
+        http2: settings.networking.http2,
         ...(connectTimeout !== undefined ? { answerTimeout: connectTimeout } : {}),
       });
       if (status >= 200 && status < 300) return text;
@@ -194,8 +195,9 @@ async function exchange(
     } catch (error) {
       if (error instanceof ApiError) throw error;
       if (signal?.aborted) throw abortError(signal);
-      if (isStaleSocket(error) && !retriedStaleSocket) {
-        // The server closed an idle keep-alive connection just as we reused it: not a real failure.
+      if (isUnprocessed(error) && !retriedStaleSocket) {
+        // The server closed an idle keep-alive connection just as we reused it, or refused an HTTP/2
+        // stream (its limit, its GOAWAY): the request was not processed, and that is no real failure.
         retriedStaleSocket = true;
         attempt--;
         continue;
@@ -214,9 +216,7 @@ async function exchange(
   }
 }
 
-function isStaleSocket(error: unknown): boolean {
-  return (
-    (error as { reusedSocket?: boolean; code?: string } | null)?.reusedSocket === true &&
-    (error as { code?: string }).code === 'ECONNRESET'
-  );
+function isUnprocessed(error: unknown): boolean {
+  const failure = error as { reusedSocket?: boolean; code?: string; unprocessed?: boolean } | null;
+  return (failure?.reusedSocket === true && failure.code === 'ECONNRESET') || failure?.unprocessed === true;
 }

@@ -6,6 +6,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import tls from 'node:tls';
+import { http2Sessions, type Http2Sessions } from './http2.ts';
 import type { KubeConfigLike } from './kubeconfig.ts';
 
 /** Everything needed to send one request to the API server. */
@@ -16,6 +17,8 @@ export interface Connection {
   agent: http.Agent;
   /** For watches, which hold a connection each for as long as they run: unbounded. */
   watchAgent: http.Agent;
+  /** HTTPS only: HTTP/2 sessions (used with `settings.networking.http2`, if the server negotiates h2). */
+  http2: Http2Sessions | undefined;
   secure: boolean;
   headers: Record<string, string>;
   servername?: string;
@@ -61,7 +64,7 @@ export function credentialsCache(kubeConfig: KubeConfigLike): CredentialsCache {
       .map((part) => (Buffer.isBuffer(part) ? part.toString('base64') : String(part)))
       .join('|');
     const reuse = current && current.tlsKey === tlsKey ? current.connection : undefined;
-    const agents = reuse ?? makeAgents(secure, options);
+    const agents = reuse ?? makeAgents(secure, options, cluster.server);
     if (current && !reuse) destroyAgents(current.connection);
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(options.headers ?? {})) {
@@ -72,6 +75,7 @@ export function credentialsCache(kubeConfig: KubeConfigLike): CredentialsCache {
       server: cluster.server.replace(/\/+$/, ''),
       agent: agents.agent,
       watchAgent: agents.watchAgent,
+      http2: agents.http2,
       secure,
       headers,
       ...(options.servername ? { servername: options.servername } : {}),
@@ -100,12 +104,14 @@ export function credentialsCache(kubeConfig: KubeConfigLike): CredentialsCache {
 function makeAgents(
   secure: boolean,
   options: https.RequestOptions,
-): Pick<Connection, 'agent' | 'watchAgent'> {
+  server: string,
+): Pick<Connection, 'agent' | 'watchAgent' | 'http2'> {
   const pooled = { keepAlive: true, timeout: IDLE_SOCKET_SECONDS * 1000 };
   if (!secure) {
     return {
       agent: new http.Agent({ ...pooled, maxSockets: REQUEST_SOCKETS }),
       watchAgent: new http.Agent(pooled),
+      http2: undefined,
     };
   }
   const secureContext = tls.createSecureContext({
@@ -121,10 +127,13 @@ function makeAgents(
   return {
     agent: new https.Agent({ ...pooled, ...tlsOptions, maxSockets: REQUEST_SOCKETS }),
     watchAgent: new https.Agent({ ...pooled, ...tlsOptions }),
+    // Opened on first use only: connecting costs nothing until a request asks for HTTP/2.
+    http2: http2Sessions({ origin: new URL(server).origin, ...tlsOptions }),
   };
 }
 
 function destroyAgents(connection: Connection): void {
   connection.agent.destroy();
   connection.watchAgent.destroy();
+  connection.http2?.close();
 }

@@ -1,11 +1,15 @@
 /**
- * One HTTP exchange with the API server over node:http(s), nothing more: no retries, no parsing.
- * Ordinary requests come back whole ({@link exchangeText}); watches as streams ({@link send}), read
- * line by line.
+ * One HTTP exchange with the API server, nothing more: no retries, no parsing. Over HTTP/1.1
+ * (node:http(s), pooled agents) or, when asked for and negotiated, as a stream of an HTTP/2 session
+ * (http2.ts). Ordinary requests come back whole ({@link exchangeText}); watches as streams
+ * ({@link send}), read line by line.
  */
 import http from 'node:http';
+import http2 from 'node:http2';
 import https from 'node:https';
+import type { Readable } from 'node:stream';
 import type { Connection } from './credentials.ts';
+import type { Http2Sessions } from './http2.ts';
 import { abortError } from '../structs/timing.ts';
 
 export interface SendOptions {
@@ -20,27 +24,40 @@ export interface SendOptions {
   answerTimeout?: number;
   /** A long-lived streaming request (a watch): it gets a connection of its own, outside the pool. */
   streaming?: boolean;
+  /** Over HTTP/2 if the server negotiates it (`settings.networking.http2`); else HTTP/1.1. */
+  http2?: boolean;
 }
 
-/** Send a request; resolves with the response (body unread) once the status line arrives. */
-export function send(connection: Connection, options: SendOptions): Promise<http.IncomingMessage> {
+/** An answer whose body is read as it arrives (a watch). */
+export interface StreamingAnswer {
+  status: number;
+  body: AsyncIterable<Buffer>;
+  /** Stop reading: drops the HTTP/1.1 connection, or cancels the HTTP/2 stream, unless already complete. */
+  close(): void;
+}
+
+/** Send a request; resolves with the answer (body unread) once the status line arrives. */
+export function send(connection: Connection, options: SendOptions): Promise<StreamingAnswer> {
   return new Promise((resolve, reject) => {
-    const request = openRequest(connection, options, options.signal);
     let timer: NodeJS.Timeout | undefined;
     if (options.answerTimeout !== undefined) {
+      const seconds = options.answerTimeout;
       timer = setTimeout(() => {
-        request.destroy(new Error(`no answer within ${options.answerTimeout} s`));
-      }, options.answerTimeout * 1000);
+        started.then((exchange) => exchange?.cancel(), reject);
+        reject(new Error(`no answer within ${seconds} s`));
+      }, seconds * 1000);
     }
-    request.once('response', (response) => {
-      clearTimeout(timer);
-      resolve(response);
+    const started = start(connection, options, options.signal, {
+      answer(status, _headers, body, close) {
+        clearTimeout(timer);
+        resolve({ status, body, close });
+      },
+      failed(error) {
+        clearTimeout(timer);
+        reject(error);
+      },
     });
-    request.once('error', (error) => {
-      clearTimeout(timer);
-      reject(markReusedSocket(request, error));
-    });
-    request.end(options.body);
+    started.catch(() => undefined);
   });
 }
 
@@ -72,10 +89,10 @@ export function exchangeText(
 ): Promise<TextAnswer> {
   const { signal } = options;
   return new Promise((resolve, reject) => {
-    const request = openRequest(connection, options, undefined);
+    let exchange: Exchange | undefined;
     let answerTimer: NodeJS.Timeout | undefined;
     let done = false;
-    /** Settle once: clear the timers and the listener; on an error, drop the connection. */
+    /** Settle once: clear the timers and the listener; on an error, drop the request. */
     const finish = (error?: Error): boolean => {
       if (done) return false;
       done = true;
@@ -83,7 +100,7 @@ export function exchangeText(
       clearTimeout(answerTimer);
       signal?.removeEventListener('abort', onAbort);
       if (error) {
-        request.destroy();
+        exchange?.cancel();
         reject(error);
       }
       return true;
@@ -97,25 +114,162 @@ export function exchangeText(
       answerTimer = setTimeout(() => finish(new Error(`no answer within ${seconds} s`)), seconds * 1000);
     }
     signal?.addEventListener('abort', onAbort, { once: true });
-    request.once('response', (response) => {
-      clearTimeout(answerTimer);
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      // `on`, not `once`: destroying the request after a failure may emit a second error.
-      response.on('error', (error) => finish(error));
-      response.once('aborted', () =>
-        finish(new Error('the connection closed before the answer was complete')),
-      );
-      response.once('end', () => {
-        const text =
-          chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8');
-        if (finish()) resolve({ status: response.statusCode ?? 0, headers: response.headers, text });
-      });
+    if (signal?.aborted) {
+      onAbort();
+      return;
+    }
+    void start(connection, options, undefined, {
+      answer(status, headers, body) {
+        clearTimeout(answerTimer);
+        const chunks: Buffer[] = [];
+        body.on('data', (chunk: Buffer) => chunks.push(chunk));
+        // `on`, not `once`: destroying the request after a failure may emit a second error.
+        body.on('error', (error) => finish(error));
+        body.once('aborted', () => finish(new Error('the connection closed before the answer was complete')));
+        body.once('end', () => {
+          const text =
+            chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8');
+          if (finish()) resolve({ status, headers, text });
+        });
+      },
+      failed: (error) => finish(error),
+    }).then((started) => {
+      exchange = started;
+      if (done) started?.cancel(); // settled (timed out, aborted) while the session was being opened
     });
-    request.on('error', (error) => finish(markReusedSocket(request, error)));
-    if (signal?.aborted) onAbort();
-    else request.end(options.body);
   });
+}
+
+/** What a started request reports, once: its answer (status, headers, the body to read), or a failure. */
+interface AnswerHandlers {
+  answer(status: number, headers: http.IncomingHttpHeaders, body: Readable, close: () => void): void;
+  failed(error: Error): void;
+}
+
+/** A request in flight. */
+interface Exchange {
+  /** Drop it (the HTTP/1.1 connection, or the HTTP/2 stream). */
+  cancel(): void;
+}
+
+/**
+ * Start a request over HTTP/2 when asked for and the server negotiated it, else over HTTP/1.1.
+ * Resolves once the request is on its way (`undefined` if it failed before: `failed` was called).
+ */
+async function start(
+  connection: Connection,
+  options: SendOptions,
+  signal: AbortSignal | undefined,
+  handlers: AnswerHandlers,
+): Promise<Exchange | undefined> {
+  if (options.http2 && connection.http2) {
+    let lease: Awaited<ReturnType<Http2Sessions['acquire']>>;
+    try {
+      lease = await connection.http2.acquire(options.streaming === true);
+    } catch (error) {
+      handlers.failed(asUnprocessed(error));
+      return undefined;
+    }
+    if (lease) return startHttp2(connection, lease, options, signal, handlers);
+  }
+  return startHttp1(connection, options, signal, handlers);
+}
+
+function startHttp1(
+  connection: Connection,
+  options: SendOptions,
+  signal: AbortSignal | undefined,
+  handlers: AnswerHandlers,
+): Exchange {
+  const request = openRequest(connection, options, signal);
+  request.once('response', (response) => {
+    handlers.answer(response.statusCode ?? 0, response.headers, response, () => {
+      if (!response.complete) response.destroy();
+    });
+  });
+  request.on('error', (error) => handlers.failed(markReusedSocket(request, error)));
+  request.end(options.body);
+  return { cancel: () => request.destroy() };
+}
+
+function startHttp2(
+  connection: Connection,
+  lease: { session: http2.ClientHttp2Session; release: () => void },
+  options: SendOptions,
+  signal: AbortSignal | undefined,
+  handlers: AnswerHandlers,
+): Exchange {
+  const headers: http2.OutgoingHttpHeaders = {
+    ':method': options.method,
+    ':path': options.path,
+    accept: options.accept ?? 'application/json',
+    'user-agent': 'kopf-ts',
+  };
+  for (const [name, value] of Object.entries(connection.headers)) {
+    const lower = name.toLowerCase();
+    if (!CONNECTION_HEADERS.has(lower)) headers[lower] = value;
+  }
+  if (options.body !== undefined) {
+    headers['content-type'] = options.contentType ?? 'application/json';
+    headers['content-length'] = Buffer.byteLength(options.body);
+  }
+  let stream: http2.ClientHttp2Stream;
+  try {
+    stream = lease.session.request(headers, {
+      endStream: options.body === undefined,
+      ...(signal ? { signal } : {}),
+    });
+  } catch (error) {
+    lease.release();
+    handlers.failed(asUnprocessed(error));
+    return { cancel: () => undefined };
+  }
+  stream.once('close', lease.release);
+  stream.once('response', (answer) => {
+    // The pseudo-header `:status` stays among the headers: no copy per answer.
+    handlers.answer(Number(answer[':status'] ?? 0), answer as http.IncomingHttpHeaders, stream, () => {
+      if (!stream.closed) stream.close(http2.constants.NGHTTP2_CANCEL);
+    });
+  });
+  stream.on('error', (error) => handlers.failed(markRefusedStream(error)));
+  if (options.body !== undefined) stream.end(options.body);
+  return {
+    cancel: () => {
+      if (!stream.closed) stream.close(http2.constants.NGHTTP2_CANCEL);
+    },
+  };
+}
+
+/** Headers that are about one HTTP/1.1 connection: forbidden in HTTP/2 (RFC 9113 §8.2.2). */
+const CONNECTION_HEADERS = new Set([
+  'host',
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'upgrade',
+]);
+
+/**
+ * A stream the server refused (REFUSED_STREAM, e.g. above its limit or after its GOAWAY) was never
+ * processed: the retry logic may replay it at once, as a request on a stale kept-alive socket.
+ */
+function markRefusedStream(error: Error): Error {
+  const code = (error as { code?: string }).code;
+  if (
+    code === 'ERR_HTTP2_GOAWAY_SESSION' ||
+    code === 'ERR_HTTP2_INVALID_SESSION' ||
+    (code === 'ERR_HTTP2_STREAM_ERROR' && error.message.includes('NGHTTP2_REFUSED_STREAM'))
+  ) {
+    Object.assign(error, { unprocessed: true });
+  }
+  return error;
+}
+
+/** An error that happened before the request was sent: it was certainly not processed. */
+function asUnprocessed(error: unknown): Error {
+  const failure = error instanceof Error ? error : new Error(String(error));
+  return Object.assign(failure, { unprocessed: true });
 }
 
 function openRequest(
@@ -154,8 +308,8 @@ function markReusedSocket(request: http.ClientRequest, error: Error): Error {
 }
 
 /** Read a whole response body as text (time limits come from the request's signal). */
-export async function readText(response: http.IncomingMessage): Promise<string> {
+export async function readText(body: AsyncIterable<Buffer>): Promise<string> {
   const chunks: Buffer[] = [];
-  for await (const chunk of response) chunks.push(chunk as Buffer);
+  for await (const chunk of body) chunks.push(chunk);
   return Buffer.concat(chunks).toString('utf8');
 }

@@ -3,7 +3,6 @@
  * how to reconnect; this module only makes sure a stream never hangs silently (inactivity timeout)
  * and that every line is either delivered or reported.
  */
-import type http from 'node:http';
 import type { ResourceInfo } from '../../common/resources.ts';
 import { getLogger } from '../structs/logging.ts';
 import type { OperatorSettings } from '../structs/settings.ts';
@@ -12,7 +11,7 @@ import { ApiConnectionError, ApiError, parseStatus } from './errors.ts';
 import { parseJsonLine, splitLines } from './lines.ts';
 import { resourcePath, withQuery } from './paths.ts';
 import { abortedBecause, abortError } from '../structs/timing.ts';
-import { readText, send } from './transport.ts';
+import { readText, send, type StreamingAnswer } from './transport.ts';
 import type { RawWatchEvent, WatchOptions } from './types.ts';
 
 const logger = getLogger('kopf.clients');
@@ -68,24 +67,24 @@ export async function* watchStream(
       }, inactivitySeconds * 1000);
     }
   };
-  let response: http.IncomingMessage | undefined;
+  let response: StreamingAnswer | undefined;
   try {
     stirred(); // a server that never answers the request counts as silent, too
     response = await openWatch(credentials, settings, path, signal);
-    const status = response.statusCode ?? 0;
+    const status = response.status;
     if (status < 200 || status >= 300) {
-      const text = await readText(response);
+      const text = await readText(response.body);
       const body = parseStatus(text);
       throw new ApiError({ status, request: label, ...(body ? { body } : {}), text });
     }
     stirred();
-    const chunks = async function* (stream: http.IncomingMessage) {
-      for await (const chunk of stream) {
+    const chunks = async function* (body: AsyncIterable<Buffer>) {
+      for await (const chunk of body) {
         stirred();
-        yield chunk as Buffer;
+        yield chunk;
       }
     };
-    for await (const line of splitLines(chunks(response))) {
+    for await (const line of splitLines(chunks(response.body))) {
       const parsed = parseJsonLine(line);
       if (parsed === undefined) continue;
       if (!parsed.ok) {
@@ -110,7 +109,7 @@ export async function* watchStream(
     clearTimeout(inactivity);
     clearTimeout(limit);
     options.signal?.removeEventListener('abort', stop);
-    if (response && !response.complete) response.destroy();
+    response?.close();
   }
 }
 
@@ -120,7 +119,7 @@ async function openWatch(
   settings: OperatorSettings,
   path: string,
   signal: AbortSignal,
-): Promise<http.IncomingMessage> {
+): Promise<StreamingAnswer> {
   const connectTimeout = settings.watching.connectTimeout ?? settings.networking.connectTimeout;
   for (let reauthenticated = false; ; reauthenticated = true) {
     const connection = await credentials.get();
@@ -129,10 +128,11 @@ async function openWatch(
       path,
       signal,
       streaming: true,
+      http2: settings.networking.http2,
       ...(connectTimeout !== undefined ? { answerTimeout: connectTimeout } : {}),
     });
-    if (response.statusCode !== 401 || reauthenticated) return response;
-    response.resume();
+    if (response.status !== 401 || reauthenticated) return response;
+    response.close();
     logger.warning(`Watching ${path} was unauthorized (401); re-reading the credentials and retrying.`);
     credentials.invalidate();
   }

@@ -100,7 +100,9 @@ function emit(record: LogRecord): void {
 
 /** A named logger; `object` adds the `[namespace/name]` context to every line. */
 export function getLogger(name: string, object?: LogRecord['object']): Logger {
-  const log = (level: LogLevel) => (message: string, extra?: Record<string, unknown>) =>
+  const log = (level: LogLevel) => (message: string, extra?: Record<string, unknown>) => {
+    // Most lines are debug lines nobody reads: no record (and no clock read) for them.
+    if (listeners.size === 0 && !isEnabledFor(level)) return;
     emit({
       time: new Date(),
       level,
@@ -109,6 +111,7 @@ export function getLogger(name: string, object?: LogRecord['object']): Logger {
       ...(object ? { object } : {}),
       ...(extra ? { extra } : {}),
     });
+  };
   const warning = log('warning');
   return {
     debug: log('debug'),

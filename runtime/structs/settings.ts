@@ -95,6 +95,12 @@ export interface NetworkingSettings {
   errorBackoffs: number[];
   /** Always obey Retry-After of 429 answers, even when shorter than the backoff. */
   enforceRetryAfter: boolean;
+  /**
+   * Speak HTTP/2 to the API server (over TLS, when it negotiates `h2`; else HTTP/1.1): every request
+   * and watch is a stream of a few shared connections, as client-go does. Off: a pool of HTTP/1.1
+   * connections. Not in Kopf (aiohttp speaks HTTP/1.1 only). docs/networking.md has the measurements.
+   */
+  http2: boolean;
 }
 
 export interface PersistenceSettings {
@@ -233,6 +239,7 @@ export function defaultSettings(): OperatorSettings {
       connectTimeout: undefined,
       errorBackoffs: [1, 1, 2, 3, 5, 8, 13, 21],
       enforceRetryAfter: false,
+      http2: true,
     },
     persistence: {
       finalizer: 'kopf.zalando.org/KopfFinalizerMarker',

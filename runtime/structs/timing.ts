@@ -40,6 +40,8 @@ export function abortedBecause(why: string): Error {
   return error;
 }
 
+const INTERRUPTED = abortedBecause('the sleep was interrupted');
+
 /**
  * Sleep for `seconds` unless any of the signals aborts first. Resolves `true` when the full time
  * passed. (`AbortSignal.any` would keep a dependent signal per call alive as long as the
@@ -48,7 +50,7 @@ export function abortedBecause(why: string): Error {
 export async function sleepUnless(seconds: number, ...signals: AbortSignal[]): Promise<boolean> {
   if (signals.some((s) => s.aborted)) return false;
   const local = new AbortController();
-  const abort = () => local.abort();
+  const abort = () => local.abort(INTERRUPTED);
   for (const s of signals) s.addEventListener('abort', abort, { once: true });
   try {
     return await sleep(seconds, local.signal);
