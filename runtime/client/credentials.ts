@@ -1,7 +1,8 @@
 /**
  * Where and how to connect, taken from a kubeconfig (kubeconfig.ts; client-node only for auth plugins).
  * Credentials are cached and re-read when they may have changed:
- * periodically (rotated service-account tokens, exec plugins) and on demand after a 401.
+ * periodically (rotated service-account tokens, exec plugins) and on demand after a 401 (which, for
+ * the credentials of login handlers, runs those again: reactor/credentials.ts).
  */
 import http from 'node:http';
 import https from 'node:https';
@@ -40,14 +41,18 @@ const REQUEST_SOCKETS = 16;
 /** A cache of the current {@link Connection}, refreshed periodically and on {@link invalidate}. */
 export interface CredentialsCache {
   get(): Promise<Connection>;
-  /** Forget the cached credentials (after a 401): the next {@link get} re-reads them. */
-  invalidate(): void;
+  /**
+   * The API server rejected `failed` (a 401): the next {@link get} gets new credentials. Concurrent
+   * requests rejected with the same connection invalidate it once; a connection already replaced is
+   * not invalidated again (its replacement may be good).
+   */
+  invalidate(failed: Connection): void;
   /** Close all connections (the cache stays usable: new ones are opened on demand). */
   close(): void;
 }
 
 export function credentialsCache(kubeConfig: KubeConfigLike): CredentialsCache {
-  let current: { connection: Connection; tlsKey: string; loadedAt: number } | undefined;
+  let current: { connection: Connection; tlsKey: string; loadedAt: number; invalid?: boolean } | undefined;
   let loading: Promise<Connection> | undefined;
 
   async function load(): Promise<Connection> {
@@ -82,13 +87,15 @@ export function credentialsCache(kubeConfig: KubeConfigLike): CredentialsCache {
 
   return {
     get() {
-      if (current && Date.now() - current.loadedAt < REFRESH_SECONDS * 1000)
+      if (current && !current.invalid && Date.now() - current.loadedAt < REFRESH_SECONDS * 1000)
         return Promise.resolve(current.connection);
       loading ??= load().finally(() => (loading = undefined));
       return loading;
     },
-    invalidate() {
-      if (current) current.loadedAt = 0;
+    invalidate(failed) {
+      if (!current || current.connection !== failed || current.invalid) return;
+      current.invalid = true;
+      kubeConfig.invalidate?.();
     },
     close() {
       if (current) destroyAgents(current.connection);

@@ -26,6 +26,11 @@ export interface KubeConfigLike {
   getCurrentCluster(): { readonly server: string } | null;
   /** Fill in `ca`/`cert`/`key`/`rejectUnauthorized`/`servername`, `headers` and `auth`. */
   applyToHTTPSOptions(options: https.RequestOptions): Promise<void>;
+  /**
+   * The credentials last applied were rejected (401): the next {@link applyToHTTPSOptions} must get
+   * new ones (the login handlers run again). Without it, they are simply re-read.
+   */
+  invalidate?(): void;
 }
 
 /** The in-cluster service account's files (the same paths as client-go and client-node). */
