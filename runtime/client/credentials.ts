@@ -8,6 +8,8 @@ import http from 'node:http';
 import https from 'node:https';
 import tls from 'node:tls';
 import type { KubeConfigLike } from './kubeconfig.ts';
+import { getLogger } from '../structs/logging.ts';
+import { proxyFor, tunnelingAgent, type TunnelTls } from './proxies.ts';
 
 /** Everything needed to send one request to the API server. */
 export interface Connection {
@@ -62,11 +64,21 @@ export function credentialsCache(kubeConfig: KubeConfigLike): CredentialsCache {
     await kubeConfig.applyToHTTPSOptions(options);
     // client-node created an agent of its own; we keep ours (pooled, reused across refreshes).
     const secure = cluster.server.startsWith('https:');
-    const tlsKey = [options.ca, options.cert, options.key, options.rejectUnauthorized, options.servername]
+    const proxy = proxyFor(cluster.server, cluster.proxyUrl);
+    const tlsKey = [
+      options.ca,
+      options.cert,
+      options.key,
+      options.rejectUnauthorized,
+      options.servername,
+      proxy,
+    ]
       .map((part) => (Buffer.isBuffer(part) ? part.toString('base64') : String(part)))
       .join('|');
     const reuse = current && current.tlsKey === tlsKey ? current.connection : undefined;
-    const agents = reuse ?? makeAgents(secure, options);
+    if (!reuse && proxy)
+      getLogger('kopf.clients').info(`Connecting to ${cluster.server} through the proxy ${proxy.host}.`);
+    const agents = reuse ?? makeAgents(secure, options, proxy);
     if (current && !reuse) destroyAgents(current.connection);
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(options.headers ?? {})) {
@@ -103,31 +115,47 @@ export function credentialsCache(kubeConfig: KubeConfigLike): CredentialsCache {
   };
 }
 
-/** Two agents sharing one TLS context (parsing the CA and key once, not per connection). */
+/**
+ * Two agents sharing one TLS context (parsing the CA and key once, not per connection); through a
+ * proxy, both tunnel (proxies.ts).
+ */
 function makeAgents(
   secure: boolean,
   options: https.RequestOptions,
+  proxy: URL | undefined,
 ): Pick<Connection, 'agent' | 'watchAgent'> {
   const pooled = { keepAlive: true, timeout: IDLE_SOCKET_SECONDS * 1000 };
+  if (proxy) {
+    const tunnelTls = secure ? tlsOptionsOf(options) : undefined;
+    return {
+      agent: tunnelingAgent(proxy, { ...pooled, maxSockets: REQUEST_SOCKETS }, tunnelTls),
+      watchAgent: tunnelingAgent(proxy, pooled, tunnelTls),
+    };
+  }
   if (!secure) {
     return {
       agent: new http.Agent({ ...pooled, maxSockets: REQUEST_SOCKETS }),
       watchAgent: new http.Agent(pooled),
     };
   }
+  const tlsOptions = tlsOptionsOf(options);
+  return {
+    agent: new https.Agent({ ...pooled, ...tlsOptions, maxSockets: REQUEST_SOCKETS }),
+    watchAgent: new https.Agent({ ...pooled, ...tlsOptions }),
+  };
+}
+
+/** The TLS options of the API server's connections, with one shared secure context. */
+function tlsOptionsOf(options: https.RequestOptions): TunnelTls {
   const secureContext = tls.createSecureContext({
     ...(options.ca ? { ca: options.ca } : {}),
     ...(options.cert ? { cert: options.cert } : {}),
     ...(options.key ? { key: options.key } : {}),
   });
-  const tlsOptions = {
+  return {
     secureContext,
     ...(options.rejectUnauthorized !== undefined ? { rejectUnauthorized: options.rejectUnauthorized } : {}),
     ...(options.servername ? { servername: options.servername } : {}),
-  };
-  return {
-    agent: new https.Agent({ ...pooled, ...tlsOptions, maxSockets: REQUEST_SOCKETS }),
-    watchAgent: new https.Agent({ ...pooled, ...tlsOptions }),
   };
 }
 

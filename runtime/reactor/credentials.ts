@@ -104,7 +104,7 @@ export class LoginKubeConfig implements KubeConfigLike {
     this.#relogin = relogin;
   }
 
-  getCurrentCluster(): { readonly server: string } | null {
+  getCurrentCluster(): { readonly server: string; readonly proxyUrl?: string } | null {
     return this.#current.getCurrentCluster();
   }
 
