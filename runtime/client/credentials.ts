@@ -56,6 +56,9 @@ export interface CredentialsCache {
 export function credentialsCache(kubeConfig: KubeConfigLike): CredentialsCache {
   let current: { connection: Connection; tlsKey: string; loadedAt: number; invalid?: boolean } | undefined;
   let loading: Promise<Connection> | undefined;
+  // A proxy setting that cannot work fails here, at the start, rather than at every request.
+  const cluster = kubeConfig.getCurrentCluster();
+  if (cluster) proxyFor(cluster.server, cluster.proxyUrl);
 
   async function load(): Promise<Connection> {
     const cluster = kubeConfig.getCurrentCluster();

@@ -1,6 +1,8 @@
 /** Which proxy the API server is reached through: a cluster's proxy-url, else the environment and NO_PROXY. */
 import { describe, expect, test } from 'vitest';
+import { createApiClient } from '../../runtime/client/api.ts';
 import { bypassesProxy, proxyFor } from '../../runtime/client/proxies.ts';
+import { makeSettings } from '../../runtime/structs/settings.ts';
 
 describe('proxyFor', () => {
   const env = { HTTPS_PROXY: 'http://proxy:3128', http_proxy: 'plain:8080' };
@@ -55,4 +57,14 @@ describe('bypassesProxy', () => {
   ])('NO_PROXY=%j, host %s:%i → %s', (noProxy, host, port, expected) => {
     expect(bypassesProxy(host, port, noProxy)).toBe(expected);
   });
+});
+
+test('an API client for a cluster with an unusable proxy fails when it is created, naming the setting', () => {
+  const kubeConfig = {
+    getCurrentCluster: () => ({ server: 'https://k8s', proxyUrl: 'socks5://s:1080' }),
+    applyToHTTPSOptions: async () => undefined,
+  };
+  expect(() => createApiClient(kubeConfig, makeSettings())).toThrow(
+    "the kubeconfig cluster's proxy-url is a socks5 proxy; only http and https proxies are supported",
+  );
 });
