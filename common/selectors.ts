@@ -17,6 +17,9 @@
  * dot-part that looks like a Kubernetes version (`v1`, `v2beta1`) is always read as the version:
  * a group that starts with such a part (`v1.example.com`) cannot be named in a string (use a
  * descriptor), exactly as in Kopf.
+ *
+ * Queries (`ResourceQuery`: everything, a category, a predicate) select by what resources are, not by
+ * name: {@link queryMatches} is Kopf's `Selector.check()` for its non-specific selectors.
  */
 import type { ResourceInfo, ResourceQuery } from './resources.ts';
 

@@ -35,6 +35,10 @@ export function validateFilters<Kwargs = FilterKwargs>(
   if (typeof fn !== 'function')
     throw new TypeError(`A ${kind} handler must be a function, got ${typeof fn}.`);
   // A malformed name fails here, where the stack points at the registration, not at operator start.
+  if (typeof resource === 'function') {
+    // Kopf takes a callable selector as it is; here it is one field of a query.
+    throw new TypeError('A resource predicate is passed as a query: `{ where: (resource) => ... }`.');
+  }
   if (typeof resource === 'string') parseSelector(resource);
   else if (isResourceQuery(resource)) {
     const problem = queryProblem(resource);

@@ -80,6 +80,10 @@ describe('registration', () => {
       'The resource query {group=kopf.dev} is malformed: a resource query needs `everything: true`, a `category` or a `where` predicate.',
     );
     expect(() =>
+      // @ts-expect-error: a predicate goes into a query, as `where`
+      kopf.on.create(isWidget, function f() {}, { registry }),
+    ).toThrow('A resource predicate is passed as a query: `{ where: (resource) => ... }`.');
+    expect(() =>
       // @ts-expect-error: admission handlers take named resources only
       kopf.on.validate(kopf.EVERYTHING, function f() {}, { registry }),
     ).toThrow('A validating admission handler needs a named resource, not the query {everything}.');
