@@ -49,7 +49,7 @@ export interface ClosableApiClient extends ApiClient {
  * changes made in startup handlers take effect.
  */
 export function createApiClient(kubeConfig: KubeConfigLike, settings: OperatorSettings): ClosableApiClient {
-  const credentials = credentialsCache(kubeConfig);
+  const credentials = credentialsCache(kubeConfig, () => settings.networking.trustEnv);
 
   async function call<T>(method: string, path: string, options: CallOptions = {}): Promise<T> {
     const fullPath = withQuery(path, options.query);

@@ -53,12 +53,18 @@ export interface CredentialsCache {
   close(): void;
 }
 
-export function credentialsCache(kubeConfig: KubeConfigLike): CredentialsCache {
+/**
+ * `trustEnv` says whether proxies of the environment count (`networking.trustEnv`, read at every
+ * (re)load of the credentials).
+ */
+export function credentialsCache(kubeConfig: KubeConfigLike, trustEnv: () => boolean): CredentialsCache {
+  const proxyOf = (cluster: { server: string; proxyUrl?: string }) =>
+    proxyFor(cluster.server, cluster.proxyUrl, trustEnv() ? process.env : {});
   let current: { connection: Connection; tlsKey: string; loadedAt: number; invalid?: boolean } | undefined;
   let loading: Promise<Connection> | undefined;
   // A proxy setting that cannot work fails here, at the start, rather than at every request.
   const cluster = kubeConfig.getCurrentCluster();
-  if (cluster) proxyFor(cluster.server, cluster.proxyUrl);
+  if (cluster) proxyOf(cluster);
 
   async function load(): Promise<Connection> {
     const cluster = kubeConfig.getCurrentCluster();
@@ -67,7 +73,7 @@ export function credentialsCache(kubeConfig: KubeConfigLike): CredentialsCache {
     await kubeConfig.applyToHTTPSOptions(options);
     // client-node created an agent of its own; we keep ours (pooled, reused across refreshes).
     const secure = cluster.server.startsWith('https:');
-    const proxy = proxyFor(cluster.server, cluster.proxyUrl);
+    const proxy = proxyOf(cluster);
     const tlsKey = [
       options.ca,
       options.cert,

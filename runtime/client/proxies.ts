@@ -1,7 +1,7 @@
 /**
  * HTTP proxies between the operator and the API server: which proxy a server is reached through (a
- * kubeconfig cluster's `proxy-url`, else `HTTPS_PROXY`/`HTTP_PROXY` unless `NO_PROXY` excludes the
- * server, as kubectl reads them), and agents that reach it through an HTTP CONNECT tunnel — for
+ * kubeconfig cluster's `proxy-url`, else — with `networking.trustEnv` — `HTTPS_PROXY`/`HTTP_PROXY`
+ * unless `NO_PROXY` excludes the server, as kubectl reads them), and agents that reach it through an HTTP CONNECT tunnel — for
  * ordinary requests and watches alike, so TLS to the API server stays end-to-end.
  */
 import http from 'node:http';
@@ -10,11 +10,14 @@ import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
 
-/** The proxy to reach `server` through, or `undefined` for a direct connection. */
+/**
+ * The proxy to reach `server` through, or `undefined` for a direct connection. `env` is the
+ * environment to read proxies from: none unless `networking.trustEnv` (as Kopf's `trust_env`).
+ */
 export function proxyFor(
   server: string,
   clusterProxyUrl: string | undefined,
-  env: NodeJS.ProcessEnv = process.env,
+  env: NodeJS.ProcessEnv,
 ): URL | undefined {
   // As in client-go: the cluster's own proxy-url wins over the environment, NO_PROXY included.
   if (clusterProxyUrl) return parseProxyUrl(clusterProxyUrl, "the kubeconfig cluster's proxy-url");

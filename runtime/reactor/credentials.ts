@@ -28,6 +28,8 @@ export interface ConnectionInfo {
   caPath?: string;
   /** Skip TLS verification of the server. */
   insecure?: boolean;
+  /** An HTTP proxy to reach the server through (a kubeconfig cluster's `proxy-url`). */
+  proxyUrl?: string;
   /** A bearer token. */
   token?: string;
   username?: string;
@@ -156,6 +158,7 @@ function kubeconfigEntries(info: ConnectionInfo): { cluster: ClusterEntry; user:
     'insecure-skip-tls-verify': info.insecure ?? false,
     ...(info.caData ? { 'certificate-authority-data': base64Pem(info.caData) } : {}),
     ...(info.caPath ? { 'certificate-authority': info.caPath } : {}),
+    ...(info.proxyUrl ? { 'proxy-url': info.proxyUrl } : {}),
   };
   const user: UserEntry = {
     ...(info.token ? { token: info.token } : {}),

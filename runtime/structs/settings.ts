@@ -65,6 +65,11 @@ export interface NetworkingSettings {
   errorBackoffs: number[];
   /** Always obey Retry-After of 429 answers, even when shorter than the backoff. */
   enforceRetryAfter: boolean;
+  /**
+   * Reach the API server through the proxy of `HTTPS_PROXY`/`HTTP_PROXY` unless `NO_PROXY` excludes it
+   * (Kopf's `trust_env`; off by default, as there). A kubeconfig cluster's `proxy-url` is used either way.
+   */
+  trustEnv: boolean;
 }
 
 export interface PersistenceSettings {
@@ -203,6 +208,7 @@ export function defaultSettings(): OperatorSettings {
       connectTimeout: undefined,
       errorBackoffs: [1, 1, 2, 3, 5, 8, 13, 21],
       enforceRetryAfter: false,
+      trustEnv: false,
     },
     persistence: {
       finalizer: 'kopf.zalando.org/KopfFinalizerMarker',

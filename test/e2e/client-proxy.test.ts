@@ -1,6 +1,7 @@
 /**
- * HTTP proxies in front of the bundled API server: a kubeconfig cluster's `proxy-url`, and
- * `HTTPS_PROXY` with `NO_PROXY`. The proxy (test/setup/connect-proxy.ts) counts its CONNECT tunnels.
+ * HTTP proxies in front of the bundled API server: a kubeconfig cluster's `proxy-url`, and (with
+ * `networking.trustEnv`) `HTTPS_PROXY` with `NO_PROXY`. The proxy (test/setup/connect-proxy.ts)
+ * counts its CONNECT tunnels.
  */
 import { KubeConfig } from '@kubernetes/client-node';
 import { expect, test, vi } from 'vitest';
@@ -23,9 +24,9 @@ async function proxy() {
   return started;
 }
 
-/** An API client of the admin's kubeconfig (direct to 127.0.0.1 unless the environment says otherwise). */
-function adminClient() {
-  const admin = createApiClient(kc, makeSettings(FAST));
+/** An API client of the admin's kubeconfig (direct to 127.0.0.1 unless a trusted environment says otherwise). */
+function adminClient(trustEnv: boolean) {
+  const admin = createApiClient(kc, makeSettings({ ...FAST, networking: { ...FAST.networking, trustEnv } }));
   scenario.defer(() => admin.close());
   return admin;
 }
@@ -81,12 +82,12 @@ test('an operator whose kubeconfig cluster has a proxy-url reaches the API serve
   expect(new Set(through.tunnels)).toEqual(new Set([`kubernetes:${apiserver.port}`]));
 });
 
-test('HTTPS_PROXY carries requests and watches through tunnels', async () => {
+test('with networking.trustEnv, HTTPS_PROXY carries requests and watches through tunnels', async () => {
   const through = await proxy();
   vi.stubEnv('HTTPS_PROXY', through.url);
   scenario.defer(() => vi.unstubAllEnvs());
   const ns = await scenario.namespace('proxy-env');
-  const api = adminClient();
+  const api = adminClient(true);
   await api.create(EXAMPLES, ns.name, exampleBody('one'));
   expect(through.tunnels).toEqual([`${apiserver.hostname}:${apiserver.port}`]);
   expect(await firstWatchEvent(api, ns.name)).toMatchObject({
@@ -102,8 +103,17 @@ test('NO_PROXY matching the server (here by CIDR) bypasses HTTPS_PROXY', async (
   vi.stubEnv('NO_PROXY', 'example.com,127.0.0.0/8');
   scenario.defer(() => vi.unstubAllEnvs());
   const ns = await scenario.namespace('proxy-bypass');
-  const api = adminClient();
+  const api = adminClient(true);
   await api.create(EXAMPLES, ns.name, exampleBody('one'));
   expect(await firstWatchEvent(api, ns.name)).toMatchObject({ type: 'ADDED' });
+  expect(through.tunnels).toEqual([]);
+});
+
+test("without networking.trustEnv (Kopf's default), HTTPS_PROXY is ignored", async () => {
+  const through = await proxy();
+  vi.stubEnv('HTTPS_PROXY', through.url);
+  scenario.defer(() => vi.unstubAllEnvs());
+  const ns = await scenario.namespace('proxy-untrusted');
+  await adminClient(false).create(EXAMPLES, ns.name, exampleBody('one'));
   expect(through.tunnels).toEqual([]);
 });

@@ -10,7 +10,7 @@ describe('proxyFor', () => {
   test('https servers use HTTPS_PROXY, http servers HTTP_PROXY (either case; no scheme means http)', () => {
     expect(proxyFor('https://k8s:6443', undefined, env)?.href).toBe('http://proxy:3128/');
     expect(proxyFor('http://k8s:8080', undefined, env)?.href).toBe('http://plain:8080/');
-    expect(proxyFor('https://k8s:6443', undefined, {})).toBeUndefined();
+    expect(proxyFor('https://k8s:6443', undefined, {})).toBeUndefined(); // without networking.trustEnv
   });
 
   test("a cluster's proxy-url wins over the environment and NO_PROXY", () => {
