@@ -18,6 +18,10 @@ export interface ResourceInfo {
   readonly subresources?: { readonly status?: boolean; readonly scale?: boolean };
   readonly singular?: string;
   readonly shortNames?: readonly string[];
+  /** The categories it belongs to (`all`, ...), as discovery or a CRD's `spec.names.categories` say. */
+  readonly categories?: readonly string[];
+  /** The verbs the API serves for it (`list`, `watch`, `patch`, ...), from discovery; not RBAC's. */
+  readonly verbs?: readonly string[];
 }
 
 /**
@@ -25,6 +29,35 @@ export interface ResourceInfo {
  * `'pods'`, `'deployments.apps'` or `'kopfexamples.v1.kopf.dev'` (grammar: `parseSelector()`).
  */
 export type ResourceSelector = ResourceInfo | string;
+
+/**
+ * Selects resources by what they are rather than by name (Kopf's non-specific selectors): every
+ * served resource that matches all the given fields — possibly none, possibly many. At least one of
+ * `everything`, `category` and `where` must be given; `group` and `version` narrow them.
+ */
+export interface ResourceQuery {
+  /** Every served resource (as Kopf's `EVERYTHING`), except Events, which handling itself produces. */
+  readonly everything?: true;
+  /** The resources of this category (`spec.names.categories` of a CRD, e.g. `all`). */
+  readonly category?: string;
+  /**
+   * The resources this predicate accepts (as Kopf's callable selectors). It sees every served
+   * version unless `version` is given, and never Events.
+   */
+  readonly where?: (resource: ResourceInfo) => boolean;
+  /** Only this API group (`''`: the core group). */
+  readonly group?: string;
+  /** Only this version; by default each group's preferred version (for `where`: every version). */
+  readonly version?: string;
+}
+
+/** What a handler may be registered for: one named resource, or a query selecting several. */
+export type HandlerSelector = ResourceSelector | ResourceQuery;
+
+/** Whether a handler's selector is a query (selecting any number of resources) rather than a name. */
+export function isResourceQuery(selector: HandlerSelector): selector is ResourceQuery {
+  return typeof selector === 'object' && !('plural' in selector);
+}
 
 /** `group/version`, or just `version` for the core group: the `apiVersion` of the resource's objects. */
 export function apiVersionOf(resource: Pick<ResourceInfo, 'group' | 'version'>): string {
@@ -48,7 +81,25 @@ export function versionedName(resource: Pick<ResourceInfo, 'group' | 'version' |
   return resource.group ? `${core}.${resource.group}` : core;
 }
 
-/** A stable text for a selector: a string as written, a descriptor by its versioned name. */
-export function selectorKey(selector: ResourceSelector): string {
-  return typeof selector === 'string' ? selector : versionedName(selector);
+/**
+ * A text for a selector, in messages and to tell handlers apart: a string as written, a descriptor by
+ * its versioned name, a query by its fields (`{category=all,group=kopf.dev}`; a predicate by its name).
+ */
+export function selectorKey(selector: HandlerSelector): string {
+  if (typeof selector === 'string') return selector;
+  if (!isResourceQuery(selector)) return versionedName(selector);
+  const { everything, category, where, group, version } = selector;
+  const fields = [
+    everything ? 'everything' : '',
+    category !== undefined ? `category=${category}` : '',
+    where ? `where=${where.name || 'predicate'}` : '',
+    group !== undefined ? `group=${group}` : '',
+    version !== undefined ? `version=${version}` : '',
+  ];
+  return `{${fields.filter(Boolean).join(',')}}`;
+}
+
+/** Whether two selectors are the same: names by their text, queries by identity (predicates differ). */
+export function sameSelector(a: HandlerSelector, b: HandlerSelector): boolean {
+  return isResourceQuery(a) || isResourceQuery(b) ? a === b : selectorKey(a) === selectorKey(b);
 }

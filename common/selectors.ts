@@ -17,8 +17,11 @@
  * dot-part that looks like a Kubernetes version (`v1`, `v2beta1`) is always read as the version:
  * a group that starts with such a part (`v1.example.com`) cannot be named in a string (use a
  * descriptor), exactly as in Kopf.
+ *
+ * Queries (`ResourceQuery`: everything, a category, a predicate) select by what resources are, not by
+ * name: {@link queryMatches} is Kopf's `Selector.check()` for its non-specific selectors.
  */
-import type { ResourceInfo } from './resources.ts';
+import type { ResourceInfo, ResourceQuery } from './resources.ts';
 
 /** What a selector string asks for. */
 export interface SelectorSpec {
@@ -136,4 +139,45 @@ export function selectResources<R extends ResourceInfo>(
   );
   const core = matches.filter((resource) => resource.group === '');
   return core.length > 0 ? core : matches;
+}
+
+/**
+ * Check a query at registration: the error says what is wrong with it, or `undefined` when it is
+ * well-formed. It must select by something (`everything`, `category` or `where`): an empty object
+ * would serve every resource of the cluster by accident.
+ */
+export function queryProblem(query: ResourceQuery): string | undefined {
+  const { everything, category, where, group, version } = query;
+  if (everything === undefined && category === undefined && where === undefined)
+    return 'a resource query needs `everything: true`, a `category` or a `where` predicate';
+  if (everything !== undefined && everything !== true) return '`everything` must be `true`';
+  if (category !== undefined && (typeof category !== 'string' || !NAME.test(category)))
+    return `the category ${JSON.stringify(category)} is not a name`;
+  if (where !== undefined && typeof where !== 'function') return '`where` must be a function';
+  if (group !== undefined && (typeof group !== 'string' || (group !== '' && !GROUP.test(group))))
+    return `${JSON.stringify(group)} is not an API group`;
+  if (version !== undefined && (typeof version !== 'string' || !VERSION.test(version)))
+    return `${JSON.stringify(version)} is not an API version`;
+  return undefined;
+}
+
+/** Events of either API: handling produces them, so `everything` and predicates never select them. */
+function isEvents(resource: Pick<ResourceInfo, 'group' | 'plural'>): boolean {
+  return resource.plural === 'events' && (resource.group === '' || resource.group === 'events.k8s.io');
+}
+
+/**
+ * Whether a query selects a resource (`preferred`: the resource is of its group's preferred version).
+ * Kopf's `Selector.check()` for non-specific selectors; unlike names, a query's matches are never
+ * ambiguous and the core group does not hide other groups.
+ */
+export function queryMatches(query: ResourceQuery, resource: ResourceInfo, preferred: boolean): boolean {
+  const { category, where, group, version } = query;
+  return (
+    (group === undefined || group === resource.group) &&
+    (version === undefined ? preferred || where !== undefined : version === resource.version) &&
+    (category === undefined || (resource.categories ?? []).includes(category)) &&
+    (query.everything === undefined || !isEvents(resource)) &&
+    (where === undefined || (!isEvents(resource) && where(resource)))
+  );
 }

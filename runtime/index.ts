@@ -25,7 +25,7 @@ export {
   type DaemonStopped,
   type StopReason,
 } from './api/spawning.ts';
-export { resource, type Resource } from './api/resources.ts';
+export { resource, EVERYTHING, type Resource, type ResourceQuery } from './api/resources.ts';
 export { builtins } from './api/builtins.ts';
 export type { EventArgs, EventHandler, EventHandlerOptions, EventType } from './api/event-handlers.ts';
 export { index, type Index, type IndexArgs, type IndexHandler } from './api/indexing.ts';
@@ -91,6 +91,7 @@ export type {
   FieldFilter,
   FilterArgs,
   HandlerOptions,
+  NamedResourceArg,
   Patch,
   PatchFn,
   ResourceArg,

@@ -122,6 +122,16 @@ export async function scanHandlerPermissions(
       if (!verbs) continue;
       const target = call.getArguments()[0];
       if (!target) continue;
+      if (registration && isResourceQuery(tsMorph, target)) {
+        warnings.push({
+          location: { file, line },
+          message:
+            `\`${callee}\` is registered for a resource query (kopf.EVERYTHING, a category or a \`where\` ` +
+            `predicate): which resources it serves is known only at run time; grant ${SERVING_VERBS.join(', ')} ` +
+            'on them by hand',
+        });
+        continue;
+      }
       const resolved = resolveResource(tsMorph, target, source, input.known, registration);
       if (resolved === null) continue;
       if (resolved === undefined || 'unresolved' in resolved) {
@@ -259,6 +269,29 @@ function apiClassOf(
     if (found) return found;
   }
   return undefined;
+}
+
+/**
+ * Whether a registration's resource argument is a query (runtime/api/resources.ts): `kopf.EVERYTHING`,
+ * or an object literal selecting by `everything`, `category` or `where` (spreading EVERYTHING counts).
+ */
+function isResourceQuery({ Node }: TsMorph, node: NodeType): boolean {
+  const everything = (text: string) => /(?:^|\.)EVERYTHING$/.test(text.replace(/\s+/g, ''));
+  if (Node.isIdentifier(node) || Node.isPropertyAccessExpression(node)) return everything(node.getText());
+  if (!Node.isObjectLiteralExpression(node)) return false;
+  return node
+    .getProperties()
+    .some((property) =>
+      Node.isSpreadAssignment(property)
+        ? everything(property.getExpression().getText())
+        : ['everything', 'category', 'where'].includes(
+            Node.isPropertyAssignment(property) ||
+              Node.isShorthandPropertyAssignment(property) ||
+              Node.isMethodDeclaration(property)
+              ? property.getName()
+              : '',
+          ),
+    );
 }
 
 interface ResolvedResource {

@@ -14,6 +14,7 @@
  * });
  * ```
  */
+import { isResourceQuery, selectorKey } from '../../common/resources.ts';
 import type { Diff } from '../structs/diffs.ts';
 import type { FilterValue } from '../structs/filters.ts';
 import { ADMISSION_OPERATIONS, type AdmissionOperation, type UserInfo } from '../structs/reviews.ts';
@@ -22,7 +23,7 @@ import type { Registry } from '../processing/registry.ts';
 import { validateFilters, type CommonOptions } from './filtering.ts';
 import { HandlerOptionError } from './options.ts';
 import { defaultRegistry } from '../processing/registry.ts';
-import type { ChangeArgs, FieldFilter, ResourceArg, TypedObject } from './types.ts';
+import type { ChangeArgs, FieldFilter, NamedResourceArg, TypedObject } from './types.ts';
 
 /** What admission handlers receive: the object under review and the request's particulars. */
 export interface AdmissionArgs<Spec = Record<string, unknown>, Status = Record<string, unknown>> extends Omit<
@@ -86,7 +87,7 @@ type Untyped = Record<string, unknown>;
 
 /** Register a validating admission handler: throw `kopf.AdmissionError` to reject the request. */
 export function validate<Spec = Untyped, Status = Untyped>(
-  resource: ResourceArg<Spec, Status>,
+  resource: NamedResourceArg<Spec, Status>,
   handler: AdmissionHandler<NoInfer<Spec>, NoInfer<Status>>,
   options: AdmissionOptions<NoInfer<Spec>, NoInfer<Status>> = {},
 ): AdmissionHandler<Spec, Status> {
@@ -96,7 +97,7 @@ export function validate<Spec = Untyped, Status = Untyped>(
 
 /** Register a mutating admission handler: what it writes to `patch` is applied to the object. */
 export function mutate<Spec = Untyped, Status = Untyped>(
-  resource: ResourceArg<Spec, Status>,
+  resource: NamedResourceArg<Spec, Status>,
   handler: AdmissionHandler<NoInfer<Spec>, NoInfer<Status>>,
   options: AdmissionOptions<NoInfer<Spec>, NoInfer<Status>> = {},
 ): AdmissionHandler<Spec, Status> {
@@ -109,10 +110,16 @@ const MAX_TIMEOUT = 30;
 
 function register(
   reason: WebhookHandler['reason'],
-  resource: ResourceArg<unknown, unknown>,
+  resource: NamedResourceArg<unknown, unknown>,
   fn: AdmissionHandler<never, never>,
   options: AdmissionOptions<never, never>,
 ): void {
+  if (typeof resource === 'object' && isResourceQuery(resource)) {
+    // The API server calls a webhook for the resources of its configuration's rules: named ones.
+    throw new TypeError(
+      `A ${reason} admission handler needs a named resource, not the query ${selectorKey(resource)}.`,
+    );
+  }
   const base = validateFilters(reason, resource, fn, options as CommonOptions<never, never>);
   const rule = `must be some of ${ADMISSION_OPERATIONS.join(', ')}`;
   for (const operation of options.operations ?? []) {
@@ -134,6 +141,7 @@ function register(
     );
   (options.registry ?? defaultRegistry()).addWebhook({
     ...base,
+    selector: resource,
     fn: fn as WebhookHandler['fn'],
     reason,
     operations: options.operations,

@@ -2,8 +2,8 @@
  * The registration checks shared by every per-object handler kind (change, event, timer, daemon,
  * index): a function, a resource, a stable id, well-formed filters and option values.
  */
-import type { ResourceSelector } from '../../common/resources.ts';
-import { parseSelector } from '../../common/selectors.ts';
+import { isResourceQuery, selectorKey, type HandlerSelector } from '../../common/resources.ts';
+import { parseSelector, queryProblem } from '../../common/selectors.ts';
 import { parseField } from '../structs/dicts.ts';
 import type { FilterKwargs, HandlerFilters, HandlerFn } from '../processing/handlers.ts';
 import { validateOptions } from './options.ts';
@@ -18,7 +18,7 @@ export type CommonOptions<Spec = Record<string, unknown>, Status = Record<string
 export interface ValidatedBase<Kwargs> extends HandlerFilters {
   id: string;
   fn: HandlerFn<Kwargs>;
-  selector: ResourceSelector;
+  selector: HandlerSelector;
   param: unknown;
 }
 
@@ -34,7 +34,15 @@ export function validateFilters<Kwargs = FilterKwargs>(
 ): ValidatedBase<Kwargs> {
   const base = validateFilterOptions<Kwargs>(kind, fn, options);
   // A malformed name fails here, where the stack points at the registration, not at operator start.
+  if (typeof resource === 'function') {
+    // Kopf takes a callable selector as it is; here it is one field of a query.
+    throw new TypeError('A resource predicate is passed as a query: `{ where: (resource) => ... }`.');
+  }
   if (typeof resource === 'string') parseSelector(resource);
+  else if (isResourceQuery(resource)) {
+    const problem = queryProblem(resource);
+    if (problem) throw new TypeError(`The resource query ${selectorKey(resource)} is malformed: ${problem}.`);
+  }
   return { ...base, selector: resource };
 }
 

@@ -3,7 +3,9 @@
  * parameters travel with the descriptor into every handler registered on it, so `spec`, `status`,
  * `patch`, `old`, `new` and `body` are typed from the CRD.
  */
-import type { ResourceInfo } from '../../common/resources.ts';
+import type { ResourceInfo, ResourceQuery } from '../../common/resources.ts';
+
+export type { ResourceQuery };
 
 /** A resource descriptor carrying the spec and status types of its objects (phantom types). */
 export interface Resource<
@@ -20,3 +22,9 @@ export function resource<Spec = Record<string, unknown>, Status = Record<string,
 ): Resource<Spec, Status> {
   return Object.freeze({ ...info });
 }
+
+/**
+ * Every served resource (Kopf's `kopf.EVERYTHING`), except Events; narrow it with a group:
+ * `{ ...kopf.EVERYTHING, group: 'kopf.dev' }`.
+ */
+export const EVERYTHING: ResourceQuery = Object.freeze({ everything: true });

@@ -3,7 +3,7 @@
  * `spec`, `status`, `patch`, `body`, `old` and `new` are typed from the CRD; with a string resource
  * (`'pods'`) everything is `Record<string, unknown>`.
  */
-import type { ResourceInfo } from '../../common/resources.ts';
+import type { ResourceInfo, ResourceQuery } from '../../common/resources.ts';
 import type { KubernetesObject, ObjectMeta } from '../structs/bodies.ts';
 import type { Diff } from '../structs/diffs.ts';
 import type { FilterMarker, FilterValue } from '../structs/filters.ts';
@@ -191,7 +191,13 @@ export interface ResumeOptions<
   deleted?: boolean;
 }
 
-/** Whatever names a resource in `kopf.on.*`: a typed descriptor or a string such as `'pods'`. */
-export type ResourceArg<Spec, Status> = Resource<Spec, Status> | string;
+/** Whatever names one resource: a typed descriptor or a string such as `'pods'`. */
+export type NamedResourceArg<Spec, Status> = Resource<Spec, Status> | string;
+
+/**
+ * What per-object handlers (`kopf.on.*`, timers, daemons, indexes) are registered for: one named
+ * resource, or a query selecting several (`kopf.EVERYTHING`, `{ category: 'all' }`, `{ where }`).
+ */
+export type ResourceArg<Spec, Status> = NamedResourceArg<Spec, Status> | ResourceQuery;
 
 export type { KubernetesObject };

@@ -1,7 +1,8 @@
 /**
  * The API client: {@link createApiClient} implements the {@link ApiClient} contract over node:http(s)
  * with Kopf's retry policy (§5): connection errors, timeouts, 5xx and 429 are retried with
- * `settings.networking.errorBackoffs`; a 401 re-reads credentials once and replays; everything else
+ * `settings.networking.errorBackoffs`; a 401 renews the credentials once (re-reads them, or runs the
+ * login handlers again) and replays; everything else
  * becomes an {@link ApiError} naming the request.
  */
 import { apiVersionOf } from '../../common/resources.ts';
@@ -10,7 +11,7 @@ import type { KubernetesObject } from '../structs/bodies.ts';
 import { getLogger } from '../structs/logging.ts';
 import type { OperatorSettings } from '../structs/settings.ts';
 import { credentialsCache, type CredentialsCache } from './credentials.ts';
-import { ApiConnectionError, ApiError, isApiError, parseStatus } from './errors.ts';
+import { ApiConnectionError, ApiError, isApiError, LoginError, parseStatus } from './errors.ts';
 import { resourcePath, withQuery } from './paths.ts';
 import {
   isRetriableStatus,
@@ -48,7 +49,7 @@ export interface ClosableApiClient extends ApiClient {
  * changes made in startup handlers take effect.
  */
 export function createApiClient(kubeConfig: KubeConfigLike, settings: OperatorSettings): ClosableApiClient {
-  const credentials = credentialsCache(kubeConfig);
+  const credentials = credentialsCache(kubeConfig, () => settings.networking.trustEnv);
 
   async function call<T>(method: string, path: string, options: CallOptions = {}): Promise<T> {
     const fullPath = withQuery(path, options.query);
@@ -179,8 +180,8 @@ async function exchange(
         text,
       });
       if (status === 401 && !reauthenticated) {
-        logger.warning(`${label} was unauthorized (401); re-reading the credentials and retrying.`);
-        credentials.invalidate();
+        logger.warning(`${label} was unauthorized (401); renewing the credentials and retrying.`);
+        credentials.invalidate(connection);
         reauthenticated = true;
         attempt--; // a re-login is not an attempt
         continue;
@@ -193,7 +194,7 @@ async function exchange(
         ...(retryAfter !== undefined ? { retryAfter } : {}),
       };
     } catch (error) {
-      if (error instanceof ApiError) throw error;
+      if (error instanceof ApiError || error instanceof LoginError) throw error;
       if (signal?.aborted) throw abortError(signal);
       if (isUnprocessed(error) && !retriedStaleSocket) {
         // The server closed an idle keep-alive connection just as we reused it, or refused an HTTP/2

@@ -1,13 +1,16 @@
 /**
  * Where and how to connect, taken from a kubeconfig (kubeconfig.ts; client-node only for auth plugins).
  * Credentials are cached and re-read when they may have changed:
- * periodically (rotated service-account tokens, exec plugins) and on demand after a 401.
+ * periodically (rotated service-account tokens, exec plugins) and on demand after a 401 (which, for
+ * the credentials of login handlers, runs those again: reactor/credentials.ts).
  */
 import http from 'node:http';
 import https from 'node:https';
 import tls from 'node:tls';
 import { http2Sessions, type Http2Sessions } from './http2.ts';
 import type { KubeConfigLike } from './kubeconfig.ts';
+import { getLogger } from '../structs/logging.ts';
+import { proxyFor, tunnelingAgent, type TunnelTls } from './proxies.ts';
 
 /** Everything needed to send one request to the API server. */
 export interface Connection {
@@ -43,15 +46,28 @@ const REQUEST_SOCKETS = 16;
 /** A cache of the current {@link Connection}, refreshed periodically and on {@link invalidate}. */
 export interface CredentialsCache {
   get(): Promise<Connection>;
-  /** Forget the cached credentials (after a 401): the next {@link get} re-reads them. */
-  invalidate(): void;
+  /**
+   * The API server rejected `failed` (a 401): the next {@link get} gets new credentials. Concurrent
+   * requests rejected with the same connection invalidate it once; a connection already replaced is
+   * not invalidated again (its replacement may be good).
+   */
+  invalidate(failed: Connection): void;
   /** Close all connections (the cache stays usable: new ones are opened on demand). */
   close(): void;
 }
 
-export function credentialsCache(kubeConfig: KubeConfigLike): CredentialsCache {
-  let current: { connection: Connection; tlsKey: string; loadedAt: number } | undefined;
+/**
+ * `trustEnv` says whether proxies of the environment count (`networking.trustEnv`, read at every
+ * (re)load of the credentials).
+ */
+export function credentialsCache(kubeConfig: KubeConfigLike, trustEnv: () => boolean): CredentialsCache {
+  const proxyOf = (cluster: { server: string; proxyUrl?: string }) =>
+    proxyFor(cluster.server, cluster.proxyUrl, trustEnv() ? process.env : {});
+  let current: { connection: Connection; tlsKey: string; loadedAt: number; invalid?: boolean } | undefined;
   let loading: Promise<Connection> | undefined;
+  // A proxy setting that cannot work fails here, at the start, rather than at every request.
+  const cluster = kubeConfig.getCurrentCluster();
+  if (cluster) proxyOf(cluster);
 
   async function load(): Promise<Connection> {
     const cluster = kubeConfig.getCurrentCluster();
@@ -60,11 +76,21 @@ export function credentialsCache(kubeConfig: KubeConfigLike): CredentialsCache {
     await kubeConfig.applyToHTTPSOptions(options);
     // client-node created an agent of its own; we keep ours (pooled, reused across refreshes).
     const secure = cluster.server.startsWith('https:');
-    const tlsKey = [options.ca, options.cert, options.key, options.rejectUnauthorized, options.servername]
+    const proxy = proxyOf(cluster);
+    const tlsKey = [
+      options.ca,
+      options.cert,
+      options.key,
+      options.rejectUnauthorized,
+      options.servername,
+      proxy,
+    ]
       .map((part) => (Buffer.isBuffer(part) ? part.toString('base64') : String(part)))
       .join('|');
     const reuse = current && current.tlsKey === tlsKey ? current.connection : undefined;
-    const agents = reuse ?? makeAgents(secure, options, cluster.server);
+    if (!reuse && proxy)
+      getLogger('kopf.clients').info(`Connecting to ${cluster.server} through the proxy ${proxy.host}.`);
+    const agents = reuse ?? makeAgents(secure, options, cluster.server, proxy);
     if (current && !reuse) destroyAgents(current.connection);
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(options.headers ?? {})) {
@@ -86,13 +112,15 @@ export function credentialsCache(kubeConfig: KubeConfigLike): CredentialsCache {
 
   return {
     get() {
-      if (current && Date.now() - current.loadedAt < REFRESH_SECONDS * 1000)
+      if (current && !current.invalid && Date.now() - current.loadedAt < REFRESH_SECONDS * 1000)
         return Promise.resolve(current.connection);
       loading ??= load().finally(() => (loading = undefined));
       return loading;
     },
-    invalidate() {
-      if (current) current.loadedAt = 0;
+    invalidate(failed) {
+      if (!current || current.connection !== failed || current.invalid) return;
+      current.invalid = true;
+      kubeConfig.invalidate?.();
     },
     close() {
       if (current) destroyAgents(current.connection);
@@ -100,13 +128,26 @@ export function credentialsCache(kubeConfig: KubeConfigLike): CredentialsCache {
   };
 }
 
-/** Two agents sharing one TLS context (parsing the CA and key once, not per connection). */
+/**
+ * Two agents and the HTTP/2 sessions sharing one TLS context (parsing the CA and key once, not per
+ * connection); through a proxy, both agents tunnel (proxies.ts) and HTTP/2 is not used.
+ */
 function makeAgents(
   secure: boolean,
   options: https.RequestOptions,
   server: string,
+  proxy: URL | undefined,
 ): Pick<Connection, 'agent' | 'watchAgent' | 'http2'> {
   const pooled = { keepAlive: true, timeout: IDLE_SOCKET_SECONDS * 1000 };
+  if (proxy) {
+    const tunnelTls = secure ? tlsOptionsOf(options) : undefined;
+    // HTTP/2 is not tunnelled: through a proxy, the API server is spoken to over HTTP/1.1.
+    return {
+      agent: tunnelingAgent(proxy, { ...pooled, maxSockets: REQUEST_SOCKETS }, tunnelTls),
+      watchAgent: tunnelingAgent(proxy, pooled, tunnelTls),
+      http2: undefined,
+    };
+  }
   if (!secure) {
     return {
       agent: new http.Agent({ ...pooled, maxSockets: REQUEST_SOCKETS }),
@@ -114,21 +155,26 @@ function makeAgents(
       http2: undefined,
     };
   }
-  const secureContext = tls.createSecureContext({
-    ...(options.ca ? { ca: options.ca } : {}),
-    ...(options.cert ? { cert: options.cert } : {}),
-    ...(options.key ? { key: options.key } : {}),
-  });
-  const tlsOptions = {
-    secureContext,
-    ...(options.rejectUnauthorized !== undefined ? { rejectUnauthorized: options.rejectUnauthorized } : {}),
-    ...(options.servername ? { servername: options.servername } : {}),
-  };
+  const tlsOptions = tlsOptionsOf(options);
   return {
     agent: new https.Agent({ ...pooled, ...tlsOptions, maxSockets: REQUEST_SOCKETS }),
     watchAgent: new https.Agent({ ...pooled, ...tlsOptions }),
     // Opened on first use only: connecting costs nothing until a request asks for HTTP/2.
     http2: http2Sessions({ origin: new URL(server).origin, ...tlsOptions }),
+  };
+}
+
+/** The TLS options of the API server's connections, with one shared secure context. */
+function tlsOptionsOf(options: https.RequestOptions): TunnelTls {
+  const secureContext = tls.createSecureContext({
+    ...(options.ca ? { ca: options.ca } : {}),
+    ...(options.cert ? { cert: options.cert } : {}),
+    ...(options.key ? { key: options.key } : {}),
+  });
+  return {
+    secureContext,
+    ...(options.rejectUnauthorized !== undefined ? { rejectUnauthorized: options.rejectUnauthorized } : {}),
+    ...(options.servername ? { servername: options.servername } : {}),
   };
 }
 

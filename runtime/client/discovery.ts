@@ -8,9 +8,16 @@ import {
   apiVersionOf,
   versionedName,
   type ResourceInfo,
+  type ResourceQuery,
   type ResourceSelector,
 } from '../../common/resources.ts';
-import { readSelector, selectResources, selectsGroupVersion, SelectorError } from '../../common/selectors.ts';
+import {
+  queryMatches,
+  readSelector,
+  selectResources,
+  selectsGroupVersion,
+  SelectorError,
+} from '../../common/selectors.ts';
 import { isApiError } from './errors.ts';
 import { groupVersionPath } from './paths.ts';
 import type { ApiClient, RequestOptions } from './types.ts';
@@ -33,6 +40,7 @@ interface ApiResource {
   namespaced: boolean;
   kind: string;
   shortNames?: string[];
+  categories?: string[];
   verbs?: string[];
 }
 
@@ -73,6 +81,31 @@ export async function resolveResources(
     );
   }
   return results;
+}
+
+/**
+ * Every served resource a query selects (any number, none included), in discovery's order. Only the
+ * group-versions the query can select are fetched: `{ group: 'kopf.dev', everything: true }` costs
+ * one request per version of that group.
+ */
+export async function discoverResources(
+  client: ApiClient,
+  query: ResourceQuery,
+  options: RequestOptions = {},
+): Promise<ResourceInfo[]> {
+  const catalog = discoveryCatalog(client, options);
+  const selected: ResourceInfo[] = [];
+  for (const gv of await catalog.groupVersions()) {
+    if (query.group !== undefined && query.group !== gv.group) continue;
+    if (query.version !== undefined && query.version !== gv.version) continue;
+    const resources = await catalog.resources(gv.group, gv.version);
+    for (const resource of resources) {
+      if (resource.name.includes('/')) continue; // a subresource
+      const info = toInfo(gv.group, gv.version, resource, resources);
+      if (queryMatches(query, info, gv.preferred)) selected.push(info);
+    }
+  }
+  return selected;
 }
 
 /** Lazily fetched, memoised discovery documents for one resolution pass. */
@@ -140,6 +173,8 @@ function toInfo(group: string, version: string, resource: ApiResource, all: ApiR
     subresources: { status: has('status'), scale: has('scale') },
     singular: resource.singularName || resource.kind.toLowerCase(),
     ...(resource.shortNames?.length ? { shortNames: resource.shortNames } : {}),
+    ...(resource.categories?.length ? { categories: resource.categories } : {}),
+    ...(resource.verbs ? { verbs: resource.verbs } : {}),
   };
 }
 

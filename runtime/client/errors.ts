@@ -48,6 +48,17 @@ export class ApiConnectionError extends Error {
   }
 }
 
+/**
+ * No valid credentials are left (Kopf's `LoginError`): after a 401, the login handlers gave again
+ * credentials the API server had just rejected. Retrying cannot help, so the client never retries it.
+ */
+export class LoginError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'LoginError';
+  }
+}
+
 /** True for any error the API layer raises for an HTTP status (narrows to {@link ApiError}). */
 export function isApiError(error: unknown, status?: number): error is ApiError {
   return error instanceof ApiError && (status === undefined || error.status === status);

@@ -23,9 +23,15 @@ import { describeError } from '../structs/errors.ts';
  * client-node's `KubeConfig` has this shape, so users may pass one wherever this is expected.
  */
 export interface KubeConfigLike {
-  getCurrentCluster(): { readonly server: string } | null;
+  /** The API server, and the HTTP proxy to reach it through (a cluster's `proxy-url`), if any. */
+  getCurrentCluster(): { readonly server: string; readonly proxyUrl?: string } | null;
   /** Fill in `ca`/`cert`/`key`/`rejectUnauthorized`/`servername`, `headers` and `auth`. */
   applyToHTTPSOptions(options: https.RequestOptions): Promise<void>;
+  /**
+   * The credentials last applied were rejected (401): the next {@link applyToHTTPSOptions} must get
+   * new ones (the login handlers run again). Without it, they are simply re-read.
+   */
+  invalidate?(): void;
 }
 
 /** The in-cluster service account's files (the same paths as client-go and client-node). */
@@ -165,8 +171,9 @@ export function kubeConfigFromEntries(cluster: ClusterEntry, user: UserEntry): K
   const server = cluster.server.replace(/\/$/, '');
   const tokenFile = stringField(user, 'tokenFile') ?? stringField(user, 'token-file');
   const readToken = tokenFile ? rereadingFile(tokenFile) : undefined;
+  const proxyUrl = stringField(cluster, 'proxy-url');
   return {
-    getCurrentCluster: () => ({ server }),
+    getCurrentCluster: () => ({ server, ...(proxyUrl ? { proxyUrl } : {}) }),
     async applyToHTTPSOptions(options) {
       if (cluster['insecure-skip-tls-verify'] === true) options.rejectUnauthorized = false;
       const servername = stringField(cluster, 'tls-server-name');

@@ -7,7 +7,7 @@ import type { ResourceInfo } from '../../common/resources.ts';
 import { getLogger } from '../structs/logging.ts';
 import type { OperatorSettings } from '../structs/settings.ts';
 import type { CredentialsCache } from './credentials.ts';
-import { ApiConnectionError, ApiError, parseStatus } from './errors.ts';
+import { ApiConnectionError, ApiError, LoginError, parseStatus } from './errors.ts';
 import { parseJsonLine, splitLines } from './lines.ts';
 import { resourcePath, withQuery } from './paths.ts';
 import { abortedBecause, abortError } from '../structs/timing.ts';
@@ -101,7 +101,7 @@ export async function* watchStream(
       yield event as RawWatchEvent;
     }
   } catch (error) {
-    if (error instanceof ApiError) throw error;
+    if (error instanceof ApiError || error instanceof LoginError) throw error;
     if (silent || options.signal?.aborted) return;
     if (signal.reason === CLIENT_TIMEOUT) return; // the client-side limit of one watch request
     throw new ApiConnectionError(label, error);
@@ -113,7 +113,7 @@ export async function* watchStream(
   }
 }
 
-/** Send the watch request, re-reading credentials once on a 401. */
+/** Send the watch request, renewing the credentials once on a 401. */
 async function openWatch(
   credentials: CredentialsCache,
   settings: OperatorSettings,
@@ -133,7 +133,7 @@ async function openWatch(
     });
     if (response.status !== 401 || reauthenticated) return response;
     response.close();
-    logger.warning(`Watching ${path} was unauthorized (401); re-reading the credentials and retrying.`);
-    credentials.invalidate();
+    logger.warning(`Watching ${path} was unauthorized (401); renewing the credentials and retrying.`);
+    credentials.invalidate(connection);
   }
 }

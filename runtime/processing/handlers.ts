@@ -2,8 +2,8 @@
  * Handler declarations as the processing layer sees them (untyped: the public API in `api/` adds the
  * types from resource descriptors); `registry.ts` collects them.
  */
-import type { ResourceInfo, ResourceSelector } from '../../common/resources.ts';
-import type { KubernetesObject, ObjectArgs } from '../structs/bodies.ts';
+import type { HandlerSelector, ResourceInfo, ResourceSelector } from '../../common/resources.ts';
+import type { KubernetesObject, ObjectArgs, ObjectMeta } from '../structs/bodies.ts';
 import type { Diff } from '../structs/diffs.ts';
 import type { FieldPath } from '../structs/dicts.ts';
 import type { FilterValue } from '../structs/filters.ts';
@@ -137,7 +137,7 @@ export function attemptPolicy(options: AttemptOptions): AttemptPolicy {
 export interface ChangingHandler extends HandlerFilters, AttemptPolicy {
   id: string;
   fn: HandlerFn<FilterKwargs>;
-  selector: ResourceSelector;
+  selector: HandlerSelector;
   /** `undefined` for resume (any reason, initial only) and field handlers (create/update with a change). */
   reason: Reason | undefined;
   /** `on.field` and `on.update` with `field`: fires only when the field changed. */
@@ -170,7 +170,7 @@ export interface ExecutableHandler<Kwargs> extends AttemptPolicy {
 export interface ResourceHandlerBase<Kwargs> extends HandlerFilters, AttemptPolicy {
   id: string;
   fn: HandlerFn<Kwargs>;
-  selector: ResourceSelector;
+  selector: HandlerSelector;
 }
 
 /**

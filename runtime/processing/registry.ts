@@ -5,7 +5,7 @@
  * the same registry. It sits here, below the reactor, because the reactor serves it and `kopf.on.*`
  * (in `api/`) fills it.
  */
-import { selectorKey, type ResourceSelector } from '../../common/resources.ts';
+import { sameSelector, selectorKey, type HandlerSelector } from '../../common/resources.ts';
 import {
   type ActivityHandler,
   type ChangingHandler,
@@ -34,7 +34,7 @@ export class Registry {
         h.id === handler.id &&
         h.reason === handler.reason &&
         h.initial === handler.initial &&
-        selectorKey(h.selector) === selectorKey(handler.selector),
+        sameSelector(h.selector, handler.selector),
     );
     if (clash && clash.fn !== handler.fn) {
       throw new Error(
@@ -80,19 +80,19 @@ export class Registry {
   }
 
   #refuseDuplicate(existing: readonly HandlerIdentity[], handler: HandlerIdentity): void {
-    const key = selectorKey(handler.selector);
-    if (existing.some((h) => h.id === handler.id && selectorKey(h.selector) === key)) {
+    if (existing.some((h) => h.id === handler.id && sameSelector(h.selector, handler.selector))) {
+      const key = selectorKey(handler.selector);
       throw new Error(`Duplicate handler id '${handler.id}' for ${key}; give one of them another \`id\`.`);
     }
   }
 
   /** Distinct resource selectors of all handlers, in registration order. */
-  selectors(): ResourceSelector[] {
-    const seen = new Map<string, ResourceSelector>();
+  selectors(): HandlerSelector[] {
+    const seen: HandlerSelector[] = [];
     for (const h of [...this.changing, ...this.spawning, ...this.rawEvents, ...this.indexing]) {
-      if (!seen.has(selectorKey(h.selector))) seen.set(selectorKey(h.selector), h.selector);
+      if (!seen.some((selector) => sameSelector(selector, h.selector))) seen.push(h.selector);
     }
-    return [...seen.values()];
+    return seen;
   }
 }
 

@@ -5,6 +5,7 @@
  */
 import type https from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { LoginError } from '../client/errors.ts';
 import {
   kubeConfigFromEntries,
   newClientNodeKubeConfig,
@@ -12,6 +13,7 @@ import {
   type KubeConfigLike,
   type UserEntry,
 } from '../client/kubeconfig.ts';
+import { getLogger } from '../structs/logging.ts';
 
 /**
  * Where and how to connect. PEM data may be given as PEM text or base64-encoded PEM (as in a
@@ -26,6 +28,8 @@ export interface ConnectionInfo {
   caPath?: string;
   /** Skip TLS verification of the server. */
   insecure?: boolean;
+  /** An HTTP proxy to reach the server through (a kubeconfig cluster's `proxy-url`). */
+  proxyUrl?: string;
   /** A bearer token. */
   token?: string;
   username?: string;
@@ -41,7 +45,8 @@ export interface ConnectionInfo {
   priority?: number;
   /**
    * When these credentials stop being valid: the login handlers run again once it has passed (noticed
-   * when the client re-reads its credentials: at least every minute, and after a 401).
+   * when the client re-reads its credentials: at least every minute). They also run again whenever the
+   * API server rejects the credentials (401).
    */
   expiration?: Date;
 }
@@ -75,14 +80,25 @@ export function kubeConfigFromConnection(info: ConnectionInfo): KubeConfig {
   return kc;
 }
 
+/** How many rejected credentials are remembered, so that the login handlers cannot hand them back. */
+const INVALID_HISTORY = 3;
+
 /**
- * The credentials of login handlers: when they have expired, the next time the client reads them it
- * logs in again (runs the login handlers) and uses the new credentials.
+ * The credentials of login handlers (Kopf's vault of one). The login handlers run again when the
+ * credentials have expired (noticed at the next read: at least every minute) and when the API server
+ * rejected them (401, via {@link invalidate}); concurrent 401s cause one re-login (the client reads
+ * its credentials once at a time). Credentials once rejected are never used again: when the login
+ * handlers give only those, there are no valid credentials left — a {@link LoginError}, reported to
+ * `onFailure` (the operator stops with it) rather than a loop of logins and 401s.
  */
 export class LoginKubeConfig implements KubeConfigLike {
   #info: ConnectionInfo;
   #current: KubeConfigLike;
+  #rejected = false;
+  readonly #invalid: string[] = [];
   readonly #relogin: () => Promise<ConnectionInfo>;
+  /** Told when no valid credentials are left. */
+  onFailure: ((error: LoginError) => void) | undefined;
 
   constructor(info: ConnectionInfo, relogin: () => Promise<ConnectionInfo>) {
     this.#info = info;
@@ -90,18 +106,44 @@ export class LoginKubeConfig implements KubeConfigLike {
     this.#relogin = relogin;
   }
 
-  getCurrentCluster(): { readonly server: string } | null {
+  getCurrentCluster(): { readonly server: string; readonly proxyUrl?: string } | null {
     return this.#current.getCurrentCluster();
+  }
+
+  invalidate(): void {
+    if (this.#rejected) return;
+    this.#rejected = true;
+    this.#invalid.push(credentialsKey(this.#info));
+    this.#invalid.splice(0, this.#invalid.length - INVALID_HISTORY);
   }
 
   async applyToHTTPSOptions(options: https.RequestOptions): Promise<void> {
     const expiration = this.#info.expiration;
-    if (expiration && expiration.getTime() <= Date.now()) {
-      this.#info = await this.#relogin();
-      this.#current = fromConnection(this.#info);
+    if (this.#rejected || (expiration && expiration.getTime() <= Date.now())) {
+      const rejected = this.#rejected;
+      if (rejected)
+        getLogger('kopf.activities').info('The credentials were rejected (401): logging in again.');
+      const info = await this.#relogin();
+      if (this.#invalid.includes(credentialsKey(info))) {
+        const error = new LoginError(
+          `Ran out of valid credentials: the login handlers (kopf.on.login) gave again the credentials ` +
+            `for ${info.server} that the API server rejected (401 Unauthorized). Make them return new ` +
+            'credentials (or fix what they read them from).',
+        );
+        this.onFailure?.(error);
+        throw error;
+      }
+      this.#info = info;
+      this.#current = fromConnection(info);
+      this.#rejected = false;
     }
     await this.#current.applyToHTTPSOptions(options);
   }
+}
+
+/** What makes credentials the same: the server and the user's secrets (not priority, not expiration). */
+function credentialsKey(info: ConnectionInfo): string {
+  return JSON.stringify(kubeconfigEntries(info));
 }
 
 function fromConnection(info: ConnectionInfo): KubeConfigLike {
@@ -116,6 +158,7 @@ function kubeconfigEntries(info: ConnectionInfo): { cluster: ClusterEntry; user:
     'insecure-skip-tls-verify': info.insecure ?? false,
     ...(info.caData ? { 'certificate-authority-data': base64Pem(info.caData) } : {}),
     ...(info.caPath ? { 'certificate-authority': info.caPath } : {}),
+    ...(info.proxyUrl ? { 'proxy-url': info.proxyUrl } : {}),
   };
   const user: UserEntry = {
     ...(info.token ? { token: info.token } : {}),

@@ -17,6 +17,7 @@ import { defaultRegistry, type Registry } from '../processing/registry.ts';
 import { login, runActivity, runCleanup, runProbes, type ActivityContext } from './activities.ts';
 import type { OperatorContext, RootTask } from './context.ts';
 import { collectWhenIdle } from './idle-memory.ts';
+import { LoginKubeConfig } from './credentials.ts';
 import { startHealthServer } from './probing.ts';
 import { startCoordination, type Coordination } from './coordination.ts';
 import { serveResources } from './serving.ts';
@@ -87,6 +88,7 @@ export async function runWithSettings(options: OperatorOptions, settings: Operat
       })
     : undefined;
   let client: ClosableApiClient;
+  let kubeConfig: KubeConfigLike;
   try {
     // Startup handlers may change the settings and the memo before anything is watched.
     await runActivity(registry, 'startup', activityContext);
@@ -94,7 +96,8 @@ export async function runWithSettings(options: OperatorOptions, settings: Operat
     // Checked once they are final, so a bad value stops the start instead of every object's processing.
     const lifecycle = lifecycleProblem(settings.execution.lifecycle);
     if (lifecycle) throw new TypeError(lifecycle);
-    client = createApiClient(await login(registry, activityContext, options.kubeConfig), settings);
+    kubeConfig = await login(registry, activityContext, options.kubeConfig);
+    client = createApiClient(kubeConfig, settings);
   } catch (error) {
     await liveness?.close();
     if (error instanceof StoppedEarly) return;
@@ -118,6 +121,15 @@ export async function runWithSettings(options: OperatorOptions, settings: Operat
       uncoordinated = { error };
       failed.abort(error);
     });
+    // No valid credentials left (the login handlers gave rejected ones again): stop, do not loop.
+    let loggedOut: { error: unknown } | undefined;
+    if (kubeConfig instanceof LoginKubeConfig) {
+      kubeConfig.onFailure = (error) => {
+        logger.error(error.message);
+        loggedOut ??= { error };
+        failed.abort(error);
+      };
+    }
     const context: OperatorContext = {
       registry,
       settings,
@@ -140,6 +152,7 @@ export async function runWithSettings(options: OperatorOptions, settings: Operat
     const ended = await Promise.allSettled(tasks);
     await coordination.stop();
     await runCleanup(registry, activityContext);
+    if (loggedOut) throw loggedOut.error;
     const failure = ended.find((end) => end.status === 'rejected');
     if (failure) throw failure.reason;
     if (uncoordinated) throw uncoordinated.error;

@@ -101,6 +101,11 @@ export interface NetworkingSettings {
    * connections. Not in Kopf (aiohttp speaks HTTP/1.1 only). docs/networking.md has the measurements.
    */
   http2: boolean;
+  /**
+   * Reach the API server through the proxy of `HTTPS_PROXY`/`HTTP_PROXY` unless `NO_PROXY` excludes it
+   * (Kopf's `trust_env`; off by default, as there). A kubeconfig cluster's `proxy-url` is used either way.
+   */
+  trustEnv: boolean;
 }
 
 export interface PersistenceSettings {
@@ -240,6 +245,7 @@ export function defaultSettings(): OperatorSettings {
       errorBackoffs: [1, 1, 2, 3, 5, 8, 13, 21],
       enforceRetryAfter: false,
       http2: true,
+      trustEnv: false,
     },
     persistence: {
       finalizer: 'kopf.zalando.org/KopfFinalizerMarker',

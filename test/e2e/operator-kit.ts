@@ -143,8 +143,10 @@ export function crdYaml(options: {
   plural: string;
   kind: string;
   scope: 'Namespaced' | 'Cluster';
+  categories?: readonly string[];
 }): string {
   const singular = options.kind.toLowerCase();
+  const categories = options.categories ? `, categories: [${options.categories.join(', ')}]` : '';
   return `
 apiVersion: apiextensions.k8s.io/v1
 kind: CustomResourceDefinition
@@ -153,7 +155,7 @@ metadata:
 spec:
   group: ${options.group}
   scope: ${options.scope}
-  names: { plural: ${options.plural}, singular: ${singular}, kind: ${options.kind} }
+  names: { plural: ${options.plural}, singular: ${singular}, kind: ${options.kind}${categories} }
   versions:
     - name: v1
       served: true

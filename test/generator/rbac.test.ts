@@ -191,6 +191,30 @@ kopf.on.create('widgets', async function unknown() {});
     );
   });
 
+  it('warns that it cannot scope RBAC for resource queries, naming the line', async () => {
+    writeFileSync(
+      path.join(project, 'src/handlers/queries.ts'),
+      `import * as kopf from 'kopf-ts';
+kopf.on.event(kopf.EVERYTHING, async function everything() {});
+kopf.on.create({ ...kopf.EVERYTHING, group: 'kopf.dev' }, async function inGroup() {});
+kopf.timer({ category: 'all' }, async function byCategory() {}, { interval: 1 });
+kopf.index({ where: (r) => r.kind === 'Pod' }, async function byPredicate() {});
+`,
+    );
+    const run = await runCli(['rbac', '-o', project]);
+    expect(run.code).toBe(0);
+    for (const [line, callee] of [
+      [2, 'kopf.on.event'],
+      [3, 'kopf.on.create'],
+      [4, 'kopf.timer'],
+      [5, 'kopf.index'],
+    ] as const) {
+      expect(run.stderr).toContain(
+        `src/handlers/queries.ts:${line}: \`${callee}\` is registered for a resource query (kopf.EVERYTHING, a category or a \`where\` predicate): which resources it serves is known only at run time; grant list, watch, patch on them by hand`,
+      );
+    }
+  });
+
   it('reads typed client-node calls: verb and resource from the method, group from the API class', async () => {
     expect((await runCli([path.join(tmp, 'crds'), '-o', project, '-q', '--namespace', 'shop'])).code).toBe(0);
     writeFileSync(

@@ -66,6 +66,29 @@ describe('registration', () => {
     expect(() => kopf.on.create('', function f() {}, { registry })).toThrow(/'' is malformed/);
     expect(registry.selectors()).toEqual([]);
   });
+  test('resource queries register per-object handlers; malformed ones and admission handlers are refused', () => {
+    const registry = new kopf.Registry();
+    const isWidget = () => true;
+    kopf.on.create(kopf.EVERYTHING, function f() {}, { registry });
+    kopf.on.event({ category: 'all', group: 'kopf.dev' }, function f() {}, { registry });
+    kopf.timer({ where: isWidget }, function f() {}, { registry, interval: 1 });
+    kopf.index({ ...kopf.EVERYTHING, group: '' }, function f() {}, { registry });
+    // Two predicates that read the same are still different selectors.
+    kopf.timer({ where: isWidget }, function f() {}, { registry, interval: 1 });
+    expect(registry.selectors()).toHaveLength(5);
+    expect(() => kopf.on.create({ group: 'kopf.dev' }, function f() {}, { registry })).toThrow(
+      'The resource query {group=kopf.dev} is malformed: a resource query needs `everything: true`, a `category` or a `where` predicate.',
+    );
+    expect(() =>
+      // @ts-expect-error: a predicate goes into a query, as `where`
+      kopf.on.create(isWidget, function f() {}, { registry }),
+    ).toThrow('A resource predicate is passed as a query: `{ where: (resource) => ... }`.');
+    expect(() =>
+      // @ts-expect-error: admission handlers take named resources only
+      kopf.on.validate(kopf.EVERYTHING, function f() {}, { registry }),
+    ).toThrow('A validating admission handler needs a named resource, not the query {everything}.');
+  });
+
   test('delete handlers require a finalizer unless optional; resume handlers are initial', () => {
     const registry = new kopf.Registry();
     kopf.on.delete(RESOURCE, function mandatory() {}, { registry });

@@ -1,6 +1,10 @@
 /** Selector resolution over scripted discovery documents (the e2e tests use a real server's). */
 import { describe, expect, test } from 'vitest';
-import { resolveResource, ResourceResolutionError } from '../../runtime/client/discovery.ts';
+import {
+  discoverResources,
+  resolveResource,
+  ResourceResolutionError,
+} from '../../runtime/client/discovery.ts';
 import { ApiError } from '../../runtime/client/errors.ts';
 import type { ApiClient } from '../../runtime/client/types.ts';
 
@@ -22,7 +26,15 @@ const documents: Record<string, unknown> = {
   },
   '/apis/a.example.com/v2': {
     resources: [
-      { name: 'widgets', singularName: 'widget', namespaced: true, kind: 'Widget', shortNames: ['wd'] },
+      {
+        name: 'widgets',
+        singularName: 'widget',
+        namespaced: true,
+        kind: 'Widget',
+        shortNames: ['wd'],
+        categories: ['toys'],
+        verbs: ['list', 'watch', 'patch'],
+      },
       { name: 'widgets/status', namespaced: true, kind: 'Widget' },
     ],
   },
@@ -55,6 +67,8 @@ describe('resolveResource', () => {
       subresources: { status: true, scale: false },
       singular: 'widget',
       shortNames: ['wd'],
+      categories: ['toys'],
+      verbs: ['list', 'watch', 'patch'],
     });
   });
 
@@ -98,5 +112,41 @@ describe('resolveResource', () => {
     await expect(resolveResource(client, 'things.gone.example.com')).rejects.toThrow(
       /'things.gone.example.com' is not served/,
     );
+  });
+});
+
+describe('discoverResources', () => {
+  const names = async (query: Parameters<typeof discoverResources>[1]) =>
+    (await discoverResources(client, query)).map((r) => `${r.plural}.${r.version}.${r.group}`);
+
+  test('everything: the preferred version of every resource of every group (no subresources)', async () => {
+    expect(await names({ everything: true })).toEqual([
+      'configmaps.v1.',
+      'widgets.v2.a.example.com',
+      'widgets.v1.b.example.com',
+      'configmaps.v1.b.example.com',
+    ]);
+  });
+
+  test('a category selects its resources with their categories and verbs from discovery', async () => {
+    expect(await discoverResources(client, { category: 'toys' })).toEqual([
+      expect.objectContaining({
+        group: 'a.example.com',
+        version: 'v2',
+        categories: ['toys'],
+        verbs: ['list', 'watch', 'patch'],
+      }),
+    ]);
+  });
+
+  test('a predicate sees every version; a group narrows what is fetched', async () => {
+    expect(await names({ where: (r) => r.kind === 'Widget', group: 'a.example.com' })).toEqual([
+      'widgets.v2.a.example.com',
+      'widgets.v1.a.example.com',
+    ]);
+  });
+
+  test('a query that selects nothing is no error', async () => {
+    expect(await names({ category: 'nothing' })).toEqual([]);
   });
 });

@@ -128,6 +128,20 @@ contexts: [{name: x, context: {cluster: c}}]
   expect(() => loadKubeConfig()).toThrow(`no file of $KUBECONFIG exists: ${missing}`);
 });
 
+test("a cluster's proxy-url is read, as client-node reads it (proxyUrl)", () => {
+  process.env['KUBECONFIG'] = kubeconfig(
+    'proxied',
+    `current-context: x
+clusters: [{name: c, cluster: {server: 'https://k8s', proxy-url: 'http://proxy:3128'}}]
+contexts: [{name: x, context: {cluster: c}}]
+`,
+  );
+  expect(loadKubeConfig().getCurrentCluster()).toEqual({
+    server: 'https://k8s',
+    proxyUrl: 'http://proxy:3128',
+  });
+});
+
 test('a kubeconfig without the current context names what is missing', () => {
   process.env['KUBECONFIG'] = kubeconfig('broken', 'current-context: nowhere\ncontexts: []\n');
   expect(() => loadKubeConfig()).toThrow('the kubeconfig has no context named nowhere');

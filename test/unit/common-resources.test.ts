@@ -1,8 +1,22 @@
 /** The shared resource vocabulary: names, the selector grammar, and the built-in resources table. */
 import { describe, expect, test } from 'vitest';
 import { BUILTIN_RESOURCE_LIST, BUILTIN_RESOURCES } from '../../common/builtins.ts';
-import { apiVersionOf, qualifiedName, selectorKey, versionedName } from '../../common/resources.ts';
-import { parseSelector, readSelector, SelectorError, selectResources } from '../../common/selectors.ts';
+import {
+  apiVersionOf,
+  qualifiedName,
+  sameSelector,
+  selectorKey,
+  versionedName,
+  type ResourceInfo,
+} from '../../common/resources.ts';
+import {
+  parseSelector,
+  queryMatches,
+  queryProblem,
+  readSelector,
+  SelectorError,
+  selectResources,
+} from '../../common/selectors.ts';
 
 const pods = BUILTIN_RESOURCES.pods;
 const deployments = BUILTIN_RESOURCES['deployments.apps'];
@@ -129,6 +143,74 @@ describe('selectResources', () => {
   test('a group of its own is not a core resource', () => {
     expect(select('v1/deployments')).toEqual([]);
     expect(select('pods.apps')).toEqual([]);
+  });
+});
+
+describe('resource queries', () => {
+  const widgets: ResourceInfo = {
+    ...kopfExamples,
+    plural: 'widgets',
+    kind: 'Widget',
+    categories: ['all', 'toys'],
+  };
+  const events = BUILTIN_RESOURCES.events;
+  const newEvents = BUILTIN_RESOURCES['events.events.k8s.io'];
+
+  test('everything selects every preferred version of every group, but never Events', () => {
+    const everything = { everything: true } as const;
+    expect(queryMatches(everything, widgets, true)).toBe(true);
+    expect(queryMatches(everything, pods, true)).toBe(true);
+    expect(queryMatches(everything, widgets, false)).toBe(false);
+    expect(queryMatches(everything, events, true)).toBe(false);
+    expect(queryMatches(everything, newEvents, true)).toBe(false);
+  });
+
+  test('group and version narrow a query; the core group is the empty group', () => {
+    expect(queryMatches({ everything: true, group: 'kopf.dev' }, widgets, true)).toBe(true);
+    expect(queryMatches({ everything: true, group: 'kopf.dev' }, pods, true)).toBe(false);
+    expect(queryMatches({ everything: true, group: '' }, pods, true)).toBe(true);
+    expect(queryMatches({ everything: true, version: 'v1' }, widgets, false)).toBe(true);
+    expect(queryMatches({ everything: true, version: 'v2' }, widgets, true)).toBe(false);
+  });
+
+  test('a category selects the resources that declare it, Events included if they did', () => {
+    expect(queryMatches({ category: 'toys' }, widgets, true)).toBe(true);
+    expect(queryMatches({ category: 'toys' }, pods, true)).toBe(false);
+    expect(queryMatches({ category: 'all' }, { ...events, categories: ['all'] }, true)).toBe(true);
+  });
+
+  test("a predicate sees every version (as Kopf's callables), but never Events", () => {
+    const seen: string[] = [];
+    const where = (resource: ResourceInfo) => (seen.push(resource.plural), resource.kind === 'Widget');
+    expect(queryMatches({ where }, widgets, false)).toBe(true);
+    expect(queryMatches({ where }, pods, true)).toBe(false);
+    expect(queryMatches({ where: () => true }, events, true)).toBe(false);
+    expect(queryMatches({ where, version: 'v2' }, widgets, true)).toBe(false);
+    expect(seen).toEqual(['widgets', 'pods']);
+  });
+
+  test('a query must select by something, and its fields must be well-formed', () => {
+    expect(queryProblem({ group: 'kopf.dev' })).toBe(
+      'a resource query needs `everything: true`, a `category` or a `where` predicate',
+    );
+    expect(queryProblem({ category: 'all', group: 'Kopf.Dev' })).toBe('"Kopf.Dev" is not an API group');
+    expect(queryProblem({ category: 'all', version: '1' })).toBe('"1" is not an API version');
+    expect(queryProblem({ category: 'no such' })).toBe('the category "no such" is not a name');
+    expect(queryProblem({ everything: true, group: '' })).toBeUndefined();
+  });
+
+  test('queries are named by their fields, and are the same only as the same object', () => {
+    const named = function isWidget() {
+      return true;
+    };
+    expect(selectorKey({ everything: true, group: 'kopf.dev' })).toBe('{everything,group=kopf.dev}');
+    expect(selectorKey({ category: 'all' })).toBe('{category=all}');
+    expect(selectorKey({ where: named })).toBe('{where=isWidget}');
+    const query = { category: 'all' };
+    expect(sameSelector(query, query)).toBe(true);
+    expect(sameSelector(query, { category: 'all' })).toBe(false);
+    expect(sameSelector('pods', pods)).toBe(false);
+    expect(sameSelector('pods.v1', pods)).toBe(true);
   });
 });
 
