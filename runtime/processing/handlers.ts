@@ -3,7 +3,7 @@
  * types from resource descriptors); `registry.ts` collects them.
  */
 import type { HandlerSelector, ResourceInfo, ResourceSelector } from '../../common/resources.ts';
-import type { KubernetesObject, ObjectArgs, ObjectMeta } from '../structs/bodies.ts';
+import type { KubernetesObject, ObjectArgs } from '../structs/bodies.ts';
 import type { Diff } from '../structs/diffs.ts';
 import type { FieldPath } from '../structs/dicts.ts';
 import type { FilterValue } from '../structs/filters.ts';
