@@ -30,6 +30,10 @@ export interface LeaderElectionOptions {
   paused: ToggleSet;
   /** Aborted when the operator has finished its work: the Lease is released then. */
   signal: AbortSignal;
+  /** What holding the Lease makes this replica, for log lines (default: `the leader`). */
+  role?: string;
+  /** Labels of the Lease (e.g. the ring of sharding's membership Leases, which the sharder lists). */
+  labels?: Record<string, string>;
 }
 
 /** Leader election cannot work as configured (a twin identity, a missing permission). */
@@ -44,10 +48,15 @@ const logger = getLogger('kopf.leadership');
 
 /** Compete for the Lease until `signal` aborts; rejects only with a {@link LeaderElectionError}. */
 export async function runLeaderElection(options: LeaderElectionOptions): Promise<void> {
-  const { client, identity, namespace, name, settings, signal } = options;
+  const { client, identity, namespace, name, settings, signal, role = 'the leader' } = options;
   const where = `${namespace}/${name}`;
-  const standby = options.paused.makeToggle(`standby: not the leader of Lease ${where}`, true);
-  const holder = { identity, incarnation: randomUUID(), duration: settings.leaseDuration };
+  const standby = options.paused.makeToggle(`standby: not ${role} (Lease ${where})`, true);
+  const holder = {
+    identity,
+    incarnation: randomUUID(),
+    duration: settings.leaseDuration,
+    ...(options.labels ? { labels: options.labels } : {}),
+  };
   const target = { namespace, name };
   const path = resourcePath(LEASES, namespace, name);
   let lastRenewal = 0;
@@ -63,7 +72,7 @@ export async function runLeaderElection(options: LeaderElectionOptions): Promise
   const lead = () => {
     lastRenewal = Date.now();
     if (!standby.isOn()) return;
-    logger.info(`Acquired the Lease ${where} as ${identity}: this replica is active.`);
+    logger.info(`Acquired the Lease ${where} as ${identity}: this replica is ${role}.`);
     reportedHolder = undefined;
     standby.turnTo(false);
   };
