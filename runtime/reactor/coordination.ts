@@ -13,7 +13,7 @@ import { runLeaderElection } from './leadership/election.ts';
 import { leaseIdentity, peeringIdentity } from './peering/identity.ts';
 import { runPeering } from './peering/peering.ts';
 import type { ShardMembership } from './context.ts';
-import { memberName, RING_LABEL, ringNames } from './sharding/names.ts';
+import { memberName, RING_LABEL, ringNames, SHARDING } from './sharding/names.ts';
 
 export interface CoordinationOptions {
   client: ApiClient;
@@ -118,6 +118,7 @@ function runMembership(
     name: shard.names.memberLease(shard.member),
     labels: { [RING_LABEL]: shard.names.ring },
     role: `member ${shard.member} of the ring ${shard.names.ring}`,
+    purpose: SHARDING,
     settings: {
       leaseDuration: duration,
       renewDeadline: Math.min(settings.scaling.renewDeadline, (duration * 2) / 3),

@@ -8,8 +8,18 @@ import { appendFileSync } from 'node:fs';
 import { afterEach, beforeAll, expect, test } from 'vitest';
 import { LEASES } from '../../runtime/reactor/leadership/leases.ts';
 import { eventually } from '../../runtime/testing/index.ts';
-import type { KopfProcess } from './cli-kit.ts';
-import { client, EXAMPLES, installScalingCrds, scene, type Scene } from './scaling-kit.ts';
+import { spawnKopf, type KopfProcess } from './cli-kit.ts';
+import {
+  client,
+  cluster,
+  createPeering,
+  EXAMPLES,
+  installScalingCrds,
+  kc,
+  scene,
+  serviceAccountKubeconfigFile,
+  type Scene,
+} from './scaling-kit.ts';
 
 /** A 1 s (`$HANDLER_SECONDS`) create handler; Lease timings from `$SHARD_SECONDS` (a startup handler). */
 const HANDLERS = `
@@ -36,13 +46,13 @@ afterEach(async () => {
   current = undefined;
 });
 
-function start(s: Scene, id: string): KopfProcess {
-  return s.start(id, ['--standalone', '--sharded', '--lease-namespace', s.ns, '--id', id]);
+function start(s: Scene, id: string, args = ['--standalone'], env: Record<string, string> = {}): KopfProcess {
+  return s.start(id, [...args, '--sharded', '--lease-namespace', s.ns, '--id', id], env);
 }
 
 /** Start replicas and wait until the sharder's ring has all of them. */
-async function replicas(s: Scene, ids: string[]): Promise<KopfProcess[]> {
-  const started = ids.map((id) => start(s, id));
+async function replicas(s: Scene, ids: string[], args?: string[]): Promise<KopfProcess[]> {
+  const started = ids.map((id) => start(s, id, args));
   await Promise.all(started.map((r) => r.waitForLine(/Acquired the Lease .*: this replica is member/)));
   await eventually(
     () => started.some((r) => r.lines.some((l) => l.includes(`has ${ids.length} member(s)`))),
@@ -162,7 +172,7 @@ test('a replica killed mid-handler: the others complete its objects within the L
 
 test('scale 1 → 3 → 1 under continuous creates: nothing lost, nothing doubled, no overlap', async () => {
   const s = (current = await scene('shard-scale', HANDLERS, { SHARD_SECONDS: '10' }));
-  const [r1] = await replicas(s, ['r1']);
+  const r1 = (await replicas(s, ['r1']))[0]!;
   const created: string[] = [];
   let creating = true;
   const creator = (async () => {
@@ -225,4 +235,91 @@ test('a replica stopped gracefully hands its objects over at once, without waiti
     return listed.items.every((o) => o.metadata?.labels?.['kopf.dev/shard-default'] === 'r1');
   });
   void r1;
+});
+
+/** The create handler, and a daemon per object recording `daemon`/`daemon-stop <replica> <name> <reason>`. */
+const DAEMONS = `${HANDLERS}
+kopf.daemon(examples, async function watcher({ name, stopped }: { name: string; stopped: kopf.DaemonStopped }) {
+  record('daemon ' + process.env.REPLICA + ' ' + name);
+  await stopped.wait();
+  record('daemon-stop ' + process.env.REPLICA + ' ' + name + ' ' + stopped.reason);
+});
+`;
+
+test('daemons move with their objects: stopped in the old replica before they start in the new one', async () => {
+  const s = (current = await scene('shard-daemons', DAEMONS, { SHARD_SECONDS: '10', HANDLER_SECONDS: '0' }));
+  const r1 = (await replicas(s, ['r1']))[0]!;
+  const objects = names('obj', 12);
+  await createMany(s, objects);
+  await eventually(() => objects.every((n) => s.runs().includes(`daemon r1 ${n}`)), {
+    what: 'daemons in r1',
+  });
+  start(s, 'r2');
+  await eventually(() => s.runs().some((l) => l.startsWith('daemon r2 ')), {
+    timeoutMs: 30_000,
+    what: 'a daemon moved to r2',
+  });
+  await eventually(async () => {
+    const listed = await client.list(EXAMPLES, s.ns);
+    return listed.items.every((o) => o.metadata?.labels?.['kopf.dev/drain-default'] === undefined);
+  });
+  const lines = s.runs();
+  for (const name of objects) {
+    const own = lines.filter((l) => l.startsWith('daemon') && l.split(' ')[2] === name);
+    // Per object: r1's daemon, and if it moved, r1's stop (as when pausing) before r2's start.
+    if (own.some((l) => l.startsWith('daemon r2 '))) {
+      expect(own).toEqual([
+        `daemon r1 ${name}`,
+        `daemon-stop r1 ${name} operator-pausing`,
+        `daemon r2 ${name}`,
+      ]);
+    } else {
+      expect(own).toEqual([`daemon r1 ${name}`]);
+    }
+  }
+  void r1;
+});
+
+test('a second replica with the same --id fails with a clear error instead of a split brain', async () => {
+  const s = (current = await scene('shard-twin', HANDLERS, { SHARD_SECONDS: '10' }));
+  await replicas(s, ['twin']);
+  const second = start(s, 'twin');
+  expect(await second.exited).toBe(1);
+  // Whichever of its Leases (membership or sharder) the twin checks first names it.
+  expect(second.lines.join('\n')).toMatch(
+    new RegExp(
+      `Another replica with the same identity 'twin' holds the Lease ${s.ns}/kopf-shard(-default-twin|er-default)`,
+    ),
+  );
+});
+
+test('without permission on Leases, a sharded replica exits naming the missing RBAC rule', async () => {
+  const s = (current = await scene('shard-rbac', HANDLERS, { SHARD_SECONDS: '10' }));
+  const kubeconfig = await serviceAccountKubeconfigFile(kc, s.ns, 'no-leases');
+  const replica = start(s, 'r1', ['--standalone'], { KUBECONFIG: kubeconfig });
+  expect(await replica.exited).toBe(1);
+  expect(replica.lines.join('\n')).toContain(
+    `Sharding is not permitted to get the Lease ${s.ns}/kopf-shard-default-r1. Missing RBAC rule in namespace ${s.ns}: ` +
+      'apiGroups ["coordination.k8s.io"], resources ["leases"], verbs ["get"]',
+  );
+});
+
+test('sharded replicas are one peer: they never pause each other, and kopf freeze pauses them all', async () => {
+  const s = (current = await scene('shard-peer', HANDLERS, { SHARD_SECONDS: '10', HANDLER_SECONDS: '0' }));
+  await createPeering(s.ns, s.peering);
+  const group = await replicas(s, ['r1', 'r2'], ['--peering', s.peering]);
+  await createMany(s, names('one', 6));
+  await allEnded(s, names('one', 6));
+
+  const env = { KUBECONFIG: cluster.kubeconfig };
+  const freeze = spawnKopf(['freeze', '-P', s.peering, '-n', s.ns, '-t', '600'], env);
+  expect(await freeze.exited).toBe(0);
+  await Promise.all(group.map((r) => r.waitForLine('Pausing operations in favour of')));
+  await s.create('two');
+  const resume = spawnKopf(['resume', '-P', s.peering, '-n', s.ns], env);
+  expect(await resume.exited).toBe(0);
+  await allEnded(s, ['two'], 30_000);
+  const two = await client.get(EXAMPLES, s.ns, 'two');
+  expect(two.metadata?.labels?.[`kopf.dev/shard-${s.peering}`]).toMatch(/^r[12]$/);
+  expect(group.flatMap((r) => r.lines).join('\n')).not.toContain('Possibly conflicting operators');
 });

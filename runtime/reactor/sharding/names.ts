@@ -9,6 +9,9 @@ import { hash32 } from './ring.ts';
 
 export const RING_LABEL = 'kopf.dev/ring';
 
+/** What sharding does with Leases (its membership Leases, the sharder's Lease, the ring's listing). */
+export const SHARDING = { name: 'Sharding', needs: 'get, create, update, list, delete' };
+
 export interface RingNames {
   ring: string;
   /** The object's member: `kopf.dev/shard-<ring>=<member>`. */

@@ -27,10 +27,10 @@ import { ToggleSet } from '../../structs/toggles.ts';
 import { servePerNamespace } from '../../watching/namespace-observer.ts';
 import { isListedMarker, watchObjects } from '../../watching/stream.ts';
 import type { OperatorContext, ShardMembership } from '../context.ts';
-import { runLeaderElection } from '../leadership/election.ts';
+import { leasePermissionError, runLeaderElection } from '../leadership/election.ts';
 import { LEASES, renewalMark, type Lease } from '../leadership/leases.ts';
 import { resolveHandlers, resourceHandlers } from '../resolving.ts';
-import { memberName, RING_LABEL } from './names.ts';
+import { memberName, RING_LABEL, SHARDING } from './names.ts';
 import { makeRing, shardingKey, type Ring } from './ring.ts';
 
 const logger = getLogger('kopf.sharding');
@@ -54,6 +54,7 @@ export async function shardObjects(context: OperatorContext): Promise<void> {
         namespace: shard.namespace,
         name: shard.names.sharderLease,
         role: `the sharder of the ring ${shard.names.ring}`,
+        purpose: SHARDING,
         settings: settings.scaling,
         paused: inactive,
         signal,
@@ -89,7 +90,11 @@ interface Entry {
 }
 
 /** One term as the sharder: until `signal` aborts (stop, pause, or the sharder's Lease lost). */
-async function runSharder(context: OperatorContext, shard: ShardMembership, signal: AbortSignal): Promise<void> {
+async function runSharder(
+  context: OperatorContext,
+  shard: ShardMembership,
+  signal: AbortSignal,
+): Promise<void> {
   const { client, settings, registry, namespaces } = context;
   const { names } = shard;
   const entries = new Map<string, Entry>();
@@ -220,6 +225,15 @@ async function watchMembers(
       }
     } catch (error) {
       if (signal.aborted) break;
+      if (isApiError(error, 403)) {
+        const verb = error.request.startsWith('DELETE') ? 'delete' : 'list';
+        throw leasePermissionError(
+          SHARDING,
+          `${shard.namespace}/${shard.names.memberLease('*')}`,
+          verb,
+          error.message,
+        );
+      }
       logger.warning(`Listing the members of the ring ${shard.names.ring} failed: ${describeError(error)}`);
     }
     await sleep(period, signal);

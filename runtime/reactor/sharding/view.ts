@@ -11,7 +11,12 @@ import { describeError } from '../../structs/errors.ts';
 import { getLogger } from '../../structs/logging.ts';
 import type { RingNames } from './names.ts';
 
-export function memberView(client: ApiClient, resource: ResourceInfo, names: RingNames, member: string): ShardView {
+export function memberView(
+  client: ApiClient,
+  resource: ResourceInfo,
+  names: RingNames,
+  member: string,
+): ShardView {
   const { shardLabel, drainLabel } = names;
   return {
     standing(body) {
@@ -34,7 +39,9 @@ export function memberView(client: ApiClient, resource: ResourceInfo, names: Rin
       } catch (error) {
         // 422: the labels changed meanwhile (the object is no longer ours to hand over).
         if (isApiError(error, 422)) return;
-        logger.warning(`Could not hand the object over; the sharder moves it once this replica's Lease ends: ${describeError(error)}`);
+        logger.warning(
+          `Could not hand the object over; the sharder moves it once this replica's Lease ends: ${describeError(error)}`,
+        );
       }
     },
   };
