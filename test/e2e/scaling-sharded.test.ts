@@ -7,8 +7,10 @@
 import { appendFileSync } from 'node:fs';
 import { afterEach, beforeAll, expect, test } from 'vitest';
 import { LEASES } from '../../runtime/reactor/leadership/leases.ts';
-import { eventually } from '../../runtime/testing/index.ts';
+import { applyYaml, eventually, waitForCrd } from '../../runtime/testing/index.ts';
+import type { ResourceInfo } from '../../common/resources.ts';
 import { spawnKopf, type KopfProcess } from './cli-kit.ts';
+import { crdYaml } from './operator-kit.ts';
 import {
   client,
   cluster,
@@ -322,4 +324,48 @@ test('sharded replicas are one peer: they never pause each other, and kopf freez
   const two = await client.get(EXAMPLES, s.ns, 'two');
   expect(two.metadata?.labels?.[`kopf.dev/shard-${s.peering}`]).toMatch(/^r[12]$/);
   expect(group.flatMap((r) => r.lines).join('\n')).not.toContain('Possibly conflicting operators');
+});
+
+const THINGS: ResourceInfo = {
+  group: 'sharding.kopf.dev',
+  version: 'v1',
+  plural: 'shardedthings',
+  kind: 'ShardedThing',
+  namespaced: false,
+};
+
+test('cluster-scoped objects are sharded as namespaced ones are', async () => {
+  await applyYaml(kc, crdYaml({ ...THINGS, scope: 'Cluster' }));
+  await waitForCrd(kc, 'shardedthings.sharding.kopf.dev');
+  const things = `
+const things = kopf.resource(${JSON.stringify(THINGS)});
+kopf.on.create(things, function create({ name }: { name: string }) {
+  record('start ' + process.env.REPLICA + ' ' + name);
+  record('end ' + process.env.REPLICA + ' ' + name);
+});`;
+  const s = (current = await scene(
+    'shard-cluster',
+    HANDLERS.replace(/kopf\.on\.create\(examples[^]*?\n}\);/, things),
+    {
+      SHARD_SECONDS: '10',
+    },
+  ));
+  await replicas(s, ['r1', 'r2']);
+  const objects = names(s.ns, 20);
+  try {
+    for (const name of objects) {
+      await client.create(THINGS, undefined, {
+        apiVersion: 'sharding.kopf.dev/v1',
+        kind: 'ShardedThing',
+        metadata: { name },
+      });
+    }
+    await allEnded(s, objects);
+    const lines = s.runs();
+    for (const name of objects)
+      expect(lines.filter((l) => l.startsWith('start ') && l.endsWith(` ${name}`))).toHaveLength(1);
+    expect([...endsPerReplica(lines).keys()].sort()).toEqual(['r1', 'r2']);
+  } finally {
+    await Promise.all(objects.map((name) => client.delete(THINGS, undefined, name)));
+  }
 });

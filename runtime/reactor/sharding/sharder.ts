@@ -120,6 +120,7 @@ async function runSharder(
       const body = { metadata: { resourceVersion: entry.resourceVersion, labels } };
       const patched = await client.patch(entry.resource, entry.namespace, entry.name, body, { signal });
       if (patched) remember(uid, entry.resource, patched);
+      else entries.delete(uid); // gone meanwhile (its DELETED may have been missed in a watch gap)
     } catch (error) {
       if (signal.aborted || isApiError(error, 409)) return; // stale: the next event brings the news
       logger.warning(`Could not label ${describeObject(entry)}: ${describeError(error)}`);
