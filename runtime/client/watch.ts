@@ -10,7 +10,7 @@ import type { OperatorSettings } from '../structs/settings.ts';
 import type { CredentialsCache } from './credentials.ts';
 import { ApiConnectionError, ApiError, parseStatus } from './errors.ts';
 import { parseJsonLine, splitLines } from './lines.ts';
-import { resourcePath, withQuery } from './paths.ts';
+import { metadataOnlyAccept, resourcePath, withQuery } from './paths.ts';
 import { abortedBecause, abortError } from '../structs/timing.ts';
 import { readText, send } from './transport.ts';
 import type { RawWatchEvent, WatchOptions } from './types.ts';
@@ -71,7 +71,7 @@ export async function* watchStream(
   let response: http.IncomingMessage | undefined;
   try {
     stirred(); // a server that never answers the request counts as silent, too
-    response = await openWatch(credentials, settings, path, signal);
+    response = await openWatch(credentials, settings, path, signal, options.metadataOnly === true);
     const status = response.statusCode ?? 0;
     if (status < 200 || status >= 300) {
       const text = await readText(response);
@@ -120,6 +120,7 @@ async function openWatch(
   settings: OperatorSettings,
   path: string,
   signal: AbortSignal,
+  metadataOnly: boolean,
 ): Promise<http.IncomingMessage> {
   const connectTimeout = settings.watching.connectTimeout ?? settings.networking.connectTimeout;
   for (let reauthenticated = false; ; reauthenticated = true) {
@@ -129,6 +130,7 @@ async function openWatch(
       path,
       signal,
       streaming: true,
+      ...(metadataOnly ? { accept: metadataOnlyAccept(false) } : {}),
       ...(connectTimeout !== undefined ? { answerTimeout: connectTimeout } : {}),
     });
     if (response.statusCode !== 401 || reauthenticated) return response;

@@ -182,10 +182,13 @@ export class Spawner {
     for (const task of object.tasks.values()) this.#stop(object, task, 'operator-pausing');
     const running = [...object.tasks.values()].map((task) => task.done);
     let timer: NodeJS.Timeout | undefined;
-    const expired = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeout * 1000)));
+    const expired = new Promise<false>(
+      (resolve) => (timer = setTimeout(() => resolve(false), timeout * 1000)),
+    );
     const exited = await Promise.race([Promise.all(running).then(() => true), expired]);
     clearTimeout(timer);
-    if (!exited) object.logger.warning(`Daemons/timers did not exit within ${timeout} s; handing it over anyway.`);
+    if (!exited)
+      object.logger.warning(`Daemons/timers did not exit within ${timeout} s; handing it over anyway.`);
     this.#objects.delete(uid);
     return exited;
   }

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { makeRing, shardingKey } from '../../runtime/reactor/sharding/ring.ts';
+import { KOPF_EXAMPLES } from './handler-kit.ts';
 
 const keys = (count: number) =>
   Array.from({ length: count }, (_, i) => `kopf.dev/KopfExample/ns${i % 7}/example-${i}`);
@@ -58,8 +59,11 @@ describe('the consistent-hash ring', () => {
       kind: 'KopfExample',
       metadata: { name: 'p', namespace: 'ns' },
     };
-    expect(shardingKey(parent)).toBe('kopf.dev/KopfExample/ns/p');
-    expect(shardingKey({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'c', namespace: 'ns' } })).toBe(
+    expect(shardingKey(KOPF_EXAMPLES, parent)).toBe('kopf.dev/KopfExample/ns/p');
+    // Metadata-only listings say `PartialObjectMetadata`: the resource, not the body, names the kind.
+    const pods = { group: '', version: 'v1', plural: 'pods', kind: 'Pod', namespaced: true };
+    const metadataOnly = { apiVersion: 'meta.k8s.io/v1', kind: 'PartialObjectMetadata' };
+    expect(shardingKey(pods, { ...metadataOnly, metadata: { name: 'c', namespace: 'ns' } })).toBe(
       '/Pod/ns/c',
     );
     const child = {
@@ -74,6 +78,6 @@ describe('the consistent-hash ring', () => {
         ],
       },
     };
-    expect(shardingKey(child)).toBe(shardingKey(parent));
+    expect(shardingKey(pods, child)).toBe(shardingKey(KOPF_EXAMPLES, parent));
   });
 });

@@ -5,6 +5,7 @@
  * and a member joining or leaving moves only the objects between its own points and their
  * predecessors (about 1/N of them), never objects between two other members.
  */
+import type { ResourceInfo } from '../../../common/resources.ts';
 import type { KubernetesObject } from '../../structs/bodies.ts';
 
 export interface Ring {
@@ -35,17 +36,21 @@ export function makeRing(members: Iterable<string>, virtualNodes: number): Ring 
 }
 
 /**
- * What an object is placed by: `group/kind/namespace/name`, or, for an object with a controlling
+ * What an object of `resource` is placed by: `group/kind/namespace/name`, or, for an object with a controlling
  * owner, the owner's key (in the object's namespace), so that children stay with their parent.
  */
-export function shardingKey(object: KubernetesObject): string {
+export function shardingKey(resource: ResourceInfo, object: KubernetesObject): string {
   const meta = object.metadata ?? {};
   const owner = meta.ownerReferences?.find((reference) => reference.controller);
-  const [apiVersion, kind, name] = owner
-    ? [owner.apiVersion, owner.kind, owner.name]
-    : [object.apiVersion ?? '', object.kind ?? '', meta.name ?? ''];
-  const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.lastIndexOf('/')) : '';
+  const [group, kind, name] = owner
+    ? [groupOf(owner.apiVersion), owner.kind, owner.name]
+    : [resource.group, resource.kind, meta.name ?? ''];
   return `${group}/${kind}/${meta.namespace ?? ''}/${name}`;
+}
+
+/** `apps/v1` → `apps`; `v1` (the core group) → ``. */
+function groupOf(apiVersion: string): string {
+  return apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.lastIndexOf('/')) : '';
 }
 
 /** The index of the first position ≥ `value` (positions.length if none). */

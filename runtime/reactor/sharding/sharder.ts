@@ -149,7 +149,7 @@ async function runSharder(
       resource,
       namespace: meta.namespace,
       name: meta.name ?? '',
-      key: shardingKey(object),
+      key: shardingKey(resource, object),
       member: meta.labels?.[names.shardLabel],
       draining: meta.labels?.[names.drainLabel] !== undefined,
       resourceVersion: meta.resourceVersion,
@@ -166,7 +166,9 @@ async function runSharder(
   const streams = [...served.values()].map(({ resource, handlers, kinds }) => {
     const labelSelector = labelSelectorFor({ changing: handlers, ...kinds });
     const consume = async (namespace: string | undefined, stop: AbortSignal): Promise<void> => {
-      for await (const item of watchObjects(client, resource, namespace, settings, stop, { labelSelector })) {
+      // Metadata only: labels, owners and versions are all the sharder needs of the objects.
+      const options = { labelSelector, metadataOnly: true };
+      for await (const item of watchObjects(client, resource, namespace, settings, stop, options)) {
         if (isListedMarker(item)) continue;
         const uid = item.object.metadata?.uid ?? '';
         if (item.type === 'DELETED') {
