@@ -25,7 +25,10 @@ export function createProcessor(options: ProcessorOptions): ObjectProcessor {
     // A real deletion keeps our shard label; an object that left our shard is handed over instead.
     const standing = options.shard?.standing(event.object) ?? 'mine';
     if (standing !== 'mine' && !(standing === 'draining' && event.type === 'DELETED')) {
-      // The worker runs one cycle at a time: the previous one (and its patches) has finished.
+      // The worker runs one cycle at a time: the previous one (and its patches) has finished. The
+      // object leaves this replica's indexes as if deleted; its daemons stop; its memory goes.
+      const gone = { type: 'DELETED' as const, object: event.object };
+      await processIndexing(eventContext(options, key, gone, memories.recall(key.uid, false), pressure));
       await options.spawner?.release(key.uid, options.settings.process.gracefulShutdownTimeout);
       memories.forget(key.uid);
       if (standing === 'draining') await options.shard?.release(key);

@@ -4,7 +4,8 @@
  */
 import { describe, expect, test } from 'vitest';
 import type { ApiClient } from '../../runtime/client/types.ts';
-import type { ChangingHandler, RawEventHandler } from '../../runtime/processing/handlers.ts';
+import type { ChangingHandler, IndexingHandler, RawEventHandler } from '../../runtime/processing/handlers.ts';
+import { IndexStore } from '../../runtime/processing/indexing.ts';
 import { createProcessor } from '../../runtime/processing/processor.ts';
 import type { KubernetesObject } from '../../runtime/structs/bodies.ts';
 import { configureLogging } from '../../runtime/structs/logging.ts';
@@ -249,8 +250,46 @@ describe('sharding: an object leaving this replica is handed over, not handled o
     });
     await process(key, event(labelled({ shard: 'other' }), 'DELETED'), calm());
     expect({ calls, released }).toEqual({ calls: [], released: [] });
+    expect(store.patches).toEqual([]);
     // A real deletion keeps our label: the event handlers hear of it.
     await process(key, event(labelled({ shard: 'me' }), 'DELETED'), calm());
     expect({ calls, released }).toEqual({ calls: ['DELETED'], released: [] });
   });
+});
+
+test('an object that leaves the shard leaves the replica’s indexes too', async () => {
+  const index = new IndexStore();
+  const indexer: IndexingHandler = {
+    kind: 'index',
+    id: 'names',
+    selector: 'kopfexamples',
+    fn: ({ name }) => ({ [String(name)]: true }),
+    store: index,
+    errors: undefined,
+    retries: undefined,
+    timeout: undefined,
+    backoff: undefined,
+    param: undefined,
+  };
+  const mine = { ...body, metadata: { ...body.metadata, labels: { shard: 'me' } } };
+  const process = createProcessor({
+    client: objectStore(mine).client,
+    resource: KOPF_EXAMPLES,
+    handlers: [],
+    settings: makeSettings(),
+    signal: calm(),
+    indexing: [indexer],
+    shard: {
+      standing: (o) => (o.metadata?.labels?.shard === 'me' ? 'mine' : 'elsewhere'),
+      release: async () => {},
+    },
+  });
+  await process(key, event(mine, 'ADDED'), calm());
+  expect(index.keys()).toEqual(['one']);
+  await process(
+    key,
+    event({ ...body, metadata: { ...body.metadata, labels: { shard: 'other' } } }, 'DELETED'),
+    calm(),
+  );
+  expect(index.keys()).toEqual([]);
 });
