@@ -232,11 +232,14 @@ test('a replica stopped gracefully hands its objects over at once, without waiti
   await allEnded(s, second, 30_000);
   expect(s.runs().filter((l) => l.startsWith('end r2 two-'))).toEqual([]);
   // r2's objects are r1's now.
+  let labels: string[] = [];
   await eventually(async () => {
     const listed = await client.list(EXAMPLES, s.ns);
+    labels = listed.items.map((o) => `${o.metadata?.name}:${JSON.stringify(o.metadata?.labels)}`);
     return listed.items.every((o) => o.metadata?.labels?.['kopf.dev/shard-default'] === 'r1');
+  }).catch((error: unknown) => {
+    throw new Error(`${String(error)}: ${labels.join(' ')}\n${r1!.lines.join('\n')}`);
   });
-  void r1;
 });
 
 /** The create handler, and a daemon per object recording `daemon`/`daemon-stop <replica> <name> <reason>`. */

@@ -23,7 +23,7 @@ import type { KubernetesObject } from '../../structs/bodies.ts';
 import { describeError } from '../../structs/errors.ts';
 import { getLogger } from '../../structs/logging.ts';
 import { sleep } from '../../structs/timing.ts';
-import { ToggleSet } from '../../structs/toggles.ts';
+import { ToggleSet, type PauseSwitch } from '../../structs/toggles.ts';
 import { servePerNamespace } from '../../watching/namespace-observer.ts';
 import { isListedMarker, watchObjects } from '../../watching/stream.ts';
 import type { OperatorContext, ShardMembership } from '../context.ts';
@@ -38,15 +38,16 @@ const logger = getLogger('kopf.sharding');
 /** Label patches in flight at once: enough to keep up with creations, few enough for the API. */
 const PATCH_CONCURRENCY = 8;
 
-/** The root task of sharding: compete for the sharder's Lease, and shard while holding it. */
+/**
+ * The root task of sharding: while this replica works (it is a member and not paused by peering),
+ * compete for the sharder's Lease, and shard while holding it. A replica that pauses releases the
+ * Lease, so that a working replica becomes the sharder.
+ */
 export async function shardObjects(context: OperatorContext): Promise<void> {
-  const { shard, client, settings, signal } = context;
+  const { shard, client, settings } = context;
   if (!shard) return;
-  // Off while this replica is the sharder and the operator is not paused (by peering or freezing).
-  const inactive = new ToggleSet();
-  const operatorPaused = inactive.makeToggle('the operator is paused', context.paused.isOn());
-  const unsubscribe = context.paused.onChange((on) => operatorPaused.turnTo(on));
-  try {
+  await whileOff(context.paused, context.signal, async (working) => {
+    const standby = new ToggleSet();
     await Promise.all([
       runLeaderElection({
         client,
@@ -56,25 +57,31 @@ export async function shardObjects(context: OperatorContext): Promise<void> {
         role: `the sharder of the ring ${shard.names.ring}`,
         purpose: SHARDING,
         settings: settings.scaling,
-        paused: inactive,
-        signal,
+        paused: standby,
+        signal: working,
       }),
-      (async () => {
-        while (!signal.aborted) {
-          await inactive.waitFor(false, signal);
-          if (signal.aborted) break;
-          const session = new AbortController();
-          const end = inactive.onChange((on) => on && session.abort());
-          try {
-            await runSharder(context, shard, AbortSignal.any([signal, session.signal]));
-          } finally {
-            end();
-          }
-        }
-      })(),
+      whileOff(standby, working, (sharding) => runSharder(context, shard, sharding)),
     ]);
-  } finally {
-    unsubscribe();
+  });
+}
+
+/** Run `task` whenever `paused` is off, with a signal that aborts when it turns on; until `signal` aborts. */
+async function whileOff(
+  paused: PauseSwitch,
+  signal: AbortSignal,
+  task: (signal: AbortSignal) => Promise<void>,
+): Promise<void> {
+  while (!signal.aborted) {
+    await paused.waitFor(false, signal);
+    if (signal.aborted) break;
+    const session = new AbortController();
+    const unsubscribe = paused.onChange((on) => on && session.abort());
+    if (paused.isOn()) session.abort(); // turned on again before we subscribed
+    try {
+      await task(AbortSignal.any([signal, session.signal]));
+    } finally {
+      unsubscribe();
+    }
   }
 }
 
@@ -118,11 +125,18 @@ async function runSharder(
     }
     try {
       const body = { metadata: { resourceVersion: entry.resourceVersion, labels } };
+      logger.debug(`Labelling ${describeObject(entry)}: ${JSON.stringify(labels)}`);
+      // The answer is not remembered: it may arrive after newer watch events of the object (its
+      // member's writes), and would then make our picture older. Our own change comes as an event.
       const patched = await client.patch(entry.resource, entry.namespace, entry.name, body, { signal });
-      if (patched) remember(uid, entry.resource, patched);
-      else entries.delete(uid); // gone meanwhile (its DELETED may have been missed in a watch gap)
+      if (!patched) entries.delete(uid); // gone meanwhile (its DELETED may have been missed in a watch gap)
     } catch (error) {
-      if (signal.aborted || isApiError(error, 409)) return; // stale: the next event brings the news
+      if (signal.aborted) return;
+      if (isApiError(error, 409)) {
+        // Stale: the object changed since the event we know; its next event brings the news.
+        logger.debug(`Labelling ${describeObject(entry)} conflicted; waiting for its next event.`);
+        return;
+      }
       logger.warning(`Could not label ${describeObject(entry)}: ${describeError(error)}`);
     }
   };
