@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { makeRing, shardingKey } from '../../runtime/reactor/sharding/ring.ts';
+import { memberName } from '../../runtime/reactor/sharding/names.ts';
 import { KOPF_EXAMPLES } from './handler-kit.ts';
 
 const keys = (count: number) =>
@@ -79,5 +80,17 @@ describe('the consistent-hash ring', () => {
       },
     };
     expect(shardingKey(pods, child)).toBe(shardingKey(KOPF_EXAMPLES, parent));
+  });
+});
+
+describe('member names', () => {
+  test('a pod name is its own member name; other identities are made safe, with a hash to stay distinct', () => {
+    expect(memberName('op-7d9f5c-abcde')).toBe('op-7d9f5c-abcde');
+    const fromKopf = memberName('alice@laptop/20261130064000/xyz');
+    expect(fromKopf).toMatch(/^alice-laptop-20261130064000-xyz-[0-9a-f]{8}$/);
+    expect(memberName('Alice@laptop/20261130064000/xyz')).not.toBe(fromKopf);
+    const long = memberName('a'.repeat(100));
+    expect(long.length).toBeLessThanOrEqual(63);
+    expect(long).toMatch(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/);
   });
 });
