@@ -137,7 +137,7 @@ test('3 replicas share 300 objects: each handled exactly once, never in two repl
     expect(object.metadata?.labels?.['kopf.dev/shard-default']).toMatch(/^r[123]$/);
     expect(object.metadata?.labels?.['kopf.dev/drain-default']).toBeUndefined();
   }
-});
+}, 240_000); // 300 creations and 3 operators: more than the default 120 s on a busy machine
 
 test('a replica killed mid-handler: the others complete its objects within the Lease duration + 10 s', async () => {
   const s = (current = await scene('shard-kill', HANDLERS, { SHARD_SECONDS: '5', HANDLER_SECONDS: '4' }));
