@@ -93,13 +93,16 @@ function logLevel(options: RunOptions): LogLevel {
   return 'info';
 }
 
-/** Settings that follow from flags: peering (a name makes it mandatory, as in Kopf), leader election. */
+/** Settings that follow from flags: peering (a name makes it mandatory, as in Kopf), leader election, sharding. */
 function settingsFrom(options: RunOptions): SettingsOverrides {
   const peering: SettingsOverrides['peering'] = { standalone: options.standalone };
   if (options.peering !== undefined) Object.assign(peering, { name: options.peering, mandatory: true });
   if (options.dev) peering.priority = 666;
   else if (options.priority !== undefined) peering.priority = options.priority;
-  const scaling: SettingsOverrides['scaling'] = { leaderElection: options.leaderElect };
+  const scaling: SettingsOverrides['scaling'] = {
+    leaderElection: options.leaderElect,
+    sharded: options.sharded,
+  };
   if (options.leaseName !== undefined) scaling.leaseName = options.leaseName;
   if (options.leaseNamespace !== undefined) scaling.leaseNamespace = options.leaseNamespace;
   return { peering, scaling };

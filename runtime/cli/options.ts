@@ -19,6 +19,8 @@ export interface RunOptions {
   /** This replica's identity for peering and the Lease (`--id`). */
   id: string | undefined;
   leaderElect: boolean;
+  /** Split the objects between replicas: each works on its shard (`--sharded`). */
+  sharded: boolean;
   leaseName: string | undefined;
   leaseNamespace: string | undefined;
   liveness: string | undefined;
@@ -114,6 +116,10 @@ function defineRun(y: Argv) {
       .option('leader-elect', {
         type: 'boolean',
         describe: 'Only one replica works: the holder of a Lease; the others stand by',
+      })
+      .option('sharded', {
+        type: 'boolean',
+        describe: 'Every replica works on its own share of the objects (membership Leases, a hash ring)',
       })
       .option('lease-name', {
         type: 'string',
@@ -271,6 +277,12 @@ export function runOptions(args: Record<string, unknown>, env: NodeJS.ProcessEnv
     throw new UsageError(`--webhook-server must be an https:// (or http://) URL, not ${webhookServer}`);
   const webhookManaged = text('webhook-managed', 'KOPF_RUN_WEBHOOK_MANAGED');
   const webhookCertDir = text('webhook-cert-dir', 'KOPF_RUN_WEBHOOK_CERT_DIR');
+  const leaderElect = flag('leader-elect', 'KOPF_RUN_LEADER_ELECT');
+  const sharded = flag('sharded', 'KOPF_RUN_SHARDED');
+  if (leaderElect && sharded)
+    throw new UsageError(
+      'Either --leader-elect (one active replica) or --sharded (every replica on its share) can be used, not both.',
+    );
   const logPrefix = (args['log-prefix'] as boolean | undefined) ?? envBoolean(env, 'KOPF_RUN_LOG_PREFIX');
   return {
     files,
@@ -282,7 +294,8 @@ export function runOptions(args: Record<string, unknown>, env: NodeJS.ProcessEnv
     priority,
     dev: flag('dev', 'KOPF_RUN_DEV'),
     id: text('id', 'KOPF_RUN_ID'),
-    leaderElect: flag('leader-elect', 'KOPF_RUN_LEADER_ELECT'),
+    leaderElect,
+    sharded,
     leaseName: text('lease-name', 'KOPF_RUN_LEASE_NAME'),
     leaseNamespace: text('lease-namespace', 'KOPF_RUN_LEASE_NAMESPACE'),
     liveness,

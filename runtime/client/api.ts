@@ -12,7 +12,7 @@ import { getLogger } from '../structs/logging.ts';
 import type { OperatorSettings } from '../structs/settings.ts';
 import { credentialsCache, type CredentialsCache } from './credentials.ts';
 import { ApiConnectionError, ApiError, isApiError, LoginError, parseStatus } from './errors.ts';
-import { resourcePath, withQuery } from './paths.ts';
+import { metadataOnlyAccept, resourcePath, withQuery } from './paths.ts';
 import {
   isRetriableStatus,
   isStorageInitializing,
@@ -35,6 +35,7 @@ const PATCH_CONTENT_TYPES: Record<PatchType, string> = {
 interface CallOptions extends RequestOptions {
   body?: unknown;
   contentType?: string;
+  accept?: string;
   query?: Record<string, string | undefined>;
 }
 
@@ -59,13 +60,14 @@ export function createApiClient(kubeConfig: KubeConfigLike, settings: OperatorSe
 
   return {
     async list(resource, namespace, options = {}): Promise<ListResult> {
-      const { limit, continueToken, labelSelector, ...request } = options;
+      const { limit, continueToken, labelSelector, metadataOnly, ...request } = options;
       const answer = await call<{
         items?: KubernetesObject[];
         kind?: string;
         metadata?: { resourceVersion?: string; continue?: string };
       }>('GET', resourcePath(resource, namespace), {
         ...request,
+        ...(metadataOnly ? { accept: metadataOnlyAccept(true) } : {}),
         query: {
           limit: limit ? String(limit) : undefined,
           continue: continueToken || undefined,
@@ -74,7 +76,7 @@ export function createApiClient(kubeConfig: KubeConfigLike, settings: OperatorSe
       });
       // List items come without kind/apiVersion; handlers and patches expect them (as in Kopf).
       // Filled in place: a copy of every item would double the listing's garbage.
-      const kind = answer.kind?.replace(/List$/, '') || resource.kind;
+      const kind = (!metadataOnly && answer.kind?.replace(/List$/, '')) || resource.kind;
       const apiVersion = apiVersionOf(resource);
       const items = answer.items ?? [];
       for (const item of items) {
@@ -166,6 +168,7 @@ async function exchange(
         method,
         path,
         ...(body !== undefined ? { body, contentType: options.contentType ?? 'application/json' } : {}),
+        ...(options.accept ? { accept: options.accept } : {}),
         ...(signal ? { signal } : {}),
         timeout: settings.networking.requestTimeout,
         http2: settings.networking.http2,

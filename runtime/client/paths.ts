@@ -31,3 +31,12 @@ export function withQuery(path: string, query: Record<string, string | undefined
   const text = params.toString();
   return text ? `${path}${path.includes('?') ? '&' : '?'}${text}` : path;
 }
+
+/**
+ * The `Accept` header asking for metadata only: the API server answers with `PartialObjectMetadata`
+ * (`…List` for lists), for custom resources too. Items keep `metadata`; their `kind` says
+ * `PartialObjectMetadata`.
+ */
+export function metadataOnlyAccept(list: boolean): string {
+  return `application/json;as=PartialObjectMetadata${list ? 'List' : ''};g=meta.k8s.io;v=v1`;
+}

@@ -33,6 +33,8 @@ export interface ListOptions extends RequestOptions {
   continueToken?: string;
   /** Only objects matching this label selector (`labelSelector`, e.g. `app=x,!skip`). */
   labelSelector?: string;
+  /** Only the objects' metadata (`PartialObjectMetadata`): for those who need no more, e.g. the sharder. */
+  metadataOnly?: boolean;
 }
 
 export interface ListResult {
@@ -48,6 +50,8 @@ export interface WatchOptions extends RequestOptions {
   timeoutSeconds?: number;
   /** Only events of objects matching this label selector (`labelSelector`). */
   labelSelector?: string;
+  /** Only the objects' metadata (`PartialObjectMetadata`), as in {@link ListOptions.metadataOnly}. */
+  metadataOnly?: boolean;
 }
 
 /**

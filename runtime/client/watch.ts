@@ -9,7 +9,7 @@ import type { OperatorSettings } from '../structs/settings.ts';
 import type { CredentialsCache } from './credentials.ts';
 import { ApiConnectionError, ApiError, LoginError, parseStatus } from './errors.ts';
 import { parseJsonLine, splitLines } from './lines.ts';
-import { resourcePath, withQuery } from './paths.ts';
+import { metadataOnlyAccept, resourcePath, withQuery } from './paths.ts';
 import { abortedBecause, abortError } from '../structs/timing.ts';
 import { readText, send, type StreamingAnswer } from './transport.ts';
 import type { RawWatchEvent, WatchOptions } from './types.ts';
@@ -70,7 +70,7 @@ export async function* watchStream(
   let response: StreamingAnswer | undefined;
   try {
     stirred(); // a server that never answers the request counts as silent, too
-    response = await openWatch(credentials, settings, path, signal);
+    response = await openWatch(credentials, settings, path, signal, options.metadataOnly === true);
     const status = response.status;
     if (status < 200 || status >= 300) {
       const text = await readText(response.body);
@@ -119,6 +119,7 @@ async function openWatch(
   settings: OperatorSettings,
   path: string,
   signal: AbortSignal,
+  metadataOnly: boolean,
 ): Promise<StreamingAnswer> {
   const connectTimeout = settings.watching.connectTimeout ?? settings.networking.connectTimeout;
   for (let reauthenticated = false; ; reauthenticated = true) {
@@ -129,6 +130,7 @@ async function openWatch(
       signal,
       streaming: true,
       http2: settings.networking.http2,
+      ...(metadataOnly ? { accept: metadataOnlyAccept(false) } : {}),
       ...(connectTimeout !== undefined ? { answerTimeout: connectTimeout } : {}),
     });
     if (response.status !== 401 || reauthenticated) return response;

@@ -41,6 +41,19 @@ export interface ProcessorOptions {
   spawner?: Spawner;
   /** Resource handlers wait for it: all indexes of the operator are populated. */
   gate?: IndexingGate;
+  /** Sharded scale-out: which objects of the watched shard this replica may handle now. */
+  shard?: ShardView;
+}
+
+/**
+ * This replica's view of its shard (`kopf run --sharded`). An object that is not (or no longer)
+ * `'mine'` is not deleted: its daemons and timers stop and it is forgotten here, because another
+ * replica takes it over; a `'draining'` one is then handed back with {@link ShardView.release}.
+ */
+export interface ShardView {
+  standing(body: KubernetesObject): 'mine' | 'draining' | 'elsewhere';
+  /** Acknowledge the drain: called after the object's handlers finished and its daemons stopped. */
+  release(key: ObjectKey): Promise<void>;
 }
 
 /** One event of one object, as every processing step sees it. */

@@ -1,11 +1,11 @@
 /**
  * The essence of an object: what change detection compares, and what the diff-base annotation stores.
  * Everything top-level but `apiVersion`, `kind`, `metadata` and `status`; of the metadata, only labels
- * and annotations that are not Kopf's (ours or other Kopf operators') and not kubectl's last-applied;
- * plus the fields handlers filter on (that is how `status.x` can be watched).
+ * (but sharding's) and annotations that are not Kopf's (ours or other Kopf operators') and not kubectl's
+ * last-applied; plus the fields handlers filter on (that is how `status.x` can be watched).
  */
 import type { KubernetesObject } from '../structs/bodies.ts';
-import { detectMarkedPrefixes } from '../structs/conventions.ts';
+import { detectMarkedPrefixes, isShardingLabel } from '../structs/conventions.ts';
 import { deepCopy, isPlainObject, resolveField, setField, type FieldPath } from '../structs/dicts.ts';
 
 const KUBECTL_LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
@@ -30,7 +30,10 @@ export function essenceOf(body: KubernetesObject, options: EssenceOptions): Reco
     if (!NON_ESSENTIAL.has(key) && value !== undefined) essence[key] = deepCopy(value);
   }
 
-  const labels = body.metadata?.labels ?? {};
+  // Sharding's labels move with the object between replicas: that is no change to its handlers.
+  const labels = Object.fromEntries(
+    Object.entries(body.metadata?.labels ?? {}).filter(([key]) => !isShardingLabel(key)),
+  );
   const annotations = body.metadata?.annotations ?? {};
   const marked = detectMarkedPrefixes(Object.keys(annotations));
   marked.add(options.prefix);

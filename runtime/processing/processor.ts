@@ -22,6 +22,18 @@ export type { ProcessingStats, ProcessorOptions } from './context.ts';
 export function createProcessor(options: ProcessorOptions): ObjectProcessor {
   const memories = new ObjectMemories(options.memo ?? {});
   return async (key: ObjectKey, event: WatchEvent, pressure: AbortSignal): Promise<void> => {
+    // A real deletion keeps our shard label; an object that left our shard is handed over instead.
+    const standing = options.shard?.standing(event.object) ?? 'mine';
+    if (standing !== 'mine' && !(standing === 'draining' && event.type === 'DELETED')) {
+      // The worker runs one cycle at a time: the previous one (and its patches) has finished. The
+      // object leaves this replica's indexes as if deleted; its daemons stop; its memory goes.
+      const gone = { type: 'DELETED' as const, object: event.object };
+      await processIndexing(eventContext(options, key, gone, memories.recall(key.uid, false), pressure));
+      await options.spawner?.release(key.uid, options.settings.process.gracefulShutdownTimeout);
+      memories.forget(key.uid);
+      if (standing === 'draining') await options.shard?.release(key);
+      return;
+    }
     const memory = memories.recall(key.uid, event.type === null);
     const context = eventContext(options, key, event, memory, pressure);
     // Indexes first, for every event (so other objects' handlers see this one), then the gate.

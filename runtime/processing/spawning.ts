@@ -172,6 +172,27 @@ export class Spawner {
     this.#objects.delete(uid);
   }
 
+  /**
+   * The object moves to another replica (sharding): stop its tasks as if the operator paused, wait up
+   * to `timeout` seconds for them to exit, and forget it. Returns whether all of them exited.
+   */
+  async release(uid: string, timeout: number): Promise<boolean> {
+    const object = this.#objects.get(uid);
+    if (!object) return true;
+    for (const task of object.tasks.values()) this.#stop(object, task, 'operator-pausing');
+    const running = [...object.tasks.values()].map((task) => task.done);
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<false>(
+      (resolve) => (timer = setTimeout(() => resolve(false), timeout * 1000)),
+    );
+    const exited = await Promise.race([Promise.all(running).then(() => true), expired]);
+    clearTimeout(timer);
+    if (!exited)
+      object.logger.warning(`Daemons/timers did not exit within ${timeout} s; handing it over anyway.`);
+    this.#objects.delete(uid);
+    return exited;
+  }
+
   /** The operator exits: stop all tasks and wait for them, up to `timeout` seconds. */
   async stopAll(timeout: number): Promise<void> {
     this.#unsubscribe?.();

@@ -8,6 +8,7 @@ import type { OperatorSettings } from '../structs/settings.ts';
 import type { PauseSwitch } from '../structs/toggles.ts';
 import type { ProcessingStats } from '../processing/processor.ts';
 import type { Registry } from '../processing/registry.ts';
+import type { RingNames } from './sharding/names.ts';
 
 export interface OperatorContext {
   /** The handlers to serve. */
@@ -26,6 +27,19 @@ export interface OperatorContext {
   signal: AbortSignal;
   /** On while peering or leader election pause the operator: streams closed, daemons stopped. */
   paused: PauseSwitch;
+  /** Sharded scale-out (`--sharded`): this replica's place on the ring; undefined otherwise. */
+  shard: ShardMembership | undefined;
+}
+
+/** Who this replica is on the sharding ring, and where the ring's Leases live. */
+export interface ShardMembership {
+  names: RingNames;
+  /** This replica's member name (the value of its objects' shard label). */
+  member: string;
+  /** Its holder identity for Leases. */
+  identity: string;
+  /** The namespace of the ring's Leases. */
+  namespace: string;
 }
 
 /**

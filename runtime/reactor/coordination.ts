@@ -12,6 +12,8 @@ import { ToggleSet, type PauseSwitch } from '../structs/toggles.ts';
 import { runLeaderElection } from './leadership/election.ts';
 import { leaseIdentity, peeringIdentity } from './peering/identity.ts';
 import { runPeering } from './peering/peering.ts';
+import type { ShardMembership } from './context.ts';
+import { memberName, RING_LABEL, ringNames, SHARDING } from './sharding/names.ts';
 
 export interface CoordinationOptions {
   client: ApiClient;
@@ -25,6 +27,8 @@ export interface CoordinationOptions {
 export interface Coordination {
   /** On while the operator must not work (paused by peers, standing by, or peering CRD missing). */
   paused: PauseSwitch;
+  /** Sharded scale-out: this replica's place on the ring (it holds its membership Lease). */
+  shard: ShardMembership | undefined;
   /** Rejects if coordination cannot work as configured (e.g. a missing Lease permission). */
   failure: Promise<never>;
   /** Leave the peering and release the Lease; resolves when both are done. */
@@ -46,15 +50,19 @@ export function startCoordination(options: CoordinationOptions): Coordination {
     namespace: settings.scaling.leaseNamespace ?? ownNamespace(),
     name: settings.scaling.leaseName ?? `kopf-leader-${settings.peering.name}`,
   };
-  const electing = settings.scaling.leaderElection;
+  const { leaderElection: electing, sharded } = settings.scaling;
+  if (electing && sharded)
+    throw new Error('settings.scaling: leaderElection and sharded exclude each other; choose one.');
+  const names = ringNames(settings.peering.name);
+  // A leader-elected or sharded group is one peer: its replicas share one record (so that they never
+  // pause each other as same-priority peers) and no replica removes it when it stops.
+  const group = electing ? `${lease.namespace}/${lease.name}` : `${lease.namespace}/kopf-shard-${names.ring}`;
   const running: Promise<void>[] = [
     runPeering({
       client,
       settings,
-      // A leader-elected group is one peer: its replicas share one record (so that they never pause
-      // each other as same-priority peers) and no standby removes it when it stops.
-      identity: electing ? `${lease.namespace}/${lease.name}` : (options.identity ?? peeringIdentity()),
-      leaveOnExit: !electing,
+      identity: electing || sharded ? group : (options.identity ?? peeringIdentity()),
+      leaveOnExit: !electing && !sharded,
       namespaces: options.namespaces,
       paused,
       signal: stop.signal,
@@ -72,15 +80,53 @@ export function startCoordination(options: CoordinationOptions): Coordination {
       }),
     );
   }
+  let shard: ShardMembership | undefined;
+  if (sharded) {
+    const identity = options.identity ?? leaseIdentity();
+    shard = { names, member: memberName(identity), identity, namespace: lease.namespace };
+    running.push(runMembership(client, shard, settings, paused, stop.signal));
+  }
   const failure = Promise.all(running).then(() => new Promise<never>(() => {}));
   return {
     paused,
+    shard,
     failure,
     async stop() {
       stop.abort();
       await Promise.allSettled(running);
     },
   };
+}
+
+/**
+ * Hold this replica's membership Lease like a leader holds its Lease (the same twin and permission
+ * checks): without it the replica is paused, as it is not on the ring. It must pause (renew deadline)
+ * before the sharder may judge it dead (the Lease duration), so that its objects never run twice.
+ */
+function runMembership(
+  client: ApiClient,
+  shard: ShardMembership,
+  settings: OperatorSettings,
+  paused: ToggleSet,
+  signal: AbortSignal,
+): Promise<void> {
+  const duration = settings.scaling.shardLeaseDuration;
+  return runLeaderElection({
+    client,
+    identity: shard.identity,
+    namespace: shard.namespace,
+    name: shard.names.memberLease(shard.member),
+    labels: { [RING_LABEL]: shard.names.ring },
+    role: `member ${shard.member} of the ring ${shard.names.ring}`,
+    purpose: SHARDING,
+    settings: {
+      leaseDuration: duration,
+      renewDeadline: Math.min(settings.scaling.renewDeadline, (duration * 2) / 3),
+      retryPeriod: Math.min(settings.scaling.retryPeriod, duration / 5),
+    },
+    paused,
+    signal,
+  });
 }
 
 /** Where the operator runs: `$POD_NAMESPACE`, the in-cluster ServiceAccount's namespace, or `default`. */

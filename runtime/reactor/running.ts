@@ -3,7 +3,7 @@
  * handlers, the login, then the root tasks side by side until the stop signal; then the cleanup
  * handlers. Coordination (peering, leader election) frames the root tasks: it starts before and stops
  * after them, and pauses them meanwhile. The root tasks are listed in {@link ROOT_TASKS}: serving the
- * resources and the admission webhooks.
+ * resources, the admission webhooks, and (sharded) the sharder.
  */
 import { createApiClient, type ClosableApiClient } from '../client/api.ts';
 import type { KubeConfigLike } from '../client/kubeconfig.ts';
@@ -22,6 +22,7 @@ import { startHealthServer } from './probing.ts';
 import { startCoordination, type Coordination } from './coordination.ts';
 import { serveResources } from './serving.ts';
 import { serveAdmission } from './admission/engine.ts';
+import { shardObjects } from './sharding/sharder.ts';
 
 export interface OperatorOptions {
   /** The handlers to serve (default: the global registry `kopf.on.*` registers into). */
@@ -58,7 +59,7 @@ export interface OperatorOptions {
 }
 
 /** The engines that run side by side while the operator runs, each until the stop. */
-export const ROOT_TASKS: readonly RootTask[] = [serveResources, serveAdmission];
+export const ROOT_TASKS: readonly RootTask[] = [serveResources, serveAdmission, shardObjects];
 
 /**
  * Run an operator until `options.signal` aborts. Rejects only for start-up problems (e.g. a startup
@@ -137,6 +138,7 @@ export async function runWithSettings(options: OperatorOptions, settings: Operat
       client,
       namespaces,
       paused: coordination.paused,
+      shard: coordination.shard,
       stats: options.stats,
       signal: AbortSignal.any([signal, failed.signal]),
     };

@@ -18,6 +18,8 @@ import type { OperatorContext } from './context.ts';
 import { observeDefinitions } from './discovery.ts';
 import { addStreamSource, type MeteredStream } from './metrics.ts';
 import { resolveHandlers, resourceHandlers, type ServedResource } from './resolving.ts';
+import { memberSelector } from './sharding/names.ts';
+import { memberView } from './sharding/view.ts';
 
 interface Serving {
   resource: ResourceInfo;
@@ -101,7 +103,7 @@ interface SharedServing {
 
 /** Serve one resource until `stopped` aborts (the operator stops, or the resource's CRD is deleted). */
 function serveResource(shared: SharedServing, served: ServedResource, stopped: AbortSignal): Promise<void> {
-  const { client, settings, memo, signal, stats, namespaces } = shared.context;
+  const { client, settings, memo, signal, stats, namespaces, shard } = shared.context;
   const { resource, handlers, kinds } = served;
   const { gate } = shared;
   const spawner = kinds.spawning.length
@@ -120,9 +122,12 @@ function serveResource(shared: SharedServing, served: ServedResource, stopped: A
     indexing: kinds.indexing,
     gate,
     spawner,
+    ...(shard ? { shard: memberView(client, resource, shard.names, shard.member) } : {}),
   });
-  // Objects that no handler of this resource can match need not reach the process at all.
-  const labelSelector = labelSelectorFor({ changing: handlers, ...kinds });
+  // Objects that no handler of this resource can match need not reach the process at all; sharded,
+  // only this replica's own objects do.
+  const selector = labelSelectorFor({ changing: handlers, ...kinds });
+  const labelSelector = shard ? memberSelector(shard.names, shard.member, selector) : selector;
   const start = (namespace: string | undefined, stop: AbortSignal): Watcher => {
     const listing = `${versionedName(resource)}@${namespace ?? '*'}`;
     const indexed = kinds.indexing.length > 0;

@@ -74,3 +74,18 @@ export function detectMarkedPrefixes(keys: Iterable<string>): Set<string> {
 export function markerKey(prefix: string): string | undefined {
   return prefix && !prefix.startsWith('kopf.') ? `${prefix}/kopf-managed` : undefined;
 }
+
+/** Sharded scale-out's label on an object: the ring member that handles it. */
+export function shardLabel(ring: string): string {
+  return `kopf.dev/shard-${ring}`;
+}
+
+/** Sharded scale-out's label on an object being handed over: its member is asked to let it go. */
+export function drainLabel(ring: string): string {
+  return `kopf.dev/drain-${ring}`;
+}
+
+/** Whether a label is sharding's: it says who handles the object, not what the object is. */
+export function isShardingLabel(key: string): boolean {
+  return /^kopf\.dev\/(shard|drain)-/.test(key);
+}

@@ -174,6 +174,16 @@ export interface ScalingSettings {
   renewDeadline: number;
   /** Interval of renewals and of the standbys' checks. */
   retryPeriod: number;
+  /**
+   * Every replica works on its own share of the objects (`--sharded`): each holds a membership Lease
+   * `kopf-shard-<peering.name>-<identity>`, and one elected replica (the sharder) labels the objects
+   * with their replica. Exclusive with `leaderElection`.
+   */
+  sharded: boolean;
+  /** Points per replica on the consistent-hash ring: more spread the objects more evenly. */
+  virtualNodes: number;
+  /** How long a membership Lease is valid after its last renewal, in seconds (then its objects move). */
+  shardLeaseDuration: number;
 }
 
 export interface OperatorSettings {
@@ -222,6 +232,9 @@ export function defaultSettings(): OperatorSettings {
       leaseDuration: 15,
       renewDeadline: 10,
       retryPeriod: 2,
+      sharded: false,
+      virtualNodes: 100,
+      shardLeaseDuration: 15,
     },
     watching: {
       serverTimeout: undefined,

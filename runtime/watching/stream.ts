@@ -63,12 +63,13 @@ export function streamStats(): StreamStats {
   };
 }
 
-/** What every request of one stream shares: its logger and name, counters, and the label selector. */
+/** What every request of one stream shares: its logger and name, counters, and what it selects. */
 interface StreamContext {
   logger: Logger;
   what: string;
   stats: StreamStats;
   labelSelector: string | undefined;
+  metadataOnly: boolean;
 }
 
 /** Why a watch request stopped: a reason to re-watch, or to re-list from scratch. */
@@ -86,16 +87,23 @@ export async function* watchObjects(
   namespace: string | undefined,
   settings: OperatorSettings,
   signal: AbortSignal,
-  options: { stats?: StreamStats; paused?: PauseSwitch; labelSelector?: string | undefined } = {},
+  options: {
+    stats?: StreamStats;
+    paused?: PauseSwitch;
+    labelSelector?: string | undefined;
+    /** Objects with their metadata only (`PartialObjectMetadata`), e.g. for the sharder. */
+    metadataOnly?: boolean;
+  } = {},
 ): AsyncGenerator<StreamItem> {
-  const { paused, labelSelector } = options;
+  const { paused, labelSelector, metadataOnly = false } = options;
   const logger = getLogger('kopf.watching');
   const what = describeStream(resource, namespace);
   const backoff = reconnectBackoff(() => ({
     base: settings.watching.reconnectBackoff,
     max: Math.max(settings.watching.reconnectBackoff, settings.watching.reconnectBackoffMax),
   }));
-  const context = { logger, what, stats: options.stats ?? streamStats(), backoff, settings, labelSelector };
+  const stats = options.stats ?? streamStats();
+  const context = { logger, what, stats, backoff, settings, labelSelector, metadataOnly };
   logger.debug(
     labelSelector
       ? `The watch-stream of ${what} selects labels: ${labelSelector}`
@@ -129,7 +137,7 @@ async function* listAndWatch(
   signal: AbortSignal,
   context: StreamContext & { backoff: Backoff; settings: OperatorSettings },
 ): AsyncGenerator<StreamItem> {
-  const { logger, what, stats, backoff, settings, labelSelector } = context;
+  const { logger, what, stats, backoff, settings } = context;
   const pause = async (reason: string) => {
     const delay = backoff.next();
     logger.debug(`Pausing ${delay.toFixed(2)} s before ${reason} ${what}.`);
@@ -140,12 +148,7 @@ async function* listAndWatch(
     // Listing: every existing object, then the marker, then watching from the list's version.
     let resourceVersion: string;
     try {
-      resourceVersion = yield* listPages(client, resource, namespace, settings, signal, {
-        logger,
-        what,
-        stats,
-        labelSelector,
-      });
+      resourceVersion = yield* listPages(client, resource, namespace, settings, signal, context);
       stats.listings++;
       yield { type: 'LISTED' };
     } catch (error) {
@@ -162,12 +165,7 @@ async function* listAndWatch(
       if (signal.aborted) return;
       const state: WatchState = { resourceVersion, healthy: false, attempt: failuresInARow + 1 };
       stats.watches++;
-      const outcome: WatchOutcome = yield* watchOnce(client, resource, namespace, state, signal, {
-        logger,
-        what,
-        stats,
-        labelSelector,
-      });
+      const outcome: WatchOutcome = yield* watchOnce(client, resource, namespace, state, signal, context);
       resourceVersion = state.resourceVersion;
       if (signal.aborted) return;
       if (state.healthy) {
@@ -212,6 +210,7 @@ async function* listPages(
         ...(limit > 0 ? { limit } : {}),
         ...(continueToken ? { continueToken } : {}),
         ...(context.labelSelector ? { labelSelector: context.labelSelector } : {}),
+        ...(context.metadataOnly ? { metadataOnly: true } : {}),
       });
     } catch (error) {
       if (!continueToken || !isApiError(error, 410)) throw error;
@@ -242,12 +241,13 @@ async function* watchOnce(
   signal: AbortSignal,
   context: StreamContext,
 ): AsyncGenerator<WatchEvent, WatchOutcome> {
-  const { logger, what, stats, labelSelector } = context;
+  const { logger, what, stats, labelSelector, metadataOnly } = context;
   try {
     const events = client.watch(resource, namespace, {
       resourceVersion: state.resourceVersion,
       signal,
       ...(labelSelector ? { labelSelector } : {}),
+      ...(metadataOnly ? { metadataOnly } : {}),
     });
     for await (const event of events) {
       state.healthy = true;

@@ -76,6 +76,36 @@ describe('the API client', () => {
     expect(isApiError(error, 404)).toBe(true);
   });
 
+  test('metadata-only lists and watches of a custom resource bring labels and owners, not the spec', async () => {
+    const created = await client.create(example, ns.name, {
+      apiVersion: 'kopf.dev/v1',
+      kind: 'KopfExample',
+      metadata: { name: 'meta', labels: { app: 'x' } },
+      spec: { big: 'x'.repeat(1000) },
+    });
+    const listed = await client.list(example, ns.name, { metadataOnly: true, labelSelector: 'app=x' });
+    expect(listed.items).toHaveLength(1);
+    expect(listed.items[0]?.metadata).toMatchObject({ name: 'meta', labels: { app: 'x' } });
+    expect(listed.items[0]?.spec).toBeUndefined();
+
+    const watching = new AbortController();
+    const events = client.watch(example, ns.name, {
+      resourceVersion: listed.resourceVersion,
+      metadataOnly: true,
+      signal: watching.signal,
+    });
+    await client.patch(example, ns.name, 'meta', { metadata: { labels: { app: 'y' } } });
+    for await (const event of events) {
+      if (event.type !== 'MODIFIED') continue;
+      expect(event.object.kind).toBe('PartialObjectMetadata');
+      expect(event.object.metadata).toMatchObject({ uid: created.metadata?.uid, labels: { app: 'y' } });
+      expect(event.object.spec).toBeUndefined();
+      break;
+    }
+    watching.abort();
+    await client.delete(example, ns.name, 'meta');
+  });
+
   test('patching an object that does not exist resolves to undefined', async () => {
     expect(await client.patch(example, ns.name, 'missing', { spec: { x: 1 } })).toBeUndefined();
   });

@@ -146,6 +146,16 @@ describe('scaling options of kopf run', () => {
       }),
     ).toMatchObject({ id: 'x', leaderElect: true, leaseNamespace: 'ops' });
   });
+
+  test('--sharded, also as KOPF_RUN_SHARDED; it excludes --leader-elect with a clear message', async () => {
+    expect(await options(['run', 'a.ts', '--sharded'])).toMatchObject({ sharded: true, leaderElect: false });
+    expect(await options(['run', 'a.ts'], { KOPF_RUN_SHARDED: 'yes' })).toMatchObject({ sharded: true });
+    expect(await parse(['run', 'a.ts', '--sharded', '--leader-elect'])).toMatchObject({
+      command: 'exit',
+      code: 2,
+      output: expect.stringMatching(/Either --leader-elect .* or --sharded .* not both/),
+    });
+  });
 });
 
 describe('kopf freeze / kopf resume', () => {

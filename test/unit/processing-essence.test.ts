@@ -55,6 +55,18 @@ describe('essence', () => {
     });
     expect(essence.status).toEqual({ watched: 1, kopf: {} });
   });
+  test('sharding’s labels are not essence: moving an object between replicas is no change', () => {
+    const moved = {
+      ...body,
+      metadata: {
+        ...body.metadata,
+        labels: { app: 'demo', 'kopf.dev/shard-default': 'replica-2', 'kopf.dev/drain-default': 'true' },
+      },
+    };
+    expect(essenceOf(moved, { prefix: 'kopf.zalando.org' })).toEqual(
+      essenceOf(body, { prefix: 'kopf.zalando.org' }),
+    );
+  });
   test('empty stanzas disappear', () => {
     expect(
       essenceOf({ metadata: { labels: {}, annotations: {} }, spec: {} }, { prefix: 'kopf.zalando.org' }),

@@ -4,7 +4,8 @@
  */
 import { describe, expect, test } from 'vitest';
 import type { ApiClient } from '../../runtime/client/types.ts';
-import type { ChangingHandler } from '../../runtime/processing/handlers.ts';
+import type { ChangingHandler, IndexingHandler, RawEventHandler } from '../../runtime/processing/handlers.ts';
+import { IndexStore } from '../../runtime/processing/indexing.ts';
 import { createProcessor } from '../../runtime/processing/processor.ts';
 import type { KubernetesObject } from '../../runtime/structs/bodies.ts';
 import { configureLogging } from '../../runtime/structs/logging.ts';
@@ -189,4 +190,106 @@ describe('patch.fns', () => {
     await process(key, event(store.current()), calm());
     expect(jsonPatches).toHaveLength(2); // applied once: not kept any longer
   });
+});
+
+describe('sharding: an object leaving this replica is handed over, not handled or deleted', () => {
+  const labelled = (labels: Record<string, string>): KubernetesObject => ({
+    ...body,
+    metadata: { ...body.metadata, labels },
+  });
+  const view = (released: string[]) => ({
+    standing: (object: KubernetesObject) => {
+      const labels = object.metadata?.labels ?? {};
+      if (labels.shard !== 'me') return 'elsewhere' as const;
+      return labels.drain ? ('draining' as const) : ('mine' as const);
+    },
+    release: async (released_: ObjectKey) => void released.push(released_.name),
+  });
+
+  test('its own objects are handled; a drained one is released without running handlers', async () => {
+    const store = objectStore(labelled({ shard: 'me' }));
+    const calls: string[] = [];
+    const released: string[] = [];
+    const process = createProcessor({
+      client: store.client,
+      resource: KOPF_EXAMPLES,
+      handlers: [handler('a', calls)],
+      settings: makeSettings(),
+      signal: calm(),
+      shard: view(released),
+    });
+    await process(key, event(labelled({ shard: 'me', drain: 'true' }), 'ADDED'), calm());
+    expect({ calls, released }).toEqual({ calls: [], released: ['one'] });
+    await process(key, event(labelled({ shard: 'me' }), 'ADDED'), calm());
+    expect({ calls, released }).toEqual({ calls: ['a@1'], released: ['one'] });
+  });
+
+  test('leaving the watch (DELETED, labelled for someone else) is no deletion and needs no release', async () => {
+    const store = objectStore(labelled({ shard: 'me' }));
+    const calls: string[] = [];
+    const released: string[] = [];
+    const events: RawEventHandler = {
+      kind: 'event',
+      id: 'events',
+      selector: 'kopfexamples',
+      fn: ({ type }) => void calls.push(String(type)),
+      errors: undefined,
+      retries: undefined,
+      timeout: undefined,
+      backoff: undefined,
+      param: undefined,
+    };
+    const process = createProcessor({
+      client: store.client,
+      resource: KOPF_EXAMPLES,
+      handlers: [],
+      settings: makeSettings(),
+      signal: calm(),
+      shard: view(released),
+      rawEvents: [events],
+    });
+    await process(key, event(labelled({ shard: 'other' }), 'DELETED'), calm());
+    expect({ calls, released }).toEqual({ calls: [], released: [] });
+    expect(store.patches).toEqual([]);
+    // A real deletion keeps our label: the event handlers hear of it.
+    await process(key, event(labelled({ shard: 'me' }), 'DELETED'), calm());
+    expect({ calls, released }).toEqual({ calls: ['DELETED'], released: [] });
+  });
+});
+
+test('an object that leaves the shard leaves the replica’s indexes too', async () => {
+  const index = new IndexStore();
+  const indexer: IndexingHandler = {
+    kind: 'index',
+    id: 'names',
+    selector: 'kopfexamples',
+    fn: ({ name }) => ({ [String(name)]: true }),
+    store: index,
+    errors: undefined,
+    retries: undefined,
+    timeout: undefined,
+    backoff: undefined,
+    param: undefined,
+  };
+  const mine = { ...body, metadata: { ...body.metadata, labels: { shard: 'me' } } };
+  const process = createProcessor({
+    client: objectStore(mine).client,
+    resource: KOPF_EXAMPLES,
+    handlers: [],
+    settings: makeSettings(),
+    signal: calm(),
+    indexing: [indexer],
+    shard: {
+      standing: (o) => (o.metadata?.labels?.shard === 'me' ? 'mine' : 'elsewhere'),
+      release: async () => {},
+    },
+  });
+  await process(key, event(mine, 'ADDED'), calm());
+  expect(index.keys()).toEqual(['one']);
+  await process(
+    key,
+    event({ ...body, metadata: { ...body.metadata, labels: { shard: 'other' } } }, 'DELETED'),
+    calm(),
+  );
+  expect(index.keys()).toEqual([]);
 });

@@ -30,7 +30,15 @@ export interface LeaderElectionOptions {
   paused: ToggleSet;
   /** Aborted when the operator has finished its work: the Lease is released then. */
   signal: AbortSignal;
+  /** What holding the Lease makes this replica, for log lines (default: `the leader`). */
+  role?: string;
+  /** Labels of the Lease (e.g. the ring of sharding's membership Leases, which the sharder lists). */
+  labels?: Record<string, string>;
+  /** Who uses the Lease and the verbs it needs, for errors naming a missing permission. */
+  purpose?: { name: string; needs: string };
 }
+
+const ELECTION = { name: 'Leader election', needs: 'get, create, update' };
 
 /** Leader election cannot work as configured (a twin identity, a missing permission). */
 export class LeaderElectionError extends Error {
@@ -44,10 +52,24 @@ const logger = getLogger('kopf.leadership');
 
 /** Compete for the Lease until `signal` aborts; rejects only with a {@link LeaderElectionError}. */
 export async function runLeaderElection(options: LeaderElectionOptions): Promise<void> {
-  const { client, identity, namespace, name, settings, signal } = options;
+  const {
+    client,
+    identity,
+    namespace,
+    name,
+    settings,
+    signal,
+    role = 'the leader',
+    purpose = ELECTION,
+  } = options;
   const where = `${namespace}/${name}`;
-  const standby = options.paused.makeToggle(`standby: not the leader of Lease ${where}`, true);
-  const holder = { identity, incarnation: randomUUID(), duration: settings.leaseDuration };
+  const standby = options.paused.makeToggle(`standby: not ${role} (Lease ${where})`, true);
+  const holder = {
+    identity,
+    incarnation: randomUUID(),
+    duration: settings.leaseDuration,
+    ...(options.labels ? { labels: options.labels } : {}),
+  };
   const target = { namespace, name };
   const path = resourcePath(LEASES, namespace, name);
   let lastRenewal = 0;
@@ -63,7 +85,7 @@ export async function runLeaderElection(options: LeaderElectionOptions): Promise
   const lead = () => {
     lastRenewal = Date.now();
     if (!standby.isOn()) return;
-    logger.info(`Acquired the Lease ${where} as ${identity}: this replica is active.`);
+    logger.info(`Acquired the Lease ${where} as ${identity}: this replica is ${role}.`);
     reportedHolder = undefined;
     standby.turnTo(false);
   };
@@ -110,7 +132,10 @@ export async function runLeaderElection(options: LeaderElectionOptions): Promise
       } catch (error) {
         if (error instanceof LeaderElectionError) throw error;
         if (signal.aborted) break;
-        if (isApiError(error, 403)) throw permissionError(where, error.request, error.message);
+        if (isApiError(error, 403)) {
+          const verb = VERBS[error.request.split(' ')[0] ?? ''] ?? error.request;
+          throw leasePermissionError(purpose, where, verb, error.message);
+        }
         // 409: someone else wrote the Lease first; anything else: the API is unreachable for now.
         if (!isApiError(error, 409))
           logger.warning(`Leader election on Lease ${where}: ${describeError(error)}`);
@@ -145,14 +170,19 @@ function twinError(identity: string, where: string): LeaderElectionError {
   );
 }
 
-const VERBS: Record<string, string> = { GET: 'get', POST: 'create', PUT: 'update' };
-
-function permissionError(where: string, request: string, detail: string): LeaderElectionError {
-  const verb = VERBS[request.split(' ')[0] ?? ''] ?? request;
+/** A refused request on Leases as a clear error naming the missing rule. */
+export function leasePermissionError(
+  purpose: { name: string; needs: string },
+  where: string,
+  verb: string,
+  detail: string,
+): LeaderElectionError {
   const namespace = where.split('/')[0];
   return new LeaderElectionError(
-    `Leader election is not permitted to ${verb} the Lease ${where}. Missing RBAC rule in namespace ${namespace}: ` +
+    `${purpose.name} is not permitted to ${verb} the Lease ${where}. Missing RBAC rule in namespace ${namespace}: ` +
       `apiGroups ["coordination.k8s.io"], resources ["leases"], verbs ["${verb}"] ` +
-      `(leader election needs get, create, update). The API said: ${detail}`,
+      `(${purpose.name.toLowerCase()} needs ${purpose.needs}). The API said: ${detail}`,
   );
 }
+
+const VERBS: Record<string, string> = { GET: 'get', POST: 'create', PUT: 'update' };

@@ -39,7 +39,7 @@ export function microTime(date: Date): string {
 export function heldLease(
   current: Lease | undefined,
   target: { name: string; namespace: string },
-  holder: { identity: string; incarnation: string; duration: number },
+  holder: { identity: string; incarnation: string; duration: number; labels?: Record<string, string> },
   now: Date,
 ): Lease {
   const spec = current?.spec ?? {};
@@ -52,6 +52,7 @@ export function heldLease(
       ...current?.metadata,
       name: target.name,
       namespace: target.namespace,
+      ...(holder.labels ? { labels: { ...current?.metadata?.labels, ...holder.labels } } : {}),
       annotations: { ...current?.metadata?.annotations, [INCARNATION_ANNOTATION]: holder.incarnation },
     },
     spec: {
