@@ -53,11 +53,12 @@ export const LEASE_VERBS = ['get', 'create', 'update'] as const;
 
 /**
  * Sharding: each replica's membership Lease and the sharder's election Lease as above (get, create,
- * update; a graceful stop releases with an update), plus the ring — the members' Leases seen by
- * list+watch on their `kopf.dev/ring` label. Objects are assigned by labelling them: the served
- * resources' `patch`, which serving needs anyway.
+ * update; a graceful stop releases with an update); the sharder lists the ring's Leases by their
+ * `kopf.dev/ring` label (polled, not watched) and deletes the expired and released ones (which moves
+ * their objects). Objects are assigned by labelling them: the served resources' `patch`, which serving
+ * needs anyway.
  */
-export const SHARDING_LEASE_VERBS = [...LEASE_VERBS, 'list', 'watch'] as const;
+export const SHARDING_LEASE_VERBS = [...LEASE_VERBS, 'list', 'delete'] as const;
 
 /** What the runtime itself needs for the CRDs it serves, independent of handler code. */
 export function runtimePermissions(crds: readonly Crd[], scope: OperatorScope): Permission[] {

@@ -416,11 +416,11 @@ describe('scaling: --replicas and --deploy-namespace', () => {
     expect(deployed()[0]!.metadata.namespace).toBe('shop');
   });
 
-  it('--sharded: every replica runs `--sharded`, with the membership and ring Lease rules, updated one ring change at a time', async () => {
+  it('--sharded: every replica runs `--sharded`, with the membership, ring and sharder Lease rules, updated one ring change at a time', async () => {
     const args = [path.join(tmp, 'crds'), '-o', project, '-q', '--replicas', '3', '--sharded'];
     expect((await runCli(args)).code).toBe(0);
     const rules = roles();
-    expect(rules.Role).toEqual([{ ...LEASES, verbs: ['create', 'get', 'list', 'update', 'watch'] }]);
+    expect(rules.Role).toEqual([{ ...LEASES, verbs: ['create', 'delete', 'get', 'list', 'update'] }]);
     // The sharder assigns objects by labelling them: the served resources keep `patch`.
     expect(rules.ClusterRole).toContainEqual(
       expect.objectContaining({
