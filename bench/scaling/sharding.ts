@@ -12,7 +12,7 @@
  * group's members are in its ring. Replicas are never the sharder when one is killed or stopped: the
  * times are those of a member leaving, not of a sharder election on top.
  */
-import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -24,7 +24,7 @@ import { settledRss } from '../lib/proc.ts';
 
 export interface ShardingReplica {
   id: string;
-  /** Handler runs (the bench operator's counter): more than its objects means work done twice. */
+  /** Handler runs after the warm-up (the bench operator's counter): more than its objects = work done twice. */
   handlerRuns: number;
   /** Measured objects labelled with this replica at the end. */
   assigned: number;
@@ -90,6 +90,9 @@ interface Replica {
   id: string;
   kopf: KopfProcess;
   counterFile: string;
+  logFile: string;
+  /** Killed or stopped on purpose: its exit is no failure. */
+  leaving?: boolean;
 }
 
 interface LeaseList {
@@ -114,6 +117,7 @@ export async function measureSharding(options: ShardingOptions): Promise<Shardin
       log(`sharding: ${count} replica(s) in ring '${ring.name}' (sharder ${ring.sharder ?? '?'})`);
       await group.handle('warm', WARMUP_OBJECTS);
       const baselines = await group.rss();
+      const warmRuns = group.replicas.map((replica) => group.handlerRuns(replica));
       const t1 = performance.now();
       const keys = await group.handle('obj', options.objects, (done) =>
         log(`sharding: ${count} replica(s): ${done}/${options.objects} handled`),
@@ -132,7 +136,7 @@ export async function measureSharding(options: ShardingOptions): Promise<Shardin
         objectsPerSecond: handled / seconds,
         perReplica: group.replicas.map((replica, i) => ({
           id: replica.id,
-          handlerRuns: group.handlerRuns(replica),
+          handlerRuns: group.handlerRuns(replica) - warmRuns[i]!,
           assigned: owners.get(replica.id) ?? 0,
           baselineRssBytes: baselines[i]!,
           rssBytes: rss[i]!,
@@ -172,10 +176,10 @@ export async function measureSharding(options: ShardingOptions): Promise<Shardin
 function describeMove(move: ShardMove): string {
   const s = (value: number | undefined) =>
     value === undefined ? 'not within the timeout' : `${value.toFixed(2)} s`;
-  return (
-    `${move.replica}: ${move.moved} objects moved in ${s(move.movedSeconds)}; ` +
-    `${move.newObjects} new objects handled in ${s(move.newHandledSeconds)}`
-  );
+  const created = move.newObjects
+    ? `; ${move.newObjects} new objects handled in ${s(move.newHandledSeconds)}`
+    : '';
+  return `${move.replica}: ${move.moved} objects moved in ${s(move.movedSeconds)}${created}`;
 }
 
 const mib = (bytes: number): string => (bytes / 2 ** 20).toFixed(1);
@@ -200,7 +204,7 @@ class Group {
       KUBECONFIG: this.#options.kubeconfig,
       BENCH_COUNTER_FILE: counterFile,
     });
-    const replica = { id, kopf, counterFile };
+    const replica: Replica = { id, kopf, counterFile, logFile: path.join(dir, `${id}.log`) };
     this.replicas.push(replica);
     return replica;
   }
@@ -298,6 +302,7 @@ class Group {
     const leaving = this.live.findLast((r) => r.id !== sharder);
     if (!leaving) throw new Error(`no member but the sharder ${sharder ?? '?'} is left to stop`);
     const moved = this.owners(ring).get(leaving.id) ?? 0;
+    leaving.leaving = true;
     const t0 = performance.now();
     leaving.kopf.child.kill(signal);
     const newObjects = Math.max(20, Math.round(this.#options.objects / 50));
@@ -306,12 +311,27 @@ class Group {
     let movedAt: number | undefined;
     let handledAt: number | undefined;
     while (performance.now() - t0 < timeoutMs && (movedAt === undefined || handledAt === undefined)) {
+      this.#assertRunning();
       if (movedAt === undefined && !this.owners(ring).has(leaving.id)) movedAt = performance.now();
       if (handledAt === undefined && keys.every((key) => this.#options.observer.handled.has(key)))
         handledAt = Math.max(...keys.map((key) => this.#options.observer.handled.get(key)!));
       await sleep(50);
     }
     await leaving.kopf.exited;
+    if (movedAt === undefined) {
+      // The observer's picture, checked against a fresh listing: which objects stayed behind.
+      const listing = await this.#options.kube.list(this.#ns);
+      const behind = listing.items.filter(
+        (o) => o.metadata.labels?.[`kopf.dev/shard-${ring}`] === leaving.id,
+      );
+      this.#options.log(
+        `sharding: ${behind.length} objects still labelled for ${leaving.id} after ${timeoutMs / 1000} s: ` +
+          behind
+            .slice(0, 5)
+            .map((o) => `${o.metadata.name} ${JSON.stringify(o.metadata.labels)}`)
+            .join(', '),
+      );
+    }
     return {
       replica: leaving.id,
       moved,
@@ -348,7 +368,7 @@ class Group {
   }
 
   #assertRunning(): void {
-    const dead = this.replicas.find((r) => r.kopf.child.exitCode !== null);
+    const dead = this.replicas.find((r) => !r.leaving && r.kopf.child.exitCode !== null);
     if (dead) throw new Error(`replica ${dead.id} exited with ${dead.kopf.child.exitCode}`);
   }
 
@@ -356,8 +376,10 @@ class Group {
     return this.replicas.map((r) => `--- ${r.id}:\n${r.kopf.lines.slice(-15).join('\n')}`).join('\n');
   }
 
+  /** Stop every replica; their logs stay in the work directory. */
   async stop(): Promise<void> {
     await Promise.all(this.replicas.map((r) => r.kopf.stop(20_000)));
+    for (const r of this.replicas) writeFileSync(r.logFile, r.kopf.lines.join('\n') + '\n');
   }
 }
 
@@ -373,13 +395,15 @@ if (import.meta.main) {
     await applyYaml(cluster.kubeConfig(), crd);
     await waitForCrd(cluster.kubeConfig(), CRD_NAME);
     await observer.start();
+    const workDir = mkdtempSync(path.join(tmpdir(), 'kopf-bench-sharding-'));
+    process.stderr.write(`replica logs in ${workDir}\n`);
     const result = await measureSharding({
       kube,
       observer,
       kubeconfig: cluster.kubeconfig,
       objects: Number(values.n),
       replicaCounts: values.replicas.split(',').map(Number),
-      workDir: mkdtempSync(path.join(tmpdir(), 'kopf-bench-sharding-')),
+      workDir,
       log: (line) => process.stderr.write(`${line}\n`),
     });
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
