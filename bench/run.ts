@@ -6,7 +6,7 @@
  *   npm run bench -- --only kopf-ts,raw --measures throughput,latency
  *
  * Flags: --quick; --only <contender,...> (kopf-ts, raw, controller-runtime, kopf, kopf-tuned);
- * --measures <throughput,api-calls,latency,memory,restart,generator,sharding>; size overrides for development:
+ * --measures <throughput,api-calls,latency,memory,restart,generator,sharding,leader-election>; size overrides for development:
  * --n <objects>, --idle <objects>, --rate <objects/s>, --seconds <s>, --shard-n <objects>; the 100,000-object measure
  * (`scale`, full mode only unless named in --measures): --scale-objects <n>, --scale-cap <s>; --no-report (do not rewrite
  * BENCHMARKS.md). Results: bench/results/<timestamp>.json (+ logs), and BENCHMARKS.md at the repo root.
@@ -26,6 +26,7 @@ import { runGeneratorMeasure, type GeneratorResult } from './lib/generator.ts';
 import { renderCharts } from './lib/charts.ts';
 import { targets, writeReport, type BenchRun } from './lib/report.ts';
 import { toolVersions } from './lib/versions.ts';
+import { measureLeaderElection, type LeaderElectionResult } from './scaling/leader-election.ts';
 import { measureSharding, type ShardingResult } from './scaling/sharding.ts';
 import { summarizeProfile } from './lib/cpuprofile.ts';
 
@@ -84,7 +85,10 @@ const allMeasures = [
   'scale',
   'generator',
   'sharding',
+  'leader-election',
 ];
+/** Measures of kopf-ts alone (the others run every contender). */
+const kopfTsMeasures = ['generator', 'sharding', 'leader-election'];
 // The 100,000-object measure takes most of an hour to set up here: full runs only, unless asked for.
 const defaultMeasures = quick ? allMeasures.filter((m) => m !== 'scale') : allMeasures;
 const measures = new Set(values.measures ? values.measures.split(',') : defaultMeasures);
@@ -114,11 +118,15 @@ log(`contenders: ${contenders.map((c) => c.id).join(', ')}; logs in ${path.relat
 const results: ContenderResult[] = [];
 let generator: GeneratorResult | undefined;
 let sharding: ShardingResult | undefined;
+let leaderElection: LeaderElectionResult | undefined;
 let kubernetesVersion = '';
-// The contenders' measures (1–5); generator and sharding are measures of kopf-ts alone.
-const contenderMeasures = [...measures].filter((m) => m !== 'generator' && m !== 'sharding');
+const contenderMeasures = [...measures].filter((m) => !kopfTsMeasures.includes(m));
 
-if ((contenderMeasures.length && contenders.length) || measures.has('sharding')) {
+if (
+  (contenderMeasures.length && contenders.length) ||
+  measures.has('sharding') ||
+  measures.has('leader-election')
+) {
   log('starting the local cluster (kube-apiserver + etcd; built once per machine)');
   const cluster = await startLocalCluster({ progress: (line) => log(`  ${line}`) });
   kubernetesVersion = cluster.kubernetesVersion;
@@ -232,6 +240,15 @@ if ((contenderMeasures.length && contenders.length) || measures.has('sharding'))
         log,
       });
     }
+    if (measures.has('leader-election')) {
+      log('=== leader election: fail-over and hand-over of kopf-ts replicas ===');
+      leaderElection = await measureLeaderElection({
+        kube,
+        kubeconfig: cluster.kubeconfig,
+        rounds: sizes.throughputRounds,
+        log,
+      });
+    }
   } finally {
     observer.stop();
     kube.close();
@@ -273,6 +290,7 @@ const run: BenchRun = {
   contenders: results,
   ...(generator ? { generator } : {}),
   ...(sharding ? { sharding } : {}),
+  ...(leaderElection ? { leaderElection } : {}),
   durationSeconds: (performance.now() - t0) / 1000,
   ...(existsSync(path.join(benchDir, 'findings.md'))
     ? { findings: readFileSync(path.join(benchDir, 'findings.md'), 'utf8') }

@@ -2,7 +2,9 @@
 import { writeFileSync } from 'node:fs';
 import type { ContenderResult, Sizes } from './session.ts';
 import type { GeneratorResult } from './generator.ts';
+import type { LeaderElectionResult } from '../scaling/leader-election.ts';
 import type { ShardingResult, ShardMove } from '../scaling/sharding.ts';
+import { median } from './session.ts';
 
 export interface BenchRun {
   timestamp: string;
@@ -14,6 +16,7 @@ export interface BenchRun {
   contenders: ContenderResult[];
   generator?: GeneratorResult;
   sharding?: ShardingResult;
+  leaderElection?: LeaderElectionResult;
   durationSeconds: number;
   resultsFile?: string;
   command?: string;
@@ -301,6 +304,10 @@ export function renderReport(run: BenchRun): string {
     '  3-replica group: a member (never the sharder) is SIGKILLed, then another SIGTERMed — moved = until none of',
     '  its objects carries its label; new = N/50 objects created right after the signal, until all are handled — and',
     '  a 4th replica joins: until it owns objects and none is draining (stable for 1 s).',
+    '- **8. Leader election** (kopf-ts alone; `bench/scaling/leader-election.ts`): replicas of that operator under',
+    '  `kopf run --standalone --leader-elect` (Lease 15 s, renew deadline 10 s, retry 2 s). Fail-over: the leader is',
+    '  SIGKILLed; until the standby logs that it acquired the Lease. Hand-over: the new leader is SIGTERMed (it',
+    '  releases the Lease); until the next standby acquired it. One round per throughput round.',
     '',
   );
 
@@ -504,6 +511,7 @@ export function renderReport(run: BenchRun): string {
   }
   if (run.generator) push(...renderGenerator(run.generator));
   if (run.sharding) push(...renderSharding(run.sharding));
+  if (run.leaderElection) push(...renderLeaderElection(run.leaderElection));
 
   if (ts?.profile)
     push('### kopf-ts CPU profile of this run (`--profile`)', '', '```', ts.profile, '```', '');
@@ -630,6 +638,26 @@ function renderSharding(result: ShardingResult): string[] {
   for (const error of result.errors) out.push(`- **error**: ${error.split('\n')[0]}`);
   if (result.errors.length) out.push('');
   return out;
+}
+
+function renderLeaderElection(result: LeaderElectionResult): string[] {
+  const row = (what: string, ms: number[]): string[] => [
+    what,
+    num(median(ms) / 1000, 2),
+    ms.map((value) => num(value / 1000, 2)).join(', '),
+  ];
+  return [
+    `### 8. Leader election (kopf-ts, ${result.rounds} rounds)`,
+    '',
+    table(
+      ['event', 'median (s)', 'all rounds (s)'],
+      [
+        row('fail-over after SIGKILL of the leader (Lease 15 s)', result.failoverMs),
+        row('hand-over after SIGTERM (Lease released)', result.handoverMs),
+      ],
+    ),
+    '',
+  ];
 }
 
 export function writeReport(run: BenchRun, file: string): void {
