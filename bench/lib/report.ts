@@ -300,7 +300,8 @@ export function renderReport(run: BenchRun): string {
     '  `kopf run --standalone --sharded -n <ns>`, each group serving a fresh namespace (its Leases there too), ready when',
     `  every member holds its Lease and a sharder is elected; 50 warm-up objects, then ${(s.shardingObjects ?? 0).toLocaleString('en')} created at once. Throughput as in`,
     '  1 (the sharder labels each object before its replica sees it); RSS per replica averaged over 2 s before and after;',
-    "  objects per replica by their `kopf.dev/shard-<ring>` label; handler runs by each replica's counter. With the",
+    "  objects per replica by their `kopf.dev/shard-<ring>` label; handler runs by each replica's counter. First, as the",
+    '  baseline, one replica without `--sharded` in the same way (no sharder: no label PATCH per object). With the',
     '  3-replica group: a member (never the sharder) is SIGKILLed, then another SIGTERMed — moved = until none of',
     '  its objects carries its label; new = N/50 objects created right after the signal, until all are handled — and',
     '  a 4th replica joins: until it owns objects and none is draining (stable for 1 s).',
@@ -584,7 +585,7 @@ function renderSharding(result: ShardingResult): string[] {
     `### 7. Sharded scale-out (kopf-ts, ${result.objects.toLocaleString('en')} objects)`,
     '',
   ];
-  const one = result.rounds.find((r) => r.replicas === 1);
+  const one = result.rounds.find((r) => r.replicas === 1 && r.sharded);
   out.push(
     table(
       [
@@ -599,7 +600,7 @@ function renderSharding(result: ShardingResult): string[] {
         'RSS above warm-up, per replica (MiB)',
       ],
       result.rounds.map((r) => [
-        String(r.replicas),
+        r.sharded ? String(r.replicas) : '1, unsharded',
         `${r.handled}/${r.objects}`,
         num(r.seconds, 2),
         num(r.objectsPerSecond),

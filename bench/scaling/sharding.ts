@@ -1,6 +1,7 @@
 /**
  * Sharded scale-out, measured (issue #12): 1, 2 and 3 replicas of the kopf-ts bench operator under
- * `kopf run --sharded` over N fresh objects — throughput, RSS and objects per replica — and then, with
+ * `kopf run --sharded` over N fresh objects — throughput, RSS and objects per replica, against one
+ * replica without `--sharded` as the baseline — and then, with
  * the last group: the fail-over after SIGKILL of a replica (its objects move once its Lease expires),
  * the hand-over after SIGTERM (it releases its Lease: its objects move at once), and the hand-over on
  * scale-up (a new replica joins; objects drain to it). A measurement, not a test: nothing is asserted.
@@ -36,6 +37,8 @@ export interface ShardingReplica {
 
 export interface ShardingRound {
   replicas: number;
+  /** False for the baseline: one replica without `--sharded` (no sharder, no labels). */
+  sharded: boolean;
   objects: number;
   handled: number;
   /** From the first create to the last object's status. */
@@ -106,30 +109,37 @@ export async function measureSharding(options: ShardingOptions): Promise<Shardin
   const { kube, observer, log } = options;
   const result: ShardingResult = { objects: options.objects, rounds: [], errors: [] };
   const last = Math.max(...options.replicaCounts);
-  for (const count of options.replicaCounts) {
-    const ns = `bench-shard-${count}-${Date.now().toString(36)}`;
+  // The baseline first: what one replica does without sharding (the sharder's labels cost a PATCH each).
+  const groups = [
+    { count: 1, sharded: false },
+    ...options.replicaCounts.map((count) => ({ count, sharded: true })),
+  ];
+  for (const { count, sharded } of groups) {
+    const what = sharded ? `${count} replica(s)` : '1 replica, unsharded';
+    const ns = `bench-shard-${sharded ? count : 'none'}-${Date.now().toString(36)}`;
     await kube.createNamespace(ns);
-    const group = new Group(options, ns);
+    const group = new Group(options, ns, sharded);
     try {
       for (let i = 1; i <= count; i++) group.start(`r${i}`);
-      const ring = await group.ring(count);
-      result.shardLeaseSeconds ??= ring.leaseSeconds;
-      log(`sharding: ${count} replica(s) in ring '${ring.name}' (sharder ${ring.sharder ?? '?'})`);
+      const ring = sharded ? await group.ring(count) : undefined;
+      result.shardLeaseSeconds ??= ring?.leaseSeconds;
+      if (ring) log(`sharding: ${what} in ring '${ring.name}' (sharder ${ring.sharder ?? '?'})`);
       await group.handle('warm', WARMUP_OBJECTS);
       const baselines = await group.rss();
       const warmRuns = group.replicas.map((replica) => group.handlerRuns(replica));
       const t1 = performance.now();
       const keys = await group.handle('obj', options.objects, (done) =>
-        log(`sharding: ${count} replica(s): ${done}/${options.objects} handled`),
+        log(`sharding: ${what}: ${done}/${options.objects} handled`),
       );
       const lastHandled = Math.max(...keys.map((key) => observer.handled.get(key) ?? 0));
       const handled = keys.filter((key) => observer.handled.has(key)).length;
       const seconds = (lastHandled - t1) / 1000;
       await sleep(2000);
       const rss = await group.rss();
-      const owners = group.owners(ring.name, 'obj-');
+      const owners = ring ? group.owners(ring.name, 'obj-') : new Map([['r1', handled]]);
       const round: ShardingRound = {
         replicas: count,
+        sharded,
         objects: options.objects,
         handled,
         seconds,
@@ -144,13 +154,13 @@ export async function measureSharding(options: ShardingOptions): Promise<Shardin
       };
       result.rounds.push(round);
       log(
-        `sharding: ${count} replica(s): ${handled}/${options.objects} in ${seconds.toFixed(2)} s = ` +
+        `sharding: ${what}: ${handled}/${options.objects} in ${seconds.toFixed(2)} s = ` +
           `${round.objectsPerSecond.toFixed(1)} obj/s; per replica: ` +
           round.perReplica
             .map((r) => `${r.id} ${r.assigned} objects, ${r.handlerRuns} runs, ${mib(r.rssBytes)} MiB`)
             .join('; '),
       );
-      if (count === last && count >= 2) {
+      if (ring && count === last && count >= 2) {
         result.failover = await group.leave('SIGKILL', ring.name, 'fo');
         log(`sharding: fail-over after SIGKILL: ${describeMove(result.failover)}`);
         result.handover = await group.leave('SIGTERM', ring.name, 'ho');
@@ -160,8 +170,8 @@ export async function measureSharding(options: ShardingOptions): Promise<Shardin
       }
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      result.errors.push(`${count} replica(s): ${message}`);
-      log(`sharding: ${count} replica(s) failed: ${message}\n${group.logTail()}`);
+      result.errors.push(`${what}: ${message}`);
+      log(`sharding: ${what} failed: ${message}\n${group.logTail()}`);
     } finally {
       await group.stop();
       await kube.deleteCollection(ns).catch(() => undefined);
@@ -189,17 +199,20 @@ class Group {
   readonly replicas: Replica[] = [];
   readonly #options: ShardingOptions;
   readonly #ns: string;
+  readonly #sharded: boolean;
 
-  constructor(options: ShardingOptions, ns: string) {
+  constructor(options: ShardingOptions, ns: string, sharded: boolean) {
     this.#options = options;
     this.#ns = ns;
+    this.#sharded = sharded;
   }
 
   start(id: string): Replica {
     const dir = path.join(this.#options.workDir, this.#ns);
     mkdirSync(dir, { recursive: true });
     const counterFile = path.join(dir, `${id}.count`);
-    const args = ['run', '--standalone', '--sharded', '-n', this.#ns, '--lease-namespace', this.#ns];
+    const args = ['run', '--standalone', '-n', this.#ns];
+    if (this.#sharded) args.push('--sharded', '--lease-namespace', this.#ns);
     const kopf = spawnKopf([...args, '--id', id, OPERATOR], {
       KUBECONFIG: this.#options.kubeconfig,
       BENCH_COUNTER_FILE: counterFile,
