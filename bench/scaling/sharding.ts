@@ -55,6 +55,8 @@ export interface ShardMove {
   moved: number;
   /** Until none of its objects is labelled for it any more (leaving), or its share has settled (joining). */
   movedSeconds?: number;
+  /** Leaving: objects still labelled for it at the timeout (in a fresh listing), if any. */
+  leftBehind?: number;
   /** Objects created right after the signal, some of them hashed to the leaving member. */
   newObjects: number;
   /** Until all of those are handled. */
@@ -246,7 +248,7 @@ class Group {
     return lease.spec?.holderIdentity ?? undefined;
   }
 
-  /** Wait until `count` members hold their Leases and a sharder is elected. */
+  /** Wait until `count` members hold their Leases, a sharder is elected and it sees them all. */
   async ring(count: number): Promise<{ name: string; sharder?: string; leaseSeconds?: number }> {
     const deadline = performance.now() + 120_000;
     for (;;) {
@@ -254,7 +256,11 @@ class Group {
       const held = (await this.leases()).filter((lease) => lease.spec?.holderIdentity);
       const name = held[0]?.metadata.labels?.[RING_LABEL];
       const sharder = name === undefined ? undefined : await this.sharder(name);
-      if (held.length === count && name !== undefined && sharder) {
+      // The sharder's own view too (it polls the Leases): objects created before it sees every
+      // member would be drained to them afterwards, which is not what this measures.
+      const seen = `The ring ${name} has ${count} member(s)`;
+      const complete = this.replicas.some((r) => r.kopf.lines.some((line) => line.includes(seen)));
+      if (held.length === count && name !== undefined && sharder && complete) {
         return { name, sharder, leaseSeconds: held[0]!.spec?.leaseDurationSeconds };
       }
       if (performance.now() > deadline)
@@ -331,12 +337,14 @@ class Group {
       await sleep(50);
     }
     await leaving.kopf.exited;
+    let leftBehind: number | undefined;
     if (movedAt === undefined) {
       // The observer's picture, checked against a fresh listing: which objects stayed behind.
       const listing = await this.#options.kube.list(this.#ns);
       const behind = listing.items.filter(
         (o) => o.metadata.labels?.[`kopf.dev/shard-${ring}`] === leaving.id,
       );
+      leftBehind = behind.length;
       this.#options.log(
         `sharding: ${behind.length} objects still labelled for ${leaving.id} after ${timeoutMs / 1000} s: ` +
           behind
@@ -348,7 +356,7 @@ class Group {
     return {
       replica: leaving.id,
       moved,
-      ...(movedAt !== undefined ? { movedSeconds: (movedAt - t0) / 1000 } : {}),
+      ...(movedAt !== undefined ? { movedSeconds: (movedAt - t0) / 1000 } : { leftBehind }),
       newObjects,
       ...(handledAt !== undefined ? { newHandledSeconds: (handledAt - t0) / 1000 } : {}),
     };
