@@ -593,7 +593,7 @@ function renderSharding(result: ShardingResult): string[] {
         'handled',
         'seconds',
         'objects/s',
-        'vs 1 replica',
+        'vs 1 sharded replica',
         'objects per replica',
         'handler runs per replica',
         'RSS per replica (MiB)',
@@ -648,7 +648,7 @@ function renderLeaderElection(result: LeaderElectionResult): string[] {
     ms.map((value) => num(value / 1000, 2)).join(', '),
   ];
   return [
-    `### 8. Leader election (kopf-ts, ${result.rounds} rounds)`,
+    `### 8. Leader election (kopf-ts, ${result.rounds} round${result.rounds === 1 ? '' : 's'})`,
     '',
     table(
       ['event', 'median (s)', 'all rounds (s)'],
