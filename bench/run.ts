@@ -6,10 +6,10 @@
  *   npm run bench -- --only kopf-ts,raw --measures throughput,latency
  *
  * Flags: --quick; --only <contender,...> (kopf-ts, raw, controller-runtime, kopf, kopf-tuned);
- * --measures <throughput,api-calls,latency,memory,restart,scale,generator>; size overrides for development:
- * --n <objects>, --rounds <n> (throughput and generator rounds), --idle <objects>, --rate <objects/s>,
- * --seconds <s>; the 100,000-object measure (`scale`, full mode only unless named in --measures):
- * --scale-objects <n>, --scale-cap <s>; --no-report (do not rewrite BENCHMARKS.md).
+ * --measures <throughput,api-calls,latency,memory,restart,scale,generator,sharding,leader-election>; size overrides
+ * for development: --n <objects>, --rounds <n> (throughput and generator rounds), --idle <objects>,
+ * --rate <objects/s>, --seconds <s>, --shard-n <objects>; the 100,000-object measure (`scale`, full mode only
+ * unless named in --measures): --scale-objects <n>, --scale-cap <s>; --no-report (do not rewrite BENCHMARKS.md).
  * Results: bench/results/<timestamp>.json (+ logs), and BENCHMARKS.md at the repo root.
  * These are measurements, not tests: nothing here asserts a time.
  */
@@ -27,6 +27,8 @@ import { runGeneratorMeasure, type GeneratorResult } from './lib/generator.ts';
 import { renderCharts } from './lib/charts.ts';
 import { targets, writeReport, type BenchRun } from './lib/report.ts';
 import { toolVersions } from './lib/versions.ts';
+import { measureLeaderElection, type LeaderElectionResult } from './scaling/leader-election.ts';
+import { measureSharding, type ShardingResult } from './scaling/sharding.ts';
 import { summarizeProfile } from './lib/cpuprofile.ts';
 
 const { values } = parseArgs({
@@ -41,6 +43,7 @@ const { values } = parseArgs({
     seconds: { type: 'string' },
     'scale-objects': { type: 'string' },
     'scale-cap': { type: 'string' },
+    'shard-n': { type: 'string' },
     'no-report': { type: 'boolean', default: false },
     'per-file': { type: 'boolean' },
     profile: { type: 'boolean', default: false },
@@ -62,6 +65,7 @@ if (values.report) {
 }
 
 const quick = values.quick ?? false;
+const shardingObjects = Number(values['shard-n'] ?? (quick ? 1000 : 10000));
 const sizes: Sizes = {
   throughputN: Number(values.n ?? (quick ? 200 : 1000)),
   throughputRounds: Number(values.rounds ?? 3),
@@ -71,8 +75,21 @@ const sizes: Sizes = {
   createConcurrency: 32,
   scaleObjects: Number(values['scale-objects'] ?? 100_000),
   scaleCapSeconds: Number(values['scale-cap'] ?? 1800),
+  shardingObjects,
 };
-const allMeasures = ['throughput', 'api-calls', 'latency', 'memory', 'restart', 'scale', 'generator'];
+const allMeasures = [
+  'throughput',
+  'api-calls',
+  'latency',
+  'memory',
+  'restart',
+  'scale',
+  'generator',
+  'sharding',
+  'leader-election',
+];
+/** Measures of kopf-ts alone (the others run every contender). */
+const kopfTsMeasures = ['generator', 'sharding', 'leader-election'];
 // The 100,000-object measure takes most of an hour to set up here: full runs only, unless asked for.
 const defaultMeasures = quick ? allMeasures.filter((m) => m !== 'scale') : allMeasures;
 const measures = new Set(values.measures ? values.measures.split(',') : defaultMeasures);
@@ -101,10 +118,16 @@ log(`contenders: ${contenders.map((c) => c.id).join(', ')}; logs in ${path.relat
 
 const results: ContenderResult[] = [];
 let generator: GeneratorResult | undefined;
+let sharding: ShardingResult | undefined;
+let leaderElection: LeaderElectionResult | undefined;
 let kubernetesVersion = '';
-const clusterMeasures = [...measures].filter((m) => m !== 'generator');
+const contenderMeasures = [...measures].filter((m) => !kopfTsMeasures.includes(m));
 
-if (clusterMeasures.length && contenders.length) {
+if (
+  (contenderMeasures.length && contenders.length) ||
+  measures.has('sharding') ||
+  measures.has('leader-election')
+) {
   log('starting the local cluster (kube-apiserver + etcd; built once per machine)');
   const cluster = await startLocalCluster({ progress: (line) => log(`  ${line}`) });
   kubernetesVersion = cluster.kubernetesVersion;
@@ -130,7 +153,7 @@ if (clusterMeasures.length && contenders.length) {
     await kube.create('bench-prewarm', 'prewarm', 0);
     await kube.deleteCollection('bench-prewarm');
     await observer.waitGone('bench-prewarm', 30_000);
-    const sessions = contenders.map(
+    const sessions = (contenderMeasures.length ? contenders : []).map(
       (contender) =>
         new ContenderSession(contender, {
           kube,
@@ -206,6 +229,27 @@ if (clusterMeasures.length && contenders.length) {
         result.profile = profileSummary(path.join(workDir, 'cpu-profile'));
       results.push(result);
     }
+    if (measures.has('sharding')) {
+      log(`=== sharding: 1, 2, 3 replicas of kopf-ts over ${shardingObjects} objects ===`);
+      sharding = await measureSharding({
+        kube,
+        observer,
+        kubeconfig: cluster.kubeconfig,
+        objects: shardingObjects,
+        replicaCounts: [1, 2, 3],
+        workDir: path.join(workDir, 'sharding'),
+        log,
+      });
+    }
+    if (measures.has('leader-election')) {
+      log('=== leader election: fail-over and hand-over of kopf-ts replicas ===');
+      leaderElection = await measureLeaderElection({
+        kube,
+        kubeconfig: cluster.kubeconfig,
+        rounds: sizes.throughputRounds,
+        log,
+      });
+    }
   } finally {
     observer.stop();
     kube.close();
@@ -232,6 +276,7 @@ const custom = [
   'seconds',
   'scale-objects',
   'scale-cap',
+  'shard-n',
   'only',
   'measures',
 ].some((k) => values[k as keyof typeof values] !== undefined);
@@ -246,6 +291,8 @@ const run: BenchRun = {
   versions: { ...toolVersions(), 'kube-apiserver': kubernetesVersion || 'not started' },
   contenders: results,
   ...(generator ? { generator } : {}),
+  ...(sharding ? { sharding } : {}),
+  ...(leaderElection ? { leaderElection } : {}),
   durationSeconds: (performance.now() - t0) / 1000,
   ...(existsSync(path.join(benchDir, 'findings.md'))
     ? { findings: readFileSync(path.join(benchDir, 'findings.md'), 'utf8') }

@@ -42,7 +42,7 @@ export async function main(
         : command === 'init'
           ? "$0 [DIR] [--namespace NS | --cluster-wide]\n\nStart a new operator project in DIR (default: the current directory) from Kopf's example CRD,\n" +
             'copied into DIR/crds/ for you to change; then regenerate with `kopf-gen crds/` inside DIR.'
-          : '$0 <crd files or directories...> [-o DIR] [--namespace NS | --cluster-wide] [--replicas N] [--deploy-namespace NS]\n\n' +
+          : '$0 <crd files or directories...> [-o DIR] [--namespace NS | --cluster-wide] [--replicas N [--sharded]] [--deploy-namespace NS]\n\n' +
             'Generate (or regenerate in place) a typed TypeScript operator project from CRDs.\n' +
             "`$0 init [DIR]` starts a project without CRDs of your own, from Kopf's example CRD.\n" +
             '`$0 rbac` regenerates only deploy/rbac.yaml from the handler code.',
@@ -97,6 +97,11 @@ export async function main(
       .option('replicas', {
         type: 'number',
         describe: 'Replicas of the Deployment; more than one runs with --leader-elect (default 1)',
+      })
+      .option('sharded', {
+        type: 'boolean',
+        describe:
+          'The replicas split the objects between them (kopf run --sharded) instead of electing a leader; --no-sharded to go back',
       })
       .option('deploy-namespace', {
         type: 'string',
@@ -227,8 +232,12 @@ function stopSignal(): AbortSignal {
   return controller.signal;
 }
 
-/** `--replicas` (a positive integer) and `--deploy-namespace`, checked. */
-function scalingArgs(args: Record<string, unknown>): { replicas?: number; deployNamespace?: string } {
+/** `--replicas` (a positive integer), `--[no-]sharded` and `--deploy-namespace`, checked. */
+function scalingArgs(args: Record<string, unknown>): {
+  replicas?: number;
+  sharded?: boolean;
+  deployNamespace?: string;
+} {
   const replicas = args.replicas as number | undefined;
   if (replicas !== undefined && !(Number.isInteger(replicas) && replicas >= 1))
     throw new UsageError(`--replicas must be a positive integer, not ${String(args.replicas)}`);
@@ -237,8 +246,10 @@ function scalingArgs(args: Record<string, unknown>): { replicas?: number; deploy
     throw new UsageError(
       `--deploy-namespace must be a namespace name (DNS-1123 label), not ${deployNamespace}`,
     );
+  const sharded = args.sharded as boolean | undefined;
   return {
     ...(replicas !== undefined ? { replicas } : {}),
+    ...(sharded !== undefined ? { sharded } : {}),
     ...(deployNamespace !== undefined ? { deployNamespace } : {}),
   };
 }

@@ -20,6 +20,7 @@ import { emitKustomization, KUSTOMIZATION_PATH } from './emit/kustomization.ts';
 import { emitPreferredModule, emitTypesModule, GENERATED_HEADER } from './emit/types.ts';
 import { modelProject, typeWarnings, type ProjectModel } from './model/project.ts';
 import { runtimePermissions } from './model/rbac.ts';
+import { scalingMode, type ScalingMode } from './model/scaling.ts';
 import { loadCrds } from './parse/load.ts';
 import type { Crd } from './parse/crd.ts';
 import {
@@ -56,6 +57,8 @@ export interface GenerateOptions {
   readonly kopfTs?: string;
   /** Replicas of the Deployment (more than one: leader election); undefined keeps the current choice. */
   readonly replicas?: number;
+  /** Shard the objects between the replicas (`kopf run --sharded`); undefined keeps the current choice. */
+  readonly sharded?: boolean;
   /** The namespace a cluster-wide operator is deployed to; undefined keeps the current choice. */
   readonly deployNamespace?: string;
   /** Compute the changes, write nothing. */
@@ -160,12 +163,13 @@ export async function regenerateRbac(root: string, check = false): Promise<Gener
 
 function resolveSettings(
   root: string,
-  options: Pick<GenerateOptions, 'namespace' | 'kopfTs' | 'replicas' | 'deployNamespace'> & {
+  options: Pick<GenerateOptions, 'namespace' | 'kopfTs' | 'replicas' | 'sharded' | 'deployNamespace'> & {
     outDir: string;
   },
 ): ProjectSettings {
   const stored = readSettings(root);
   const replicas = options.replicas ?? stored.replicas;
+  const sharded = options.sharded ?? stored.sharded;
   const deployNamespace = options.deployNamespace ?? stored.deployNamespace;
   return {
     name: stored.name ?? projectName(root),
@@ -173,6 +177,7 @@ function resolveSettings(
     kopfTs:
       options.kopfTs ?? stored.kopfTs ?? defaultKopfTsSpec(installSource(ownPackage()), ownPackage().version),
     ...(replicas !== undefined ? { replicas } : {}),
+    ...(sharded !== undefined ? { sharded } : {}),
     ...(deployNamespace !== undefined ? { deployNamespace } : {}),
   };
 }
@@ -196,7 +201,12 @@ function deploySettings(settings: ProjectSettings): DeploySettings {
     servedNamespace: settings.namespace ?? undefined,
     namespace: settings.namespace ?? settings.deployNamespace ?? 'default',
     replicas: settings.replicas ?? 1,
+    scaling: projectScaling(settings),
   };
+}
+
+function projectScaling(settings: ProjectSettings): ScalingMode {
+  return scalingMode(settings.replicas ?? 1, settings.sharded ?? false);
 }
 
 /** Scaffold files appear once; handler stubs for new CRDs; operator.ts gains their imports. */
@@ -288,7 +298,7 @@ async function rbacFor(
   const permissions = [
     ...runtimePermissions(crds, {
       namespace: settings.namespace ?? undefined,
-      leaderElection: (settings.replicas ?? 1) > 1,
+      scaling: projectScaling(settings),
     }),
     ...scan.permissions,
   ];

@@ -24,6 +24,7 @@ export interface BenchObject {
     name: string;
     namespace?: string;
     resourceVersion?: string;
+    labels?: Record<string, string>;
     annotations?: Record<string, string>;
     finalizers?: string[];
     deletionTimestamp?: string;
@@ -320,6 +321,27 @@ export async function retrying(
     }
     throw new Error(`${what}: HTTP ${res.status}: ${res.body.slice(0, 300)}`);
   }
+}
+
+/** Create objects `name-<i>` with a pool of concurrent requests; returns when all are stored. */
+export async function createMany(
+  kube: Kube,
+  namespace: string,
+  prefix: string,
+  n: number,
+  concurrency: number,
+): Promise<string[]> {
+  const keys: string[] = [];
+  for (let i = 0; i < n; i++) keys.push(`${namespace}/${prefix}-${String(i).padStart(6, '0')}`);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < n) {
+      const i = next++;
+      await kube.create(namespace, `${prefix}-${String(i).padStart(6, '0')}`, i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, n) }, worker));
+  return keys;
 }
 
 export function sleep(ms: number): Promise<void> {

@@ -1,13 +1,16 @@
 /**
  * One watch over all BenchObjects, recording when each object was first seen and when it first
- * showed the result (status.created.message == "ok"). Times are performance.now() milliseconds.
+ * showed the result (status.created.message == "ok"), and its current labels (the sharding measure
+ * follows the shard assignments). Times are performance.now() milliseconds.
  */
-import { isHandled, sleep, type Kube } from './kube.ts';
+import { isHandled, sleep, type BenchObject, type Kube } from './kube.ts';
 
 export class Observer {
   readonly added = new Map<string, number>();
   readonly handled = new Map<string, number>();
   readonly present = new Set<string>();
+  /** The current labels of every present object that has any. */
+  readonly labels = new Map<string, Readonly<Record<string, string>>>();
   private stopWatch: (() => void) | undefined;
   private kube: Kube;
 
@@ -18,22 +21,25 @@ export class Observer {
   async start(): Promise<void> {
     const list = await this.kube.list();
     const now = performance.now();
-    for (const obj of list.items)
-      this.record(`${obj.metadata.namespace}/${obj.metadata.name}`, isHandled(obj), now);
+    for (const obj of list.items) this.record(obj, now);
     this.stopWatch = this.kube.watch(undefined, list.metadata.resourceVersion, (event, at) => {
-      const key = `${event.object.metadata.namespace}/${event.object.metadata.name}`;
       if (event.type === 'DELETED') {
+        const key = `${event.object.metadata.namespace}/${event.object.metadata.name}`;
         this.present.delete(key);
+        this.labels.delete(key);
         return;
       }
-      if (event.type === 'ADDED' || event.type === 'MODIFIED') this.record(key, isHandled(event.object), at);
+      if (event.type === 'ADDED' || event.type === 'MODIFIED') this.record(event.object, at);
     });
   }
 
-  private record(key: string, handled: boolean, at: number): void {
+  private record(obj: BenchObject, at: number): void {
+    const key = `${obj.metadata.namespace}/${obj.metadata.name}`;
     this.present.add(key);
+    if (obj.metadata.labels) this.labels.set(key, obj.metadata.labels);
+    else this.labels.delete(key);
     if (!this.added.has(key)) this.added.set(key, at);
-    if (handled && !this.handled.has(key)) this.handled.set(key, at);
+    if (isHandled(obj) && !this.handled.has(key)) this.handled.set(key, at);
   }
 
   /** Wait until every key is handled; returns how many are (all of them unless timed out). */
@@ -67,7 +73,7 @@ export class Observer {
 
   forget(namespace: string): void {
     const prefix = namespace + '/';
-    for (const map of [this.added, this.handled])
+    for (const map of [this.added, this.handled, this.labels])
       for (const key of map.keys()) if (key.startsWith(prefix)) map.delete(key);
   }
 

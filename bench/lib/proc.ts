@@ -1,5 +1,6 @@
 /** Process measurements from /proc: RSS (current and high-water mark) and CPU time of a process tree. */
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { setTimeout as delay } from 'node:timers/promises';
 
 function readStatus(pid: number): Record<string, string> | undefined {
   try {
@@ -113,6 +114,17 @@ export class RssSampler {
     this.sample();
     return this.peak;
   }
+}
+
+/** The process tree's RSS averaged over 2 s (10 samples), after waiting `settleMs`. */
+export async function settledRss(pid: number, settleMs: number): Promise<number> {
+  await delay(settleMs);
+  let rss = 0;
+  for (let i = 0; i < 10; i++) {
+    rss += treeMemory(pid).rss;
+    await delay(200);
+  }
+  return rss / 10;
 }
 
 export function machineInfo(): { cpuModel: string; cores: number; memoryGiB: number; kernel: string } {

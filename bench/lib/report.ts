@@ -2,6 +2,9 @@
 import { writeFileSync } from 'node:fs';
 import type { ContenderResult, Sizes } from './session.ts';
 import type { GeneratorResult } from './generator.ts';
+import type { LeaderElectionResult } from '../scaling/leader-election.ts';
+import type { ShardingResult, ShardMove } from '../scaling/sharding.ts';
+import { median } from './session.ts';
 
 export interface BenchRun {
   timestamp: string;
@@ -12,6 +15,8 @@ export interface BenchRun {
   versions: Record<string, string>;
   contenders: ContenderResult[];
   generator?: GeneratorResult;
+  sharding?: ShardingResult;
+  leaderElection?: LeaderElectionResult;
   durationSeconds: number;
   resultsFile?: string;
   command?: string;
@@ -291,6 +296,19 @@ export function renderReport(run: BenchRun): string {
     '  is off by default in controller-runtime.',
     '- **kopf-ts**: `node runtime/cli/main.ts run --standalone -A bench/contenders/kopf-ts/operator.ts`, default settings.',
     '  (`--only kopf-ts-pooled` runs an experiment: the same operator with its https.Agent patched; see Findings.)',
+    `- **7. Sharded scale-out** (kopf-ts alone; \`bench/scaling/sharding.ts\`): 1, 2 and 3 replicas of that operator under`,
+    '  `kopf run --standalone --sharded -n <ns>`, each group serving a fresh namespace (its Leases there too), ready when',
+    `  every member holds its Lease and a sharder is elected; 50 warm-up objects, then ${(s.shardingObjects ?? 0).toLocaleString('en')} created at once. Throughput as in measure`,
+    '  1 (the sharder labels each object before its replica sees it); RSS per replica averaged over 2 s before and after;',
+    "  objects per replica by their `kopf.dev/shard-<ring>` label; handler runs by each replica's counter. First, as the",
+    '  baseline, one replica without `--sharded` in the same way (no sharder: no label PATCH per object). With the',
+    '  3-replica group: a member (never the sharder) is SIGKILLed, then another SIGTERMed — moved = until none of',
+    '  its objects carries its label; new = N/50 objects created right after the signal, until all are handled — and',
+    '  a 4th replica joins: until it owns objects and none is draining (stable for 1 s).',
+    '- **8. Leader election** (kopf-ts alone; `bench/scaling/leader-election.ts`): replicas of that operator under',
+    '  `kopf run --standalone --leader-elect` (Lease 15 s, renew deadline 10 s, retry 2 s). Fail-over: the leader is',
+    '  SIGKILLed; until the standby logs that it acquired the Lease. Hand-over: the new leader is SIGTERMed (it',
+    '  releases the Lease); until the next standby acquired it. One round per throughput round.',
     '',
   );
 
@@ -493,6 +511,8 @@ export function renderReport(run: BenchRun): string {
     );
   }
   if (run.generator) push(...renderGenerator(run.generator));
+  if (run.sharding) push(...renderSharding(run.sharding));
+  if (run.leaderElection) push(...renderLeaderElection(run.leaderElection));
 
   if (ts?.profile)
     push('### kopf-ts CPU profile of this run (`--profile`)', '', '```', ts.profile, '```', '');
@@ -558,6 +578,87 @@ function renderGenerator(gen: GeneratorResult): string[] {
     '',
   );
   return out;
+}
+
+function renderSharding(result: ShardingResult): string[] {
+  const out: string[] = [
+    `### 7. Sharded scale-out (kopf-ts, ${result.objects.toLocaleString('en')} objects)`,
+    '',
+  ];
+  const one = result.rounds.find((r) => r.replicas === 1 && r.sharded);
+  out.push(
+    table(
+      [
+        'replicas',
+        'handled',
+        'seconds',
+        'objects/s',
+        'vs 1 sharded replica',
+        'objects per replica',
+        'handler runs per replica',
+        'RSS per replica (MiB)',
+        'RSS above warm-up, per replica (MiB)',
+      ],
+      result.rounds.map((r) => [
+        r.sharded ? String(r.replicas) : '1, unsharded',
+        `${r.handled}/${r.objects}`,
+        num(r.seconds, 2),
+        num(r.objectsPerSecond),
+        ratio(r.objectsPerSecond, one?.objectsPerSecond),
+        r.perReplica.map((p) => p.assigned).join(' / '),
+        r.perReplica.map((p) => p.handlerRuns).join(' / '),
+        r.perReplica.map((p) => mib(p.rssBytes)).join(' / '),
+        r.perReplica.map((p) => mib(p.rssBytes - p.baselineRssBytes)).join(' / '),
+      ]),
+    ),
+    '',
+  );
+  const seconds = (value: number | undefined): string =>
+    value === undefined ? 'not within 120 s' : `${num(value, 2)} s`;
+  const moves: Array<[string, ShardMove | undefined]> = [
+    [`fail-over after SIGKILL (member Lease ${result.shardLeaseSeconds ?? '?'} s)`, result.failover],
+    ['hand-over after SIGTERM', result.handover],
+    ['scale-up: a replica joins', result.scaleUp],
+  ];
+  const measured = moves.filter((m): m is [string, ShardMove] => m[1] !== undefined);
+  if (measured.length)
+    out.push(
+      table(
+        ['event', 'replica', 'its objects', 'until they moved', 'new objects', 'until those were handled'],
+        measured.map(([what, m]) => [
+          what,
+          m.replica,
+          String(m.moved),
+          m.leftBehind ? `${seconds(m.movedSeconds)}: ${m.leftBehind} left behind` : seconds(m.movedSeconds),
+          m.newObjects ? String(m.newObjects) : '–',
+          m.newObjects ? seconds(m.newHandledSeconds) : '–',
+        ]),
+      ),
+      '',
+    );
+  for (const error of result.errors) out.push(`- **error**: ${error.split('\n')[0]}`);
+  if (result.errors.length) out.push('');
+  return out;
+}
+
+function renderLeaderElection(result: LeaderElectionResult): string[] {
+  const row = (what: string, ms: number[]): string[] => [
+    what,
+    num(median(ms) / 1000, 2),
+    ms.map((value) => num(value / 1000, 2)).join(', '),
+  ];
+  return [
+    `### 8. Leader election (kopf-ts, ${result.rounds} round${result.rounds === 1 ? '' : 's'})`,
+    '',
+    table(
+      ['event', 'median (s)', 'all rounds (s)'],
+      [
+        row('fail-over after SIGKILL of the leader (Lease 15 s)', result.failoverMs),
+        row('hand-over after SIGTERM (Lease released)', result.handoverMs),
+      ],
+    ),
+    '',
+  ];
 }
 
 export function writeReport(run: BenchRun, file: string): void {

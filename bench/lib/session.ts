@@ -9,10 +9,10 @@ import type { ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Contender, StartContext } from './contenders.ts';
-import { sleep, type Kube } from './kube.ts';
+import { createMany, sleep, type Kube } from './kube.ts';
 import { deltaCounts, parseRequestTotals, type RequestCounts } from './metrics.ts';
 import type { Observer } from './observer.ts';
-import { RssSampler, treeCpuSeconds, treeMemory, treeSockets } from './proc.ts';
+import { RssSampler, settledRss, treeCpuSeconds, treeMemory, treeSockets } from './proc.ts';
 
 export interface Sizes {
   throughputN: number;
@@ -24,6 +24,8 @@ export interface Sizes {
   /** The 100,000-object measure: the handled set, and the cap of each contender's catch-up. */
   scaleObjects: number;
   scaleCapSeconds: number;
+  /** Objects of the sharding measure (absent in runs from before it). */
+  shardingObjects?: number;
 }
 
 export interface ThroughputRound {
@@ -194,27 +196,6 @@ class Running {
       await exited;
     }
   }
-}
-
-/** Create objects `name-<i>` with a pool of concurrent requests; returns when all are stored. */
-async function createMany(
-  kube: Kube,
-  namespace: string,
-  prefix: string,
-  n: number,
-  concurrency: number,
-): Promise<string[]> {
-  const keys: string[] = [];
-  for (let i = 0; i < n; i++) keys.push(`${namespace}/${prefix}-${String(i).padStart(6, '0')}`);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < n) {
-      const i = next++;
-      await kube.create(namespace, `${prefix}-${String(i).padStart(6, '0')}`, i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, n) }, worker));
-  return keys;
 }
 
 /**
@@ -607,18 +588,7 @@ function emptyThroughput(n: number): ThroughputResult {
   };
 }
 
-/** The process tree's RSS averaged over 2 s (10 samples), after waiting `settleMs`. */
-async function settledRss(pid: number, settleMs: number): Promise<number> {
-  await sleep(settleMs);
-  let rss = 0;
-  for (let i = 0; i < 10; i++) {
-    rss += treeMemory(pid).rss;
-    await sleep(200);
-  }
-  return rss / 10;
-}
-
-function median(values: number[]): number {
+export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor((sorted.length - 1) / 2)] ?? NaN;
 }

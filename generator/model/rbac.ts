@@ -5,6 +5,7 @@
  */
 import type { Crd } from '../parse/crd.ts';
 import { compare } from './project.ts';
+import type { ScalingMode } from './scaling.ts';
 
 /**
  * Where a rule is granted: the operator's ClusterRole, its Role in the served namespace, or a Role
@@ -40,8 +41,8 @@ export const STATUS_VERBS = ['patch'] as const;
 export interface OperatorScope {
   /** The namespace served; undefined for a cluster-wide operator. */
   readonly namespace?: string;
-  /** Replicas elect a leader through a Lease (`kopf run --leader-elect`). */
-  readonly leaderElection?: boolean;
+  /** How replicas share the work: the Lease rules it needs (none for a single replica). */
+  readonly scaling?: ScalingMode;
 }
 
 /** Peering: keep-alives are merge-patches; peers are seen by list+watch (the runtime never GETs). */
@@ -49,6 +50,15 @@ const PEERING_VERBS = ['list', 'watch', 'patch'] as const;
 
 /** Leader election reads the Lease, creates it once, and renews/takes it over with updates (PUT). */
 export const LEASE_VERBS = ['get', 'create', 'update'] as const;
+
+/**
+ * Sharding: each replica's membership Lease and the sharder's election Lease as above (get, create,
+ * update; a graceful stop releases with an update); the sharder lists the ring's Leases by their
+ * `kopf.dev/ring` label (polled, not watched) and deletes the expired and released ones (which moves
+ * their objects). Objects are assigned by labelling them: the served resources' `patch`, which serving
+ * needs anyway.
+ */
+export const SHARDING_LEASE_VERBS = [...LEASE_VERBS, 'list', 'delete'] as const;
 
 /** What the runtime itself needs for the CRDs it serves, independent of handler code. */
 export function runtimePermissions(crds: readonly Crd[], scope: OperatorScope): Permission[] {
@@ -124,13 +134,21 @@ export function runtimePermissions(crds: readonly Crd[], scope: OperatorScope): 
       });
     }
   }
-  if (scope.leaderElection) {
+  if (scope.scaling === 'leader-election') {
     needs.push({
       scope: 'home',
       group: 'coordination.k8s.io',
       resource: 'leases',
       verbs: LEASE_VERBS,
       reason: 'leader election (replicas > 1)',
+    });
+  } else if (scope.scaling === 'sharded') {
+    needs.push({
+      scope: 'home',
+      group: 'coordination.k8s.io',
+      resource: 'leases',
+      verbs: SHARDING_LEASE_VERBS,
+      reason: 'sharding (membership, the ring, the sharder election)',
     });
   }
   return needs;

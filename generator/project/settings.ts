@@ -16,6 +16,8 @@ export interface ProjectSettings {
   readonly kopfTs: string;
   /** Replicas of the Deployment; more than one runs with leader election (docs/scaling.md). */
   readonly replicas?: number;
+  /** The replicas shard the objects (`kopf run --sharded`) instead of electing a leader. */
+  readonly sharded?: boolean;
   /** Where a cluster-wide operator runs (default `default`); a namespaced one runs where it serves. */
   readonly deployNamespace?: string;
 }
@@ -33,9 +35,10 @@ export function readSettings(root: string): Partial<ProjectSettings> {
 
 export function emitSettings(settings: ProjectSettings): string {
   // Scaling choices are written only when made, so that existing projects' files stay byte-identical.
-  const { name, namespace, kopfTs, replicas, deployNamespace } = settings;
+  const { name, namespace, kopfTs, replicas, sharded, deployNamespace } = settings;
   const scaling = {
     ...(replicas !== undefined && replicas !== 1 ? { replicas } : {}),
+    ...(sharded === true ? { sharded } : {}),
     ...(deployNamespace !== undefined && deployNamespace !== 'default' ? { deployNamespace } : {}),
   };
   return JSON.stringify({ name, namespace, kopfTs, ...scaling }, null, 2) + '\n';

@@ -120,7 +120,10 @@ export interface ExampleProcess {
   stop(timeoutMs?: number): Promise<number | null>;
 }
 
-/** `kopf run --standalone --verbose -n <namespace> examples/<dir>/example.ts` with this kubeconfig file. */
+/**
+ * `kopf run --standalone --verbose -n <namespace> examples/<dir>/example.ts` with this kubeconfig file
+ * (`--peering NAME` instead of `--standalone` with `peering`).
+ */
 export function runExample(
   dir: string,
   options: {
@@ -132,6 +135,8 @@ export function runExample(
     liveness?: string;
     /** `--webhook-managed` name. */
     webhookManaged?: string;
+    /** Mandatory peering on this KopfPeering (in the namespace) instead of `--standalone`. */
+    peering?: string;
   },
 ): ExampleProcess {
   const file = path.join('examples', dir, 'example.ts');
@@ -142,7 +147,7 @@ export function runExample(
       : [
           KOPF_BIN,
           'run',
-          '--standalone',
+          ...(options.peering ? ['--peering', options.peering] : ['--standalone']),
           '--verbose',
           ...(options.liveness ? ['--liveness', options.liveness] : []),
           ...(options.webhookManaged ? ['--webhook-managed', options.webhookManaged] : []),
@@ -247,6 +252,8 @@ export async function runScenario(
     stepMs?: number;
     /** Called with the started process (to see its lines even when a step fails). */
     onStart?: (process: ExampleProcess) => void;
+    /** Mandatory peering on this KopfPeering instead of `--standalone` (see {@link runExample}). */
+    peering?: string;
   },
 ): Promise<ExampleRun> {
   const stepMs = options.stepMs ?? STEP_MS;

@@ -7,6 +7,9 @@
  *
  * The variants run one after another in one namespace (the Role is edited in place; RBAC changes
  * are effective at once), each with short step timeouts: a failing variant costs ~15 s.
+ *
+ * The examples run `--standalone`, except for the peering rules' proofs: those run with mandatory
+ * peering (`--peering NAME`) on a KopfPeering of their own, so that no earlier run's record is on it.
  */
 import { RbacAuthorizationV1Api, type V1PolicyRule } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,12 +28,13 @@ import {
   type GeneratedRbac,
   type RbacRule,
 } from './examples-kit.ts';
-import { installCrd } from './handlers-kit.ts';
+import { createPeering, installScalingCrds } from './scaling-kit.ts';
 
 /**
  * `<group>/<resource>:<verb>` → the example whose run must fail without it. `idle:` just runs the
  * operator (no object) until a permission problem is logged: the CRD watch (runtime discovery) starts
- * only after the initial resolution, later than a whole short scenario may take.
+ * only after the initial resolution, later than a whole short scenario may take. `peering:` runs the
+ * scenario with peering on.
  */
 const PROOFS: Record<string, string> = {
   'apiextensions.k8s.io/customresourcedefinitions:watch': 'idle:01-minimal',
@@ -44,6 +48,9 @@ const PROOFS: Record<string, string> = {
   'kopf.dev/kopfexamples:watch': '01-minimal',
   'kopf.dev/kopfexamples:patch': '05-handlers',
   'kopf.dev/kopfexamples/status:patch': '01-minimal',
+  'kopf.dev/kopfpeerings:list': 'peering:01-minimal',
+  'kopf.dev/kopfpeerings:watch': 'peering:01-minimal',
+  'kopf.dev/kopfpeerings:patch': 'peering:01-minimal',
   'admissionregistration.k8s.io/validatingwebhookconfigurations:create': '17-admission',
   'admissionregistration.k8s.io/validatingwebhookconfigurations:patch': '17-admission',
   'admissionregistration.k8s.io/mutatingwebhookconfigurations:create': '17-admission',
@@ -54,10 +61,15 @@ const PROOFS: Record<string, string> = {
 const ALLOWED: Record<string, string> = {
   '/pods:delete':
     "10-builtins' pod killer deletes its pod only 30 s after creation; the scenario deletes the pod first (the kill is cancelled)",
-  'kopf.dev/kopfpeerings:list': 'peering (watching the peers); the example runs use --standalone',
-  'kopf.dev/kopfpeerings:watch': 'peering (watching the peers); the example runs use --standalone',
-  'kopf.dev/kopfpeerings:patch': 'peering (keep-alives); the example runs use --standalone',
 };
+
+/** A proof's mode and example: `[idle:|peering:]<example>`. */
+function proofOf(proof: string): { mode: string; example: string } {
+  const colon = proof.indexOf(':');
+  return colon < 0
+    ? { mode: 'scenario', example: proof }
+    : { mode: proof.slice(0, colon), example: proof.slice(colon + 1) };
+}
 
 /** A log line that shows a permission problem. (`"403"` in JSON, e.g. a resourceVersion, is not one.) */
 const PERMISSION_PROBLEM = /forbidden|Not enough permissions|(^|[^\d"])403([^\d"]|$)/i;
@@ -102,7 +114,7 @@ let kubeconfigFile: string;
 
 beforeAll(async () => {
   assertBuilt();
-  await installCrd(kc);
+  await installScalingCrds();
   ns = await freshNamespace(kc, 'rbac-min');
   rbac = generateExamplesRbac(ns.name);
   await applyYaml(kc, rbac.yaml);
@@ -139,18 +151,42 @@ describe('the generated RBAC is minimal', () => {
     expect(stale, 'proofs/allow-list entries for rules no longer generated').toEqual([]);
   });
 
+  it('with every generated rule, the example runs with peering on and no permission problem', async () => {
+    // The control for the peering proofs below: their evidence is due to the missing verb alone.
+    await createPeering(ns!.name, 'peering-control');
+    let kopf: ExampleProcess | undefined;
+    try {
+      const run = await runScenario('01-minimal', await expectationsOf('01-minimal'), {
+        kc,
+        namespace: ns!.name,
+        kubeconfigFile,
+        onStart: (p) => (kopf = p),
+        peering: 'peering-control',
+      });
+      checkExpectations(run, await expectationsOf('01-minimal'));
+    } finally {
+      await forceDelete(kc, {
+        apiVersion: 'kopf.dev/v1',
+        kind: 'KopfExample',
+        metadata: { name: 'kopf-example-1', namespace: ns!.name },
+      });
+    }
+    expect(kopf!.lines.filter((line) => PERMISSION_PROBLEM.test(line))).toEqual([]);
+  });
+
   for (const [key, dir] of Object.entries(PROOFS)) {
     it(`without ${key}, ${dir} fails observably`, async () => {
       const variant = variants(rbac).find((v) => v.key === key);
       expect(variant, `${key} is generated`).toBeDefined();
-      const idle = dir.startsWith('idle:');
-      const example = dir.replace(/^idle:/, '');
+      const { mode, example } = proofOf(dir);
       const expectations = await expectationsOf(example);
+      const peering = mode === 'peering' ? `peering-${key.split(':')[1]}` : undefined;
+      if (peering) await createPeering(ns!.name, peering);
       await setRules(variant!.kind, variant!.rules);
       let kopf: ExampleProcess | undefined;
       let failure: unknown;
       try {
-        if (idle) {
+        if (mode === 'idle') {
           // Only a logged permission problem counts here (a timeout is no proof).
           kopf = runExample(example, { namespace: ns!.name, kubeconfigFile });
           await kopf
@@ -164,6 +200,7 @@ describe('the generated RBAC is minimal', () => {
             kubeconfigFile,
             stepMs: 12_000,
             onStart: (p) => (kopf = p),
+            ...(peering ? { peering } : {}),
           });
           checkExpectations(run, expectations);
         }

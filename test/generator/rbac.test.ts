@@ -381,7 +381,7 @@ describe('scaling: --replicas and --deploy-namespace', () => {
     metadata: { namespace?: string };
     spec: {
       replicas?: number;
-      strategy?: { type: string };
+      strategy?: { type: string; rollingUpdate?: unknown };
       maxUnavailable?: number;
       template?: { spec: { containers: Array<{ args: string[]; env?: Array<{ name: string }> }> } };
     };
@@ -438,6 +438,61 @@ describe('scaling: --replicas and --deploy-namespace', () => {
     expect((await runCli(args)).code).toBe(0);
     expect(roles().Role).toContainEqual(LEASES);
     expect(deployed()[0]!.metadata.namespace).toBe('shop');
+  });
+
+  it('--sharded: every replica runs `--sharded`, with the membership, ring and sharder Lease rules, updated one ring change at a time', async () => {
+    const args = [path.join(tmp, 'crds'), '-o', project, '-q', '--replicas', '3', '--sharded'];
+    expect((await runCli(args)).code).toBe(0);
+    const rules = roles();
+    expect(rules.Role).toEqual([{ ...LEASES, verbs: ['create', 'delete', 'get', 'list', 'update'] }]);
+    // The sharder assigns objects by labelling them: the served resources keep `patch`.
+    expect(rules.ClusterRole).toContainEqual(
+      expect.objectContaining({
+        resources: expect.arrayContaining(['lamps']),
+        verbs: ['list', 'patch', 'watch'],
+      }),
+    );
+    const [deployment, budget] = deployed();
+    expect(deployment!.spec.replicas).toBe(3);
+    expect(deployment!.spec.strategy).toEqual({
+      type: 'RollingUpdate',
+      rollingUpdate: { maxSurge: 1, maxUnavailable: 0 },
+    });
+    const container = deployment!.spec.template!.spec.containers[0]!;
+    expect(container.args).toEqual(['--all-namespaces', '--sharded']);
+    expect(container.env!.map((e) => e.name)).toEqual(['POD_NAME', 'POD_NAMESPACE']);
+    expect(budget).toMatchObject({ kind: 'PodDisruptionBudget', spec: { maxUnavailable: 1 } });
+    expect(JSON.parse(readFileSync(path.join(project, 'kopf-gen.json'), 'utf8'))).toMatchObject({
+      replicas: 3,
+      sharded: true,
+    });
+  });
+
+  it('--sharded is remembered: a bare rerun is byte-identical, and --no-sharded goes back to leader election', async () => {
+    const crds = path.join(tmp, 'crds');
+    expect((await runCli([crds, '-o', project, '-q', '--replicas', '2', '--sharded'])).code).toBe(0);
+    const files = ['deploy/rbac.yaml', 'deploy/deployment.yaml', 'kopf-gen.json'];
+    const before = files.map((file) => readFileSync(path.join(project, file), 'utf8'));
+    expect((await runCli([crds, '-o', project, '-q', '--check'])).code).toBe(0);
+    expect((await runCli([crds, '-o', project, '-q'])).code).toBe(0);
+    expect(files.map((file) => readFileSync(path.join(project, file), 'utf8'))).toEqual(before);
+
+    expect((await runCli([crds, '-o', project, '-q', '--no-sharded'])).code).toBe(0);
+    expect(deployed()[0]!.spec.template!.spec.containers[0]!.args).toEqual([
+      '--all-namespaces',
+      '--leader-elect',
+    ]);
+    expect(roles().Role).toEqual([LEASES]);
+    expect(readFileSync(path.join(project, 'kopf-gen.json'), 'utf8')).not.toContain('sharded');
+  });
+
+  it('--sharded with one replica is a ring of one, ready to scale: Lease rules and `--sharded`, no PodDisruptionBudget', async () => {
+    expect((await runCli([path.join(tmp, 'crds'), '-o', project, '-q', '--sharded'])).code).toBe(0);
+    const [deployment, ...rest] = deployed();
+    expect(deployment!.spec.template!.spec.containers[0]!.args).toEqual(['--all-namespaces', '--sharded']);
+    expect(deployment!.spec.strategy!.type).toBe('RollingUpdate');
+    expect(rest).toEqual([]);
+    expect(JSON.stringify(roles().Role)).toContain('leases');
   });
 
   it('bad values are usage errors (exit code 2)', async () => {
