@@ -226,3 +226,48 @@ test('a diff-base too big for the annotations fits in the status (the advice of 
   );
   expect(runs.created).toBe(1);
 });
+
+test('migrating from annotations: a list of both storages re-runs nothing, then the status alone takes over', async () => {
+  const ns = await scenario.namespace('status-migrate');
+  const { registry, runs } = changeHandlers(WITH_SUBRESOURCE);
+  const annotated = scenario.start(registry, ns.name);
+  await createObjects(WITH_SUBRESOURCE, ns.name, ['one']);
+  await waitForLine(annotated, 'Creation is processed: 1 succeeded; 0 failed.');
+  await annotated.stop();
+
+  const both = scenario.start(registry, ns.name, {
+    persistence: { diffbaseStorage: ['status', 'annotations'], progressStorage: 'status' },
+  });
+  await scenario.client.patch(
+    resourceOf(WITH_SUBRESOURCE),
+    ns.name,
+    'one',
+    { spec: { field: 'b' } },
+    { type: 'merge' },
+  );
+  await waitForLine(both, 'Updating is processed: 1 succeeded; 0 failed.');
+  const migrated = await scenario.client.get(resourceOf(WITH_SUBRESOURCE), ns.name, 'one');
+  expect((migrated.status as { kopf?: unknown }).kopf).toEqual({
+    'last-handled-configuration': '{"spec":{"field":"b"}}',
+  });
+  expect(migrated.metadata?.annotations).toEqual({
+    'kopf.zalando.org/last-handled-configuration': '{"spec":{"field":"b"}}\n',
+  });
+  await both.stop();
+
+  const status = scenario.start(registry, ns.name, STATUS_STORAGES);
+  await scenario.client.patch(
+    resourceOf(WITH_SUBRESOURCE),
+    ns.name,
+    'one',
+    { spec: { field: 'c' } },
+    { type: 'merge' },
+  );
+  await waitForLine(status, 'Updating is processed: 1 succeeded; 0 failed.');
+  await settle();
+  expect(runs.created).toBe(1);
+  expect(runs.diffs).toEqual([
+    [['change', ['spec', 'field'], 'a', 'b']],
+    [['change', ['spec', 'field'], 'b', 'c']],
+  ]);
+});
