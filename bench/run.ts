@@ -5,7 +5,7 @@
  *   npm run bench -- --quick           # smaller sizes, a few minutes
  *   npm run bench -- --only kopf-ts,raw --measures throughput,latency
  *
- * Flags: --quick; --only <contender,...> (kopf-ts, raw, controller-runtime, kopf, kopf-tuned);
+ * Flags: --quick; --only <contender,...> (kopf-ts, kopf-ts-status, raw, controller-runtime, kopf, kopf-tuned);
  * --measures <throughput,api-calls,latency,memory,restart,generator>; size overrides for development:
  * --n <objects>, --idle <objects>, --rate <objects/s>, --seconds <s>; the 100,000-object measure
  * (`scale`, full mode only unless named in --measures): --scale-objects <n>, --scale-cap <s>; --no-report (do not rewrite

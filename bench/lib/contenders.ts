@@ -224,6 +224,28 @@ export const kopfTs: Contender = {
     ),
 };
 
+export const kopfTsStatus: Contender = {
+  id: 'kopf-ts-status',
+  title: 'kopf-ts (status storage)',
+  prepare: async (progress) => ({
+    ...(await kopfTs.prepare(progress)),
+    notes: "settings.persistence.diffbaseStorage and progressStorage = 'status': one status PATCH per object",
+  }),
+  start: (context) =>
+    launch(
+      process.execPath,
+      [
+        ...nodeFlags(),
+        kopfTsCli,
+        'run',
+        '--standalone',
+        '-A',
+        path.join(benchDir, 'contenders', 'kopf-ts', 'status-storage.ts'),
+      ],
+      context,
+    ),
+};
+
 export const kopfTsPooled: Contender = {
   id: 'kopf-ts-pooled',
   title: 'kopf-ts + pooled TLS (experiment)',
@@ -250,6 +272,13 @@ export const kopfTsPooled: Contender = {
 };
 
 /** The contenders of a normal run, in order (kopf-ts first: the raw limit mirrors its measured calls). */
-export const allContenders: Contender[] = [kopfTs, raw, controllerRuntime, kopfDefault, kopfTuned];
+export const allContenders: Contender[] = [
+  kopfTs,
+  kopfTsStatus,
+  raw,
+  controllerRuntime,
+  kopfDefault,
+  kopfTuned,
+];
 /** Selectable with --only, not run by default. */
 export const experimentalContenders: Contender[] = [kopfTsPooled, kopfTunedNoUvloop];

@@ -36,7 +36,11 @@ function diffbaseKeys(settings: PersistenceSettings, body?: KubernetesObject): s
 }
 
 /** The stored texts of one storage, in the order Kopf tries them. */
-function storedTexts(body: KubernetesObject, kind: DiffbaseStorageKind, settings: PersistenceSettings): unknown[] {
+function storedTexts(
+  body: KubernetesObject,
+  kind: DiffbaseStorageKind,
+  settings: PersistenceSettings,
+): unknown[] {
   if (kind === 'status') return [resolveField(body, STATUS_DIFFBASE_FIELD)];
   const annotations = body.metadata?.annotations ?? {};
   return diffbaseKeys(settings, body).map((key) => annotations[key]);
