@@ -198,6 +198,23 @@ export const raw: Contender = {
 const kopfTsCli = path.join(repoRoot, 'runtime', 'cli', 'main.ts');
 /** Extra node flags for kopf-ts (diagnostics), e.g. BENCH_KOPF_TS_NODE_FLAGS=--heapsnapshot-signal=SIGUSR2. */
 const nodeFlags = (): string[] => (process.env['BENCH_KOPF_TS_NODE_FLAGS'] ?? '').split(' ').filter(Boolean);
+
+/** `kopf run --standalone -A` of an operator file in bench/contenders/kopf-ts/ (profiled when asked). */
+function launchKopfTs(file: string, context: StartContext): ChildProcess {
+  return launch(
+    process.execPath,
+    [
+      ...nodeFlags(),
+      ...(context.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${context.cpuProfileDir}`] : []),
+      kopfTsCli,
+      'run',
+      '--standalone',
+      '-A',
+      path.join(benchDir, 'contenders', 'kopf-ts', file),
+    ],
+    context,
+  );
+}
 export const kopfTs: Contender = {
   id: 'kopf-ts',
   title: 'kopf-ts',
@@ -208,20 +225,7 @@ export const kopfTs: Contender = {
     const version = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')).version as string;
     return { version: `kopf-ts ${version} (from source), node ${process.version}` };
   },
-  start: (context) =>
-    launch(
-      process.execPath,
-      [
-        ...nodeFlags(),
-        ...(context.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${context.cpuProfileDir}`] : []),
-        kopfTsCli,
-        'run',
-        '--standalone',
-        '-A',
-        path.join(benchDir, 'contenders', 'kopf-ts', 'operator.ts'),
-      ],
-      context,
-    ),
+  start: (context) => launchKopfTs('operator.ts', context),
 };
 
 export const kopfTsStatus: Contender = {
@@ -231,19 +235,7 @@ export const kopfTsStatus: Contender = {
     ...(await kopfTs.prepare(progress)),
     notes: "settings.persistence.diffbaseStorage and progressStorage = 'status': one status PATCH per object",
   }),
-  start: (context) =>
-    launch(
-      process.execPath,
-      [
-        ...nodeFlags(),
-        kopfTsCli,
-        'run',
-        '--standalone',
-        '-A',
-        path.join(benchDir, 'contenders', 'kopf-ts', 'status-storage.ts'),
-      ],
-      context,
-    ),
+  start: (context) => launchKopfTs('status-storage.ts', context),
 };
 
 export const kopfTsPooled: Contender = {
@@ -256,19 +248,7 @@ export const kopfTsPooled: Contender = {
       notes: "experiment: kopf-ts's https.Agent patched to 16 keep-alive sockets and one shared TLS context",
     };
   },
-  start: (context) =>
-    launch(
-      process.execPath,
-      [
-        ...nodeFlags(),
-        kopfTsCli,
-        'run',
-        '--standalone',
-        '-A',
-        path.join(benchDir, 'contenders', 'kopf-ts', 'pooled.ts'),
-      ],
-      context,
-    ),
+  start: (context) => launchKopfTs('pooled.ts', context),
 };
 
 /** The contenders of a normal run, in order (kopf-ts first: the raw limit mirrors its measured calls). */

@@ -91,6 +91,17 @@ async function createObjects(resource: string, namespace: string, names: string[
   }
 }
 
+/** A change of `spec.field`, as a user makes it. */
+async function changeField(namespace: string, name: string, value: string): Promise<void> {
+  await scenario.client.patch(
+    resourceOf(WITH_SUBRESOURCE),
+    namespace,
+    name,
+    { spec: { field: value } },
+    { type: 'merge' },
+  );
+}
+
 /** The object once its creation is fully handled: the result and the diff-base stored, no progress left. */
 async function handled(resource: string, namespace: string, name: string) {
   return eventually(
@@ -148,13 +159,7 @@ test('with status storages, an update gets the diff from the status diff-base, a
   await first.stop();
 
   // A change made while no operator runs is one update on the restart; the creation is not repeated.
-  await scenario.client.patch(
-    resourceOf(WITH_SUBRESOURCE),
-    ns.name,
-    'one',
-    { spec: { field: 'b' } },
-    { type: 'merge' },
-  );
+  await changeField(ns.name, 'one', 'b');
   const second = scenario.start(registry, ns.name, STATUS_STORAGES);
   await waitForLine(second, 'Updating is processed: 1 succeeded; 0 failed.');
   await settle();
@@ -238,13 +243,7 @@ test('migrating from annotations: a list of both storages re-runs nothing, then 
   const both = scenario.start(registry, ns.name, {
     persistence: { diffbaseStorage: ['status', 'annotations'], progressStorage: 'status' },
   });
-  await scenario.client.patch(
-    resourceOf(WITH_SUBRESOURCE),
-    ns.name,
-    'one',
-    { spec: { field: 'b' } },
-    { type: 'merge' },
-  );
+  await changeField(ns.name, 'one', 'b');
   await waitForLine(both, 'Updating is processed: 1 succeeded; 0 failed.');
   const migrated = await scenario.client.get(resourceOf(WITH_SUBRESOURCE), ns.name, 'one');
   expect((migrated.status as { kopf?: unknown }).kopf).toEqual({
@@ -256,13 +255,7 @@ test('migrating from annotations: a list of both storages re-runs nothing, then 
   await both.stop();
 
   const status = scenario.start(registry, ns.name, STATUS_STORAGES);
-  await scenario.client.patch(
-    resourceOf(WITH_SUBRESOURCE),
-    ns.name,
-    'one',
-    { spec: { field: 'c' } },
-    { type: 'merge' },
-  );
+  await changeField(ns.name, 'one', 'c');
   await waitForLine(status, 'Updating is processed: 1 succeeded; 0 failed.');
   await settle();
   expect(runs.created).toBe(1);
