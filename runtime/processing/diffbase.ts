@@ -9,7 +9,7 @@
  * - a list (Kopf's `MultiDiffBaseStorage`): written to every storage, read from the first that has one.
  */
 import type { KubernetesObject } from '../structs/bodies.ts';
-import { makeKeys } from '../structs/conventions.ts';
+import { makeKeys, storeMarker } from '../structs/conventions.ts';
 import { isPlainObject, parseField, resolveField, setField, type FieldPath } from '../structs/dicts.ts';
 import type { PersistenceSettings } from '../structs/settings.ts';
 
@@ -73,7 +73,7 @@ export function storeDiffbase(
   patch: Record<string, unknown>,
   essence: Record<string, unknown>,
   settings: PersistenceSettings,
-  body?: KubernetesObject,
+  body: KubernetesObject,
 ): void {
   const json = pythonJson(essence);
   for (const kind of diffbaseStorages(settings)) {
@@ -84,6 +84,7 @@ export function storeDiffbase(
       // The newline as kubectl's last-applied-configuration has it, for a readable `kubectl get -o yaml`.
       for (const key of diffbaseKeys(settings, body))
         setField(patch, ['metadata', 'annotations', key], `${json}\n`);
+      storeMarker(settings.annotationsPrefix, body, patch);
     }
   }
 }

@@ -77,12 +77,25 @@ describe('diff-base annotation', () => {
       { prefix: 'kopf.zalando.org' },
     );
     const patch = {};
-    storeDiffbase(patch, essence, persistence);
+    storeDiffbase(patch, essence, persistence, {});
     expect(patch).toEqual({
       metadata: {
         annotations: {
           'kopf.zalando.org/last-handled-configuration':
             '{"spec":{"a":"\\u00e9\\u2713","b":[1,2]},"metadata":{"labels":{"l":"\\u00fc"}}}\n',
+        },
+      },
+    });
+  });
+  test('with a prefix of its own, the annotation comes with the kopf-managed marker, as Kopf writes it', () => {
+    // Kopf 1.44.6: AnnotationsDiffBaseStorage(prefix='my.example.com').store(...) writes both.
+    const patch = {};
+    storeDiffbase(patch, { spec: {} }, { ...persistence, annotationsPrefix: 'my.example.com' }, {});
+    expect(patch).toEqual({
+      metadata: {
+        annotations: {
+          'my.example.com/last-handled-configuration': '{"spec":{}}\n',
+          'my.example.com/kopf-managed': 'yes',
         },
       },
     });
@@ -171,6 +184,7 @@ describe('diff-base in the status (Kopf’s StatusDiffBaseStorage, and MultiDiff
       patch,
       withoutIgnoredFields(essence, { ...persistence, diffbaseIgnoredFields: ['spec.nested', 'metadata'] }),
       storing('status'),
+      object,
     );
     expect(patch).toEqual({
       status: {
