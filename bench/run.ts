@@ -5,7 +5,7 @@
  *   npm run bench -- --quick           # smaller sizes, a few minutes
  *   npm run bench -- --only kopf-ts,raw --measures throughput,latency
  *
- * Flags: --quick; --only <contender,...> (kopf-ts, raw, controller-runtime, kopf, kopf-tuned);
+ * Flags: --quick; --only <contender,...> (kopf-ts, kopf-ts-status, raw, controller-runtime, kopf, kopf-tuned);
  * --measures <throughput,api-calls,latency,memory,restart,scale,generator,sharding,leader-election>; size overrides
  * for development: --n <objects>, --rounds <n> (throughput and generator rounds), --idle <objects>,
  * --rate <objects/s>, --seconds <s>, --shard-n <objects>; the 100,000-object measure (`scale`, full mode only

@@ -214,20 +214,8 @@ export const rawHttp2: Contender = {
 const kopfTsCli = path.join(repoRoot, 'runtime', 'cli', 'main.ts');
 /** Extra node flags for kopf-ts (diagnostics), e.g. BENCH_KOPF_TS_NODE_FLAGS=--heapsnapshot-signal=SIGUSR2. */
 const nodeFlags = (): string[] => (process.env['BENCH_KOPF_TS_NODE_FLAGS'] ?? '').split(' ').filter(Boolean);
-export const kopfTs: Contender = {
-  id: 'kopf-ts',
-  title: 'kopf-ts',
-  async prepare() {
-    for (const file of [kopfTsCli, path.join(repoRoot, 'runtime', 'index.ts')]) {
-      if (!existsSync(file)) throw new Error(`${path.relative(repoRoot, file)} does not exist yet`);
-    }
-    const version = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')).version as string;
-    return { version: `kopf-ts ${version} (from source), node ${process.version}` };
-  },
-  start: (context) => launchKopfTs('operator.ts', context),
-};
 
-/** `kopf run` of one of the kopf-ts operator files in bench/contenders/kopf-ts/ (the experiments vary it). */
+/** `kopf run --standalone -A` of an operator file in bench/contenders/kopf-ts/ (profiled when asked). */
 function launchKopfTs(file: string, context: StartContext): ChildProcess {
   return launch(
     process.execPath,
@@ -243,6 +231,29 @@ function launchKopfTs(file: string, context: StartContext): ChildProcess {
     context,
   );
 }
+
+export const kopfTs: Contender = {
+  id: 'kopf-ts',
+  title: 'kopf-ts',
+  async prepare() {
+    for (const file of [kopfTsCli, path.join(repoRoot, 'runtime', 'index.ts')]) {
+      if (!existsSync(file)) throw new Error(`${path.relative(repoRoot, file)} does not exist yet`);
+    }
+    const version = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')).version as string;
+    return { version: `kopf-ts ${version} (from source), node ${process.version}` };
+  },
+  start: (context) => launchKopfTs('operator.ts', context),
+};
+
+export const kopfTsStatus: Contender = {
+  id: 'kopf-ts-status',
+  title: 'kopf-ts (status storage)',
+  prepare: async (progress) => ({
+    ...(await kopfTs.prepare(progress)),
+    notes: "settings.persistence.diffbaseStorage and progressStorage = 'status': one status PATCH per object",
+  }),
+  start: (context) => launchKopfTs('status-storage.ts', context),
+};
 
 export const kopfTsPooled: Contender = {
   id: 'kopf-ts-pooled',
@@ -268,6 +279,13 @@ export const kopfTsHttp1: Contender = {
 };
 
 /** The contenders of a normal run, in order (kopf-ts first: the raw limit mirrors its measured calls). */
-export const allContenders: Contender[] = [kopfTs, raw, controllerRuntime, kopfDefault, kopfTuned];
+export const allContenders: Contender[] = [
+  kopfTs,
+  kopfTsStatus,
+  raw,
+  controllerRuntime,
+  kopfDefault,
+  kopfTuned,
+];
 /** Selectable with --only, not run by default. */
 export const experimentalContenders: Contender[] = [kopfTsPooled, kopfTunedNoUvloop, rawHttp2, kopfTsHttp1];

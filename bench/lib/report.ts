@@ -91,6 +91,22 @@ export function targets(run: BenchRun): Target[] {
     (v) => v >= 1,
     (v) => `${v.toFixed(2)}×`,
   );
+  // The opt-in one-call-per-object mode (issue #11): Kopf's status storages for diff-base and progress.
+  const status = by('kopf-ts-status');
+  cmp(
+    'Throughput of kopf-ts (status storage) vs controller-runtime',
+    '≥ 1.0×',
+    div(tp(status), tp(cr)),
+    (v) => v >= 1,
+    (v) => `${v.toFixed(2)}×`,
+  );
+  cmp(
+    'API calls per object of kopf-ts (status storage)',
+    '1.00',
+    status?.apiCalls?.perObject,
+    (v) => v.toFixed(2) === '1.00',
+    (v) => v.toFixed(2),
+  );
   const cpuPerObject = (c: ContenderResult | undefined): number | undefined =>
     c?.throughput ? c.throughput.cpuSeconds / c.throughput.n : undefined;
   const cpuNote = ((): string => {

@@ -9,7 +9,7 @@
  * take hours here: the apiserver serves ~20–200 handled objects/s on this machine).
  */
 import { essenceOf } from '../../runtime/processing/essence.ts';
-import { diffbaseAnnotations } from '../../runtime/processing/diffbase.ts';
+import { storeDiffbase } from '../../runtime/processing/diffbase.ts';
 import { makeSettings } from '../../runtime/structs/settings.ts';
 import { GROUP, retrying, VERSION, type Kube } from './kube.ts';
 
@@ -24,7 +24,9 @@ export function handledBody(name: string, index: number): Record<string, unknown
     spec: { index },
   };
   const essence = essenceOf(body, { prefix: persistence.annotationsPrefix });
-  return { ...body, metadata: { name, annotations: diffbaseAnnotations(essence, persistence) } };
+  const handled: Record<string, unknown> = { ...body, metadata: { name } };
+  storeDiffbase(handled, essence, persistence, body);
+  return handled;
 }
 
 /**

@@ -5,12 +5,11 @@
  */
 import { deepEqual } from '../structs/dicts.ts';
 import { isEnabledFor } from '../structs/logging.ts';
-import { mergeInto } from '../structs/patches.ts';
 import type { Outcome } from '../structs/progress.ts';
 import type { CyclePatch } from './application.ts';
 import { HANDLER_CAUSES, type ChangingCause } from './causes.ts';
 import type { EventContext } from './context.ts';
-import { diffbaseAnnotations } from './diffbase.ts';
+import { storeDiffbase } from './diffbase.ts';
 import { executeOnce } from './execution.ts';
 import { hasFinalizer, removeFinalizer } from './finalizers.ts';
 import type { FilterKwargs } from './handlers.ts';
@@ -119,8 +118,7 @@ export async function processChangingCause(
 
   if (done) {
     if (cause.new !== undefined && !deepEqual(cause.old, cause.new)) {
-      const annotations = diffbaseAnnotations(cause.new, persistence, body);
-      mergeInto(patch.merge, { metadata: { annotations } });
+      storeDiffbase(patch.merge, cause.new, persistence, body);
     }
     memory.fullyHandledOnce = true;
     if (cause.kind === 'delete' && hasFinalizer(body, persistence.finalizer)) {

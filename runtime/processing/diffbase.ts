@@ -1,12 +1,22 @@
 /**
- * The diff-base: the last handled essence, stored on the object in the
- * `kopf.zalando.org/last-handled-configuration` annotation as Python's `json.dumps(...,
- * separators=(',', ':'))` writes it (ASCII-escaped) plus a newline, so Kopf and kopf-ts read each other's.
+ * The diff-base: the last handled essence, stored where `settings.persistence.diffbaseStorage` says, as
+ * Kopf's diff-base storages write it, so Kopf and kopf-ts read each other's:
+ * - `annotations` (Kopf's `AnnotationsDiffBaseStorage`): the `kopf.zalando.org/last-handled-configuration`
+ *   annotation (V2 and V1 keys), Python's `json.dumps(..., separators=(',', ':'))` (ASCII-escaped) plus a
+ *   newline;
+ * - `status` (Kopf's `StatusDiffBaseStorage`): the string field `status.kopf.last-handled-configuration`,
+ *   the same JSON without the newline;
+ * - a list (Kopf's `MultiDiffBaseStorage`): written to every storage, read from the first that has one.
  */
 import type { KubernetesObject } from '../structs/bodies.ts';
-import { makeKeys } from '../structs/conventions.ts';
-import { isPlainObject, parseField, resolveField, type FieldPath } from '../structs/dicts.ts';
+import { makeKeys, storeMarker } from '../structs/conventions.ts';
+import { isPlainObject, parseField, resolveField, setField, type FieldPath } from '../structs/dicts.ts';
 import type { PersistenceSettings } from '../structs/settings.ts';
+
+/** Where Kopf's `StatusDiffBaseStorage` keeps the diff-base (its default `field`, with `name='kopf'`). */
+export const STATUS_DIFFBASE_FIELD: FieldPath = ['status', 'kopf', 'last-handled-configuration'];
+
+type DiffbaseStorageKind = 'annotations' | 'status';
 
 /** Compact JSON with non-ASCII characters escaped, byte-identical to Python's default `json.dumps`. */
 export function pythonJson(value: unknown): string {
@@ -16,37 +26,67 @@ export function pythonJson(value: unknown): string {
   );
 }
 
-export function diffbaseKeys(settings: PersistenceSettings, body?: KubernetesObject): string[] {
+function diffbaseStorages(settings: PersistenceSettings): readonly DiffbaseStorageKind[] {
+  const storage = settings.diffbaseStorage;
+  return typeof storage === 'string' ? [storage] : storage;
+}
+
+function diffbaseKeys(settings: PersistenceSettings, body?: KubernetesObject): string[] {
   return makeKeys(settings.annotationsPrefix, settings.diffbaseKey, body);
 }
 
-/** The stored essence, or `undefined` if there is none (or it is unreadable: treated as never handled). */
+/** The stored texts of one storage, in the order Kopf tries them. */
+function storedTexts(
+  body: KubernetesObject,
+  kind: DiffbaseStorageKind,
+  settings: PersistenceSettings,
+): unknown[] {
+  if (kind === 'status') return [resolveField(body, STATUS_DIFFBASE_FIELD)];
+  const annotations = body.metadata?.annotations ?? {};
+  return diffbaseKeys(settings, body).map((key) => annotations[key]);
+}
+
+/**
+ * The stored essence, or `undefined` if there is none: as Kopf, only the configured storages are read,
+ * the first that has one wins. An unreadable one counts as none (Kopf would fail the cycle on it).
+ */
 export function readDiffbase(
   body: KubernetesObject,
   settings: PersistenceSettings,
 ): Record<string, unknown> | undefined {
-  const annotations = body.metadata?.annotations ?? {};
-  for (const key of diffbaseKeys(settings, body)) {
-    const text = annotations[key];
-    if (text === undefined) continue;
-    try {
-      const parsed: unknown = JSON.parse(text);
-      if (isPlainObject(parsed)) return parsed;
-    } catch {
-      return undefined;
+  for (const kind of diffbaseStorages(settings)) {
+    for (const text of storedTexts(body, kind, settings)) {
+      if (typeof text !== 'string') continue;
+      try {
+        const parsed: unknown = JSON.parse(text);
+        if (isPlainObject(parsed)) return parsed;
+      } catch {
+        // Unreadable: as if absent.
+      }
     }
   }
   return undefined;
 }
 
-/** The annotations (merge-patch of `metadata.annotations`) that store this essence. */
-export function diffbaseAnnotations(
+/** Write the essence into the cycle's merge-patch, in every configured storage. */
+export function storeDiffbase(
+  patch: Record<string, unknown>,
   essence: Record<string, unknown>,
   settings: PersistenceSettings,
-  body?: KubernetesObject,
-): Record<string, string> {
-  const text = `${pythonJson(essence)}\n`;
-  return Object.fromEntries(diffbaseKeys(settings, body).map((key) => [key, text]));
+  body: KubernetesObject,
+): void {
+  const json = pythonJson(essence);
+  for (const kind of diffbaseStorages(settings)) {
+    if (kind === 'status') {
+      // One string, not an object: a merge-patch must not merge an old essence into the new one.
+      setField(patch, STATUS_DIFFBASE_FIELD, json);
+    } else {
+      // The newline as kubectl's last-applied-configuration has it, for a readable `kubectl get -o yaml`.
+      for (const key of diffbaseKeys(settings, body))
+        setField(patch, ['metadata', 'annotations', key], `${json}\n`);
+      storeMarker(settings.annotationsPrefix, body, patch);
+    }
+  }
 }
 
 /**

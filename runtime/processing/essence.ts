@@ -1,5 +1,5 @@
 /**
- * The essence of an object: what change detection compares, and what the diff-base annotation stores.
+ * The essence of an object: what change detection compares, and what the diff-base stores.
  * Everything top-level but `apiVersion`, `kind`, `metadata` and `status`; of the metadata, only labels
  * (but sharding's) and annotations that are not Kopf's (ours or other Kopf operators') and not kubectl's
  * last-applied; plus the fields handlers filter on (that is how `status.x` can be watched).
@@ -15,8 +15,8 @@ export interface EssenceOptions {
   prefix: string;
   /** Fields of handlers' `field` filters, re-added even if non-essential (e.g. under `status`). */
   extraFields?: readonly FieldPath[];
-  /** Where the status progress storage keeps records (never essential). */
-  progressField?: FieldPath;
+  /** Where the status storages keep progress and the diff-base (never essential). */
+  storageFields?: readonly FieldPath[];
 }
 
 /** Top-level fields that are never essential (metadata contributes only labels and annotations). */
@@ -53,9 +53,10 @@ export function essenceOf(body: KubernetesObject, options: EssenceOptions): Reco
     const value = resolveField(body, field);
     if (value !== undefined) setField(essence, field, deepCopy(value));
   }
-  if (options.progressField && isPlainObject(essence.status)) {
-    const parent = resolveField(essence, options.progressField.slice(0, -1));
-    const last = options.progressField[options.progressField.length - 1];
+  for (const field of options.storageFields ?? []) {
+    if (!isPlainObject(essence.status)) break;
+    const parent = resolveField(essence, field.slice(0, -1));
+    const last = field[field.length - 1];
     if (isPlainObject(parent) && last !== undefined) delete parent[last];
     if (Object.keys(essence.status).length === 0) delete essence.status;
   }

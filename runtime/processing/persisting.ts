@@ -67,7 +67,7 @@ function sizeAdvice(target: PatchTarget): string {
     .sort((a, b) => b[1] - a[1]);
   const biggest = sizes[0];
   if (!biggest) return '';
-  return ` The annotation '${biggest[0]}' alone is ${kilobytes(biggest[1])} (all annotations together may hold ${kilobytes(ANNOTATIONS_LIMIT)}). If it is the diff-base, leave big fields out of it with \`settings.persistence.diffbaseIgnoredFields\` (e.g. ['spec.data']); changes there then trigger no handlers.`;
+  return ` The annotation '${biggest[0]}' alone is ${kilobytes(biggest[1])} (all annotations together may hold ${kilobytes(ANNOTATIONS_LIMIT)}). If it is the diff-base, leave big fields out of it with \`settings.persistence.diffbaseIgnoredFields\` (e.g. ['spec.data']; changes there then trigger no handlers), or keep it in the status, where the annotations' limit does not apply, with \`settings.persistence.diffbaseStorage = 'status'\`.`;
 }
 
 function kilobytes(bytes: number): string {

@@ -12,7 +12,7 @@ import { applyCyclePatch, emptyCyclePatch, isEmptyCyclePatch, type CyclePatch } 
 import { detectChangingCause, HANDLER_CAUSES, type ChangingCause } from './causes.ts';
 import { processChangingCause } from './changing.ts';
 import { objectKwargs, type EventContext } from './context.ts';
-import { readDiffbase, withoutIgnoredFields } from './diffbase.ts';
+import { readDiffbase, STATUS_DIFFBASE_FIELD, withoutIgnoredFields } from './diffbase.ts';
 import { essenceOf } from './essence.ts';
 import {
   addFinalizer,
@@ -157,7 +157,7 @@ function detectCause(context: EventContext): ChangingCause {
       essenceOf(body, {
         prefix: persistence.annotationsPrefix,
         extraFields,
-        progressField: STATUS_PROGRESS_FIELD,
+        storageFields: [STATUS_PROGRESS_FIELD, STATUS_DIFFBASE_FIELD],
       }),
       persistence,
     ),

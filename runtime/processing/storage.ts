@@ -6,7 +6,7 @@
  * Records are written into the cycle's merge-patch; purging writes `null` only for keys the object has.
  */
 import type { KubernetesObject } from '../structs/bodies.ts';
-import { makeKeys, markerKey } from '../structs/conventions.ts';
+import { makeKeys, storeMarker } from '../structs/conventions.ts';
 import { isPlainObject, resolveField, setField, removeField, type FieldPath } from '../structs/dicts.ts';
 import type { ProgressRecord } from '../structs/progress.ts';
 import type { PersistenceSettings } from '../structs/settings.ts';
@@ -53,11 +53,6 @@ function purgeAt(body: KubernetesObject, patch: Record<string, unknown>, path: F
 
 function annotationsStorage(prefix: string): ProgressStorage {
   const annotationPath = (key: string): FieldPath => ['metadata', 'annotations', key];
-  const storeMarker = (body: KubernetesObject, patch: Record<string, unknown>) => {
-    const marker = markerKey(prefix);
-    if (marker && body.metadata?.annotations?.[marker] === undefined)
-      setField(patch, annotationPath(marker), 'yes');
-  };
   return {
     fetch(body, id) {
       for (const key of makeKeys(prefix, id, body)) {
@@ -75,7 +70,7 @@ function annotationsStorage(prefix: string): ProgressStorage {
     store(body, patch, id, record) {
       const text = pythonJson(record);
       for (const key of makeKeys(prefix, id, body)) setField(patch, annotationPath(key), text);
-      storeMarker(body, patch);
+      storeMarker(prefix, body, patch);
     },
     purge(body, patch, id) {
       for (const key of makeKeys(prefix, id, body)) purgeAt(body, patch, annotationPath(key));
@@ -84,7 +79,7 @@ function annotationsStorage(prefix: string): ProgressStorage {
       for (const key of makeKeys(prefix, TOUCH_KEY, body)) {
         if (body.metadata?.annotations?.[key] !== value) {
           setField(patch, annotationPath(key), value ?? null);
-          storeMarker(body, patch);
+          storeMarker(prefix, body, patch);
         }
       }
     },

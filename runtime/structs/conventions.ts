@@ -5,6 +5,7 @@
  */
 import { blake2b } from './blake2b.ts';
 import type { KubernetesObject } from './bodies.ts';
+import { setField } from './dicts.ts';
 
 const KNOWN_MARKERS = new Set(['kopf-managed']);
 const KNOWN_PREFIXES = ['kopf.zalando.org'];
@@ -73,6 +74,13 @@ export function detectMarkedPrefixes(keys: Iterable<string>): Set<string> {
 /** The marker a non-`kopf.*` prefix gets, so other Kopf operators recognise our annotations. */
 export function markerKey(prefix: string): string | undefined {
   return prefix && !prefix.startsWith('kopf.') ? `${prefix}/kopf-managed` : undefined;
+}
+
+/** Add the marker to a merge-patch that stores annotations, unless the body has it (Kopf's `_store_marker`). */
+export function storeMarker(prefix: string, body: KubernetesObject, patch: Record<string, unknown>): void {
+  const marker = markerKey(prefix);
+  if (marker && body.metadata?.annotations?.[marker] === undefined)
+    setField(patch, ['metadata', 'annotations', marker], 'yes');
 }
 
 /** Sharded scale-out's label on an object: the ring member that handles it. */

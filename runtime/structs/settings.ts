@@ -114,6 +114,12 @@ export interface PersistenceSettings {
   annotationsPrefix: string;
   /** Where handler progress is stored: annotations (Kopf's default), status, or both. */
   progressStorage: 'annotations' | 'status' | 'smart';
+  /**
+   * Where the diff-base (the last handled essence) is stored, as Kopf's diff-base storages:
+   * `'annotations'` (the default; `<prefix>/<diffbaseKey>`), `'status'` (`status.kopf.last-handled-configuration`),
+   * or a list (Kopf's `MultiDiffBaseStorage`: written to all, read from the first that has one).
+   */
+  diffbaseStorage: 'annotations' | 'status' | ReadonlyArray<'annotations' | 'status'>;
   diffbaseKey: string;
   /**
    * Fields left out of the diff-base (the essence): as Kopf's `ignored_fields` of its diff-base
@@ -264,6 +270,7 @@ export function defaultSettings(): OperatorSettings {
       finalizer: 'kopf.zalando.org/KopfFinalizerMarker',
       annotationsPrefix: 'kopf.zalando.org',
       progressStorage: 'smart',
+      diffbaseStorage: 'annotations',
       diffbaseKey: 'last-handled-configuration',
       diffbaseIgnoredFields: [],
       consistencyTimeout: 5,

@@ -137,13 +137,17 @@ export async function httpGet(url: string): Promise<{ status: number; text: stri
   return { status: response.status, text: await response.text() };
 }
 
-/** A minimal CRD (any fields allowed, status subresource) for tests that need a resource of their own. */
+/**
+ * A minimal CRD (any fields allowed, a status subresource unless `statusSubresource: false`) for tests
+ * that need a resource of their own.
+ */
 export function crdYaml(options: {
   group: string;
   plural: string;
   kind: string;
   scope: 'Namespaced' | 'Cluster';
   categories?: readonly string[];
+  statusSubresource?: boolean;
 }): string {
   const singular = options.kind.toLowerCase();
   const categories = options.categories ? `, categories: [${options.categories.join(', ')}]` : '';
@@ -160,7 +164,7 @@ spec:
     - name: v1
       served: true
       storage: true
-      subresources: { status: {} }
+      subresources: ${options.statusSubresource === false ? '{}' : '{ status: {} }'}
       schema:
         openAPIV3Schema:
           type: object
