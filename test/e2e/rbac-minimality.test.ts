@@ -29,6 +29,7 @@ import {
   type RbacRule,
 } from './examples-kit.ts';
 import { createPeering, installScalingCrds } from './scaling-kit.ts';
+import { deleteManaged } from './admission-kit.ts';
 
 /**
  * `<group>/<resource>:<verb>` → the example whose run must fail without it. `idle:` just runs the
@@ -122,6 +123,9 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  // A proof cut short by its timeout may not have reached runScenario's own clean-up: the example's
+  // webhook configurations apply cluster-wide and would refuse every other file's KopfExamples.
+  if (ns) await deleteManaged(kc, `${ns.name}.kopf.dev`);
   if (rbac) {
     await rbacApi.deleteClusterRoleBinding({ name: rbac.name }).catch(() => undefined);
     await rbacApi.deleteClusterRole({ name: rbac.name }).catch(() => undefined);
