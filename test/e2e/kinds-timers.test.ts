@@ -1,6 +1,7 @@
 /** `kopf.timer`: ticks per object with the finalizer held; results applied per tick; stops on deletion. */
 import { expect, test } from 'vitest';
 import * as kopf from '../../runtime/index.ts';
+import { sleep } from '../../runtime/structs/timing.ts';
 import { eventually } from '../../runtime/testing/index.ts';
 import { EXAMPLES, exampleBody, settle } from './handlers-kit.ts';
 import { FINALIZER, getExample, isGone, statusOf } from './kinds-kit.ts';
@@ -136,4 +137,28 @@ test('a callable initialDelay gets each object’s arguments: its seconds are sl
   });
   expect(ticks).not.toContain('slow'); // an hour to go
   expect(asked.filter((n) => n === 'quick')).toEqual(['quick']); // once per task, not per tick
+});
+
+test('a sharp timer keeps to its interval since the first tick, however long each tick takes', async () => {
+  const ns = await scenario.namespace('k-timer-sharp');
+  const namespace = ns.name;
+  const registry = new kopf.Registry();
+  const ticks = { sharpFn: 0, plainFn: 0 };
+  // Both ticks take 0.6 s of a 1 s interval: a plain timer then sleeps 1 s more (a 1.6 s period),
+  // a sharp one only until the next whole second since it began (a 1 s period).
+  for (const sharp of [true, false]) {
+    kopf.timer(
+      EXAMPLES,
+      async () => {
+        ticks[sharp ? 'sharpFn' : 'plainFn']++;
+        await sleep(0.6);
+      },
+      { registry, id: sharp ? 'sharpFn' : 'plainFn', interval: 1, sharp },
+    );
+  }
+  const op = scenario.start(registry, namespace);
+  await op.client.create(EXAMPLES, namespace, exampleBody('one', {}));
+  await eventually(() => ticks.plainFn >= 4 || undefined, { what: 'four ticks of the plain timer' });
+  // ~5.4 s for four plain ticks hold about six sharp ones; both are slowed alike on a busy machine.
+  expect(ticks.sharpFn).toBeGreaterThan(ticks.plainFn);
 });
