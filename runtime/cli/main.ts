@@ -6,6 +6,7 @@ import type { KubeConfigLike } from '../client/kubeconfig.ts';
 import { describeError } from '../structs/errors.ts';
 import { configureLogging, getLogger, type LogLevel } from '../structs/logging.ts';
 import type { SettingsOverrides } from '../structs/settings.ts';
+import { SettingsError } from '../structs/settings-checks.ts';
 import { describeLoadingFailure, LoadingError, loadHandlers } from './loading.ts';
 import { parseCommandLine, type RunOptions } from './options.ts';
 
@@ -65,7 +66,9 @@ export async function run(options: RunOptions): Promise<number> {
     settings: { ...settingsFrom(options), ...(await admissionSettings(options)) },
     kubeConfig,
   });
-  if (end.failed) logger.exception('The operator failed', end.error);
+  if (end.failed && end.error instanceof SettingsError)
+    logger.error(`The operator failed: ${end.error.message}`);
+  else if (end.failed) logger.exception('The operator failed', end.error);
   const code = end.failed ? 1 : 0;
   if (end.signalled) exitSoon(code);
   return code;

@@ -9,10 +9,9 @@
  * - a function `(handlers, { state, body, spec, ... }) => handlers` of one's own.
  */
 import type { HandlerState } from '../structs/progress.ts';
-import type { ExecutionSettings, LifecycleArgs, LifecycleName } from '../structs/settings.ts';
+import type { ExecutionSettings, LifecycleArgs } from '../structs/settings.ts';
+import { lifecycleProblem } from '../structs/settings-checks.ts';
 import type { ChangingHandler, FilterKwargs } from './handlers.ts';
-
-const NAMES: readonly LifecycleName[] = ['asap', 'all-at-once', 'one-by-one', 'randomized', 'shuffled'];
 
 export function selectHandlers(
   lifecycle: ExecutionSettings['lifecycle'],
@@ -53,13 +52,6 @@ export function selectHandlers(
     default:
       throw new TypeError(lifecycleProblem(lifecycle)!);
   }
-}
-
-/** Why a `settings.execution.lifecycle` value is not one (`undefined` if it is fine). */
-export function lifecycleProblem(value: unknown): string | undefined {
-  if (typeof value === 'function' || NAMES.includes(value as LifecycleName)) return undefined;
-  const shown = typeof value === 'string' ? `'${value}'` : typeof value;
-  return `settings.execution.lifecycle must be ${NAMES.map((n) => `'${n}'`).join(', ')} or a function, not ${shown}.`;
 }
 
 /** A copy in a random order (Fisher–Yates). */

@@ -9,7 +9,7 @@ import { createApiClient, type ClosableApiClient } from '../client/api.ts';
 import type { KubeConfigLike } from '../client/kubeconfig.ts';
 import { getLogger } from '../structs/logging.ts';
 import { makeSettings, type OperatorSettings, type SettingsOverrides } from '../structs/settings.ts';
-import { lifecycleProblem } from '../processing/lifecycles.ts';
+import { settingsError } from '../structs/settings-checks.ts';
 import { sleep, untilAborted } from '../structs/timing.ts';
 import { startPoster } from '../processing/posting.ts';
 import type { ProcessingStats } from '../processing/processor.ts';
@@ -95,8 +95,8 @@ export async function runWithSettings(options: OperatorOptions, settings: Operat
     await runActivity(registry, 'startup', activityContext);
     if (signal.aborted) throw new StoppedEarly();
     // Checked once they are final, so a bad value stops the start instead of every object's processing.
-    const lifecycle = lifecycleProblem(settings.execution.lifecycle);
-    if (lifecycle) throw new TypeError(lifecycle);
+    const invalid = settingsError(settings);
+    if (invalid) throw invalid;
     kubeConfig = await login(registry, activityContext, options.kubeConfig);
     client = createApiClient(kubeConfig, settings);
   } catch (error) {

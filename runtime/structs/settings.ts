@@ -65,6 +65,13 @@ export interface ExecutionSettings {
 
 /** Kopf's lifecycles (`kopf.lifecycles.*`), by name. */
 export type LifecycleName = 'asap' | 'all-at-once' | 'one-by-one' | 'randomized' | 'shuffled';
+export const LIFECYCLE_NAMES: readonly LifecycleName[] = [
+  'asap',
+  'all-at-once',
+  'one-by-one',
+  'randomized',
+  'shuffled',
+];
 
 /**
  * A lifecycle of one's own (Kopf's `LifeCycleFn`): gets the due handlers in registration order and
@@ -283,8 +290,10 @@ export function defaultSettings(): OperatorSettings {
 /** Settings with overrides applied group by group (the defaults are not modified). */
 export function makeSettings(overrides: SettingsOverrides = {}): OperatorSettings {
   const settings = defaultSettings();
-  for (const group of Object.keys(overrides) as Array<keyof OperatorSettings>) {
-    Object.assign(settings[group], overrides[group]);
+  for (const [group, values] of Object.entries(overrides)) {
+    // An unknown group (a typo) is kept as given, so that the check at start names it.
+    if (Object.hasOwn(settings, group)) Object.assign(settings[group as keyof OperatorSettings], values);
+    else Object.assign(settings, { [group]: values });
   }
   return settings;
 }

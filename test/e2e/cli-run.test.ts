@@ -105,6 +105,33 @@ test('a bad handler option exits 1 with the handler id and the option, before co
   expect(server.connections()).toBe(0);
 });
 
+test('bad settings from a startup handler exit 1 listing every problem, before connecting anywhere', async () => {
+  const dir = workDir();
+  const server = await countingServer(dir);
+  scenario.defer(() => server.close());
+  const file = handlerFile(
+    dir,
+    `kopf.on.startup(function configure({ settings }: { settings: kopf.OperatorSettings }) {
+      Object.assign(settings.persistence, { diffbaseStorage: 'Status' });
+      settings.peering.lifetime = -1;
+    });
+    kopf.on.create(examples, function noopFn() { return undefined; });`,
+  );
+  const kopf = scenario.spawn(['run', '-A', '--standalone', file], {
+    KUBECONFIG: server.kubeconfig,
+    RUNS_FILE: '/dev/null',
+  });
+  expect(await kopf.exited).toBe(1);
+  const output = kopf.lines.join('\n');
+  expect(output).toContain('The operator settings are invalid:');
+  expect(output).toContain('settings.peering.lifetime is -1: must be a number of seconds > 0');
+  expect(output).toContain(
+    "settings.persistence.diffbaseStorage is 'Status': must be 'annotations', 'status', or a non-empty list of them",
+  );
+  expect(output).not.toMatch(/^\s+at /m); // The list says it all; no stack of our internals.
+  expect(server.connections()).toBe(0);
+});
+
 test('SIGTERM while a handler runs: the handler finishes, its outcome is persisted, and kopf exits 0', async () => {
   const ns = await namespace('cli-term');
   const dir = workDir();

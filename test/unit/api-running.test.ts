@@ -92,17 +92,23 @@ test('kopf.run(): a stop that hangs ends by the ultimate timeout a startup handl
   await running;
 });
 
-test('a lifecycle that is not one stops the start with the choices, also when a startup handler set it', async () => {
+test('bad settings stop the start with every problem listed, also those a startup handler set', async () => {
   const registry = new kopf.Registry();
   kopf.on.startup(
     ({ settings }) => {
       settings.execution.lifecycle = 'one_by_one' as never; // Kopf's spelling, not ours
+      settings.queueing.workerLimit = 0;
     },
     { registry, id: 'configure' },
   );
-  await expect(
-    kopf.operator({ registry, kubeConfig: unreachableCluster(), clusterwide: true, standalone: true }),
-  ).rejects.toThrow(
-    "settings.execution.lifecycle must be 'asap', 'all-at-once', 'one-by-one', 'randomized', 'shuffled' or a function, not 'one_by_one'.",
+  const settings = { persistence: { diffbaseStorage: 'Status' as never } };
+  const started = kopf.operator({ registry, settings, kubeConfig: unreachableCluster(), clusterwide: true });
+  await expect(started).rejects.toThrow(
+    [
+      'The operator settings are invalid:',
+      '  - settings.queueing.workerLimit is 0: must be a whole number ≥ 1, or undefined',
+      "  - settings.execution.lifecycle is 'one_by_one': must be 'asap', 'all-at-once', 'one-by-one', 'randomized', 'shuffled' or a function",
+      "  - settings.persistence.diffbaseStorage is 'Status': must be 'annotations', 'status', or a non-empty list of them",
+    ].join('\n'),
   );
 });

@@ -1,7 +1,8 @@
 /** Progress storages and the state algebra: what gets written, purged, and when a cause is done. */
 import { describe, expect, test } from 'vitest';
 import type { ChangingHandler } from '../../runtime/processing/handlers.ts';
-import { lifecycleProblem, selectHandlers } from '../../runtime/processing/lifecycles.ts';
+import { selectHandlers } from '../../runtime/processing/lifecycles.ts';
+import { lifecycleProblem } from '../../runtime/structs/settings-checks.ts';
 import * as states from '../../runtime/processing/state.ts';
 import { progressStorage } from '../../runtime/processing/storage.ts';
 import { freshState } from '../../runtime/structs/progress.ts';
@@ -183,7 +184,7 @@ describe('lifecycles', () => {
   });
   test('an unknown name is refused with the choices', () => {
     expect(lifecycleProblem('one_by_one')).toBe(
-      "settings.execution.lifecycle must be 'asap', 'all-at-once', 'one-by-one', 'randomized', 'shuffled' or a function, not 'one_by_one'.",
+      "settings.execution.lifecycle is 'one_by_one': must be 'asap', 'all-at-once', 'one-by-one', 'randomized', 'shuffled' or a function",
     );
     expect(lifecycleProblem('shuffled')).toBeUndefined();
     expect(lifecycleProblem(() => [])).toBeUndefined();
