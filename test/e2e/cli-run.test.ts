@@ -85,51 +85,51 @@ test('a handler file with a syntax error exits non-zero naming the file, before 
   expect(server.connections()).toBe(0);
 });
 
-test('a bad handler option exits 1 with the handler id and the option, before connecting anywhere', async () => {
+/**
+ * `kopf run -A --standalone` of a handler file that must fail before connecting: its cluster is a
+ * server that only counts connections. Resolves once kopf exited.
+ */
+async function runFailingEarly(body: string) {
   const dir = workDir();
   const server = await countingServer(dir);
   scenario.defer(() => server.close());
-  const file = handlerFile(dir, `kopf.on.create(examples, function createFn() {}, { backoff: -5 });`);
+  const file = handlerFile(dir, body);
   const kopf = scenario.spawn(['run', '-A', '--standalone', file], {
     KUBECONFIG: server.kubeconfig,
     RUNS_FILE: '/dev/null',
   });
-  expect(await kopf.exited).toBe(1);
-  const output = kopf.lines.join('\n');
-  expect(output).toContain(`failed to load ${file}`);
-  expect(output).toContain(
+  const code = await kopf.exited;
+  return { code, file, output: kopf.lines.join('\n'), connections: server.connections() };
+}
+
+test('a bad handler option exits 1 with the handler id and the option, before connecting anywhere', async () => {
+  const run = await runFailingEarly(`kopf.on.create(examples, function createFn() {}, { backoff: -5 });`);
+  expect(run.code).toBe(1);
+  expect(run.output).toContain(`failed to load ${run.file}`);
+  expect(run.output).toContain(
     "The create handler 'createFn': option `backoff` must be a number of seconds ≥ 0, not -5.",
   );
   // The only frame left is the registration in the user's file.
-  expect(output.match(/^\s+at .*$/gm)).toEqual([expect.stringContaining(`${file}:`)]);
-  expect(server.connections()).toBe(0);
+  expect(run.output.match(/^\s+at .*$/gm)).toEqual([expect.stringContaining(`${run.file}:`)]);
+  expect(run.connections).toBe(0);
 });
 
 test('bad settings from a startup handler exit 1 listing every problem, before connecting anywhere', async () => {
-  const dir = workDir();
-  const server = await countingServer(dir);
-  scenario.defer(() => server.close());
-  const file = handlerFile(
-    dir,
+  const run = await runFailingEarly(
     `kopf.on.startup(function configure({ settings }: { settings: kopf.OperatorSettings }) {
       Object.assign(settings.persistence, { diffbaseStorage: 'Status' });
       settings.peering.lifetime = -1;
     });
     kopf.on.create(examples, function noopFn() { return undefined; });`,
   );
-  const kopf = scenario.spawn(['run', '-A', '--standalone', file], {
-    KUBECONFIG: server.kubeconfig,
-    RUNS_FILE: '/dev/null',
-  });
-  expect(await kopf.exited).toBe(1);
-  const output = kopf.lines.join('\n');
-  expect(output).toContain('The operator settings are invalid:');
-  expect(output).toContain('settings.peering.lifetime is -1: must be a number of seconds > 0');
-  expect(output).toContain(
+  expect(run.code).toBe(1);
+  expect(run.output).toContain('The operator settings are invalid:');
+  expect(run.output).toContain('settings.peering.lifetime is -1: must be a number of seconds > 0');
+  expect(run.output).toContain(
     "settings.persistence.diffbaseStorage is 'Status': must be 'annotations', 'status', or a non-empty list of them",
   );
-  expect(output).not.toMatch(/^\s+at /m); // The list says it all; no stack of our internals.
-  expect(server.connections()).toBe(0);
+  expect(run.output).not.toMatch(/^\s+at /m); // The list says it all; no stack of our internals.
+  expect(run.connections).toBe(0);
 });
 
 test('SIGTERM while a handler runs: the handler finishes, its outcome is persisted, and kopf exits 0', async () => {
