@@ -117,28 +117,30 @@ const RULES: { readonly [G in keyof OperatorSettings]: GroupRules<OperatorSettin
  */
 export function settingsProblems(settings: OperatorSettings): string[] {
   const known = defaultSettings();
+  const isGroup = (name: string): name is keyof OperatorSettings => Object.hasOwn(known, name);
   const problems: string[] = [];
-  for (const [group, values] of Object.entries(settings as object)) {
-    if (!Object.hasOwn(known, group)) {
+  const groups: Array<[string, unknown]> = Object.entries(settings);
+  for (const [group, values] of groups) {
+    if (!isGroup(group)) {
       problems.push(`settings.${group} is ${describe(values)}: not a settings group (${listKeys(known)})`);
       continue;
     }
-    const knownFields = known[group as keyof OperatorSettings];
     if (typeof values !== 'object' || values === null) {
-      problems.push(`settings.${group} is ${describe(values)}: must be an object (${listKeys(knownFields)})`);
+      problems.push(
+        `settings.${group} is ${describe(values)}: must be an object (${listKeys(known[group])})`,
+      );
       continue;
     }
-    for (const field of Object.keys(values as object)) {
-      if (!Object.hasOwn(knownFields, field)) {
-        const value: unknown = (values as Record<string, unknown>)[field];
+    const given = new Map<string, unknown>(Object.entries(values));
+    for (const [field, value] of given) {
+      if (!Object.hasOwn(known[group], field)) {
         problems.push(
-          `settings.${group}.${field} is ${describe(value)}: not a setting (settings.${group} has ${listKeys(knownFields)})`,
+          `settings.${group}.${field} is ${describe(value)}: not a setting (settings.${group} has ${listKeys(known[group])})`,
         );
       }
     }
-    const rules: Readonly<Record<string, Rule | undefined>> = RULES[group as keyof OperatorSettings];
-    for (const [field, rule] of Object.entries(rules)) {
-      const problem = settingProblem(group, field, (values as Record<string, unknown>)[field], rule);
+    for (const [field, rule] of Object.entries<Rule | undefined>(RULES[group])) {
+      const problem = settingProblem(group, field, given.get(field), rule);
       if (problem) problems.push(problem);
     }
   }
