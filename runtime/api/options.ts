@@ -4,37 +4,31 @@
  * again in NaN seconds", or a handler that never runs (`retries: -1`). Registration happens when the
  * handler files load, so `kopf run` exits 1 with the handler's id and the option before it connects.
  */
+import { NON_EMPTY_TEXT, SECONDS, SECONDS_POSITIVE, type Rule } from '../structs/value-rules.ts';
 
 /** A bad option value: the message names the handler and the option. */
 export class HandlerOptionError extends TypeError {
   constructor(kind: string, id: string, option: string, rule: string, value: unknown) {
-    super(`The ${kind} handler '${id}': option \`${option}\` ${rule}, not ${show(value)}.`);
+    super(`The ${kind} handler '${id}': option \`${option}\` must be ${rule}, not ${show(value)}.`);
     this.name = 'HandlerOptionError';
   }
 }
 
-type Rule = readonly [check: (value: unknown) => boolean, rule: string];
-
-const isFiniteNumber = (value: unknown): value is number =>
-  typeof value === 'number' && Number.isFinite(value);
-
-const SECONDS_POSITIVE: Rule = [(v) => isFiniteNumber(v) && v > 0, 'must be a number of seconds > 0'];
-const SECONDS: Rule = [(v) => isFiniteNumber(v) && v >= 0, 'must be a number of seconds ≥ 0'];
 const SECONDS_OR_CALLABLE: Rule = [
   (v) => typeof v === 'function' || SECONDS[0](v),
-  'must be a number of seconds ≥ 0 or a function returning one',
+  'a number of seconds ≥ 0 or a function returning one',
 ];
-const BOOLEAN: Rule = [(v) => typeof v === 'boolean', 'must be true or false'];
+const BOOLEAN: Rule = [(v) => typeof v === 'boolean', 'true or false'];
 
 /** Every option with a constrained value, whichever kinds of handlers take it. */
 const RULES: Readonly<Record<string, Rule>> = {
-  id: [(v) => typeof v === 'string' && v !== '', 'must be a non-empty string'],
+  id: NON_EMPTY_TEXT,
   errors: [
     (v) => v === 'temporary' || v === 'permanent' || v === 'ignored',
-    "must be 'temporary', 'permanent' or 'ignored'",
+    "'temporary', 'permanent' or 'ignored'",
   ],
   // Attempts, counted from the first: `retries: 0` (or less) would never run the handler at all.
-  retries: [(v) => Number.isSafeInteger(v) && (v as number) >= 1, 'must be a whole number of attempts ≥ 1'],
+  retries: [(v) => Number.isSafeInteger(v) && (v as number) >= 1, 'a whole number of attempts ≥ 1'],
   timeout: SECONDS_POSITIVE,
   backoff: SECONDS,
   interval: SECONDS_POSITIVE,

@@ -9,11 +9,10 @@
  * 0 for the timeouts that 0 disables. Booleans are not checked (any truthiness works, as in Python).
  */
 import { defaultSettings, LIFECYCLE_NAMES, type OperatorSettings } from './settings.ts';
+import { isFiniteNumber, NON_EMPTY_TEXT, SECONDS, SECONDS_POSITIVE, type Rule } from './value-rules.ts';
 
-type Rule = readonly [check: (value: unknown) => boolean, allowed: string];
 type GroupRules<G> = { readonly [F in keyof G]?: Rule };
 
-const isNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
 const isWhole = (value: unknown): value is number => Number.isSafeInteger(value);
 const optional = ([check, allowed]: Rule): Rule => [
   (v) => v === undefined || check(v),
@@ -28,13 +27,10 @@ const listOf = ([check, allowed]: Rule): Rule => [
   `a list of (${allowed})`,
 ];
 
-const SECONDS: Rule = [(v) => isNumber(v) && v >= 0, 'a number of seconds ≥ 0'];
-const SECONDS_POSITIVE: Rule = [(v) => isNumber(v) && v > 0, 'a number of seconds > 0'];
-const TEXT: Rule = [(v) => typeof v === 'string' && v !== '', 'a non-empty string'];
 const ANY_TEXT: Rule = [(v) => typeof v === 'string', 'a string'];
 const STORAGE = oneOf('annotations', 'status');
 const FIELD_PATH: Rule = [
-  (v) => TEXT[0](v) || (Array.isArray(v) && v.length > 0 && v.every(TEXT[0])),
+  (v) => NON_EMPTY_TEXT[0](v) || (Array.isArray(v) && v.length > 0 && v.every(NON_EMPTY_TEXT[0])),
   "a dotted path like 'spec.data' or a list of keys",
 ];
 
@@ -51,13 +47,13 @@ const RULES: { readonly [G in keyof OperatorSettings]: GroupRules<OperatorSettin
     eventNamePrefix: ANY_TEXT,
   },
   peering: {
-    name: TEXT,
-    priority: [isNumber, 'a finite number'],
+    name: NON_EMPTY_TEXT,
+    priority: [isFiniteNumber, 'a finite number'],
     lifetime: SECONDS_POSITIVE,
   },
   scaling: {
-    leaseName: optional(TEXT),
-    leaseNamespace: optional(TEXT),
+    leaseName: optional(NON_EMPTY_TEXT),
+    leaseNamespace: optional(NON_EMPTY_TEXT),
     leaseDuration: SECONDS_POSITIVE,
     renewDeadline: SECONDS_POSITIVE,
     retryPeriod: SECONDS_POSITIVE,
@@ -92,14 +88,14 @@ const RULES: { readonly [G in keyof OperatorSettings]: GroupRules<OperatorSettin
     errorBackoffs: listOf(SECONDS),
   },
   persistence: {
-    finalizer: TEXT,
-    annotationsPrefix: TEXT,
+    finalizer: NON_EMPTY_TEXT,
+    annotationsPrefix: NON_EMPTY_TEXT,
     progressStorage: oneOf('annotations', 'status', 'smart'),
     diffbaseStorage: [
       (v) => STORAGE[0](v) || (Array.isArray(v) && v.length > 0 && v.every(STORAGE[0])),
       `${STORAGE[1]}, or a non-empty list of them`,
     ],
-    diffbaseKey: TEXT,
+    diffbaseKey: NON_EMPTY_TEXT,
     diffbaseIgnoredFields: listOf(FIELD_PATH),
     consistencyTimeout: SECONDS,
   },
@@ -107,7 +103,7 @@ const RULES: { readonly [G in keyof OperatorSettings]: GroupRules<OperatorSettin
     cancellationPolling: SECONDS_POSITIVE,
   },
   admission: {
-    managed: optional(TEXT),
+    managed: optional(NON_EMPTY_TEXT),
   },
 };
 
