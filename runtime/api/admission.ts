@@ -121,7 +121,7 @@ function register(
     );
   }
   const base = validateFilters(reason, resource, fn, options as CommonOptions<never, never>);
-  const rule = `must be some of ${ADMISSION_OPERATIONS.join(', ')}`;
+  const rule = `some of ${ADMISSION_OPERATIONS.join(', ')}`;
   for (const operation of options.operations ?? []) {
     if (!ADMISSION_OPERATIONS.includes(operation))
       throw new HandlerOptionError(reason, base.id, 'operations', rule, operation);
@@ -136,7 +136,7 @@ function register(
       reason,
       base.id,
       'timeout',
-      `must be at most ${MAX_TIMEOUT} seconds (the API server's limit)`,
+      `at most ${MAX_TIMEOUT} seconds (the API server's limit)`,
       timeout,
     );
   (options.registry ?? defaultRegistry()).addWebhook({

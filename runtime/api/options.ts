@@ -8,8 +8,8 @@ import { NON_EMPTY_TEXT, SECONDS, SECONDS_POSITIVE, type Rule } from '../structs
 
 /** A bad option value: the message names the handler and the option. */
 export class HandlerOptionError extends TypeError {
-  constructor(kind: string, id: string, option: string, rule: string, value: unknown) {
-    super(`The ${kind} handler '${id}': option \`${option}\` must be ${rule}, not ${show(value)}.`);
+  constructor(kind: string, id: string, option: string, allowed: string, value: unknown) {
+    super(`The ${kind} handler '${id}': option \`${option}\` must be ${allowed}, not ${show(value)}.`);
     this.name = 'HandlerOptionError';
   }
 }
