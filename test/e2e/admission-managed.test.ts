@@ -16,6 +16,7 @@ import {
   widget,
   widgetResource,
 } from './admission-kit.ts';
+import { freshNamespace } from '../../runtime/testing/index.ts';
 import { runOperator } from './operator-kit.ts';
 
 const PLURAL = 'gadgets';
@@ -121,6 +122,37 @@ describe('managed webhook configurations', () => {
       widget(KIND, 'admitted', { field: 'x' }, { policy: 'ignore' }),
     );
     expect(admitted.object).toMatchObject({ metadata: { name: 'admitted' } });
+  });
+
+  it('of an operator serving named namespaces never see objects of other namespaces', async () => {
+    const { namespace, managed } = fixture;
+    const registry = new kopf.Registry();
+    registerHandlers(registry);
+    const elsewhere = await freshNamespace(kc, 'managed-elsewhere');
+    const running = runOperator(kc, {
+      registry,
+      namespaces: [namespace],
+      settings: { admission: { server: loopbackServer(), managed } },
+    });
+    try {
+      await waitUntilWebhooksActive(() =>
+        createWidget(kc, namespace, PLURAL, widget(KIND, 'probe', { field: 'wrong' }), { dryRun: 'All' }),
+      );
+      const outside = widget(KIND, 'outside', { field: 'wrong' }, { policy: 'fail' });
+      const admitted = await createWidget(kc, elsewhere.name, PLURAL, outside, { dryRun: 'All' });
+      expect(admitted.object).toMatchObject({ metadata: { name: 'outside' } });
+      await running.stop();
+      // The persistent, failing webhook left behind blocks only the served namespace.
+      expect((await rejection(createWidget(kc, namespace, PLURAL, outside))).message).toContain(
+        `failed calling webhook "strict.${managed}"`,
+      );
+      expect((await createWidget(kc, elsewhere.name, PLURAL, outside)).object).toMatchObject({
+        metadata: { name: 'outside' },
+      });
+    } finally {
+      await running.stop();
+      await elsewhere.delete();
+    }
   });
 });
 

@@ -327,6 +327,26 @@ describe('managed webhook configurations', () => {
     ).toEqual({ service: { name: 'op', namespace: 'ops', port: 443, path: '/hooks/defaults' } });
   });
 
+  it('scope the webhooks to the namespaces an operator serves by name, and only then', () => {
+    const registry = new kopf.Registry();
+    kopf.on.validate(EXAMPLES, function check() {}, { registry });
+    const build = (namespaces: string[] | undefined) =>
+      buildWebhooks(served(registry), {
+        reason: 'validating',
+        suffix: 's',
+        clientConfig: { url: 'https://127.0.0.1:9443' },
+        namespaces,
+      })[0]?.namespaceSelector;
+    expect(build(['team-b', ' team-a', 'team-b'])).toEqual({
+      matchExpressions: [
+        { key: 'kubernetes.io/metadata.name', operator: 'In', values: ['team-a', 'team-b'] },
+      ],
+    });
+    expect(build(undefined)).toBeUndefined();
+    expect(build(['team-a', 'dev-*'])).toBeUndefined();
+    expect(build(['team-a,team-b'])).toBeUndefined();
+  });
+
   it('name webhooks as Kubernetes accepts them', () => {
     expect(webhookName('parent/child_fn', 'x.kopf.dev')).toBe('parent.child-fn.x.kopf.dev');
     expect(webhookName('a b', '')).toBe('a20b');

@@ -23,6 +23,8 @@ export interface AdmissionOptions {
   memo: Record<string, unknown>;
   /** The operator's stop signal (handlers see it). */
   signal: AbortSignal;
+  /** The `-n` patterns the operator serves (undefined: cluster-wide); they scope managed webhooks. */
+  namespaces?: readonly string[] | undefined;
 }
 
 export interface RunningAdmission {
@@ -73,11 +75,12 @@ export async function startAdmission(options: AdmissionOptions): Promise<Running
     reviewAdmission(review, request, { webhooks, settings, memo: options.memo, signal: options.signal });
   const configs = server.serve(fn, serverStop.signal)[Symbol.asyncIterator]();
   const managed = settings.admission.managed;
+  const scope = { namespaces: options.namespaces };
   // The first config: the server listens (or it throws, e.g. for a port in use).
   const first = await configs.next();
   let current: WebhookClientConfig | undefined = first.done ? undefined : first.value;
   try {
-    if (managed && current) await applyConfigurations(client, managed, webhooks, current);
+    if (managed && current) await applyConfigurations(client, managed, webhooks, current, scope);
   } catch (error) {
     serverStop.abort();
     await configs.return?.();
@@ -88,7 +91,7 @@ export async function startAdmission(options: AdmissionOptions): Promise<Running
     for (let next = await configs.next(); !next.done; next = await configs.next()) {
       current = next.value;
       if (managed && !serverStop.signal.aborted) {
-        await applyConfigurations(client, managed, webhooks, current).catch((error: unknown) =>
+        await applyConfigurations(client, managed, webhooks, current, scope).catch((error: unknown) =>
           logger.exception('Reconfiguring the webhooks failed', error),
         );
       }
@@ -97,9 +100,11 @@ export async function startAdmission(options: AdmissionOptions): Promise<Running
   return {
     async stop() {
       if (managed && current) {
-        await applyConfigurations(client, managed, webhooks, current, { persistentOnly: true }).catch(
-          (error: unknown) =>
-            logger.exception('Cleaning up the managed webhook configurations failed', error),
+        await applyConfigurations(client, managed, webhooks, current, {
+          ...scope,
+          persistentOnly: true,
+        }).catch((error: unknown) =>
+          logger.exception('Cleaning up the managed webhook configurations failed', error),
         );
       }
       serverStop.abort();

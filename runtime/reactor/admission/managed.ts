@@ -14,6 +14,7 @@ import { getLogger } from '../../structs/logging.ts';
 import type { WebhookClientConfig } from '../../structs/reviews.ts';
 import type { WebhookHandler } from '../../processing/handlers.ts';
 import { labelRequirements, type LabelRequirement } from '../../processing/selectors.ts';
+import { isLiteralNamespace, literalNamespaces } from '../../watching/namespaces.ts';
 import type { ServedWebhook } from './reviewing.ts';
 
 const GROUP = 'admissionregistration.k8s.io';
@@ -49,6 +50,7 @@ export interface WebhookEntry {
     operations: string[];
     scope: '*';
   }[];
+  namespaceSelector?: { matchExpressions: LabelRequirement[] };
   objectSelector?: { matchExpressions: LabelRequirement[] };
   clientConfig: WebhookClientConfig;
   timeoutSeconds: number;
@@ -62,9 +64,12 @@ export function buildWebhooks(
     reason: WebhookHandler['reason'];
     suffix: string;
     clientConfig: WebhookClientConfig;
+    /** The operator's `-n` patterns; undefined when it serves the whole cluster. */
+    namespaces?: readonly string[] | undefined;
     persistentOnly?: boolean;
   },
 ): WebhookEntry[] {
+  const namespaces = namespaceSelector(options.namespaces);
   return webhooks
     .filter(({ handler }) => handler.reason === options.reason)
     .filter(({ handler }) => !options.persistentOnly || handler.persistent)
@@ -88,6 +93,7 @@ export function buildWebhooks(
             scope: '*',
           },
         ],
+        ...(namespaces ? { namespaceSelector: namespaces } : {}),
         ...(selector ? { objectSelector: selector } : {}),
         clientConfig: withHandlerId(options.clientConfig, handler.id),
         timeoutSeconds: Math.max(1, Math.ceil(handler.timeout)), // whole seconds, 1–30
@@ -121,6 +127,23 @@ function withHandlerId(config: WebhookClientConfig, id: string): WebhookClientCo
   return result;
 }
 
+/**
+ * An operator serving named namespaces (`-n a -n b`) admits only their objects: the API server
+ * skips the webhooks elsewhere (by the `kubernetes.io/metadata.name` label every namespace carries),
+ * so a development operator in one namespace never blocks the rest of the cluster, nor fails
+ * requests there when it stops. Globs and negations cannot be expressed as a label selector: those
+ * operators, like cluster-wide ones, get cluster-wide webhooks (as in Kopf). Cluster-scoped objects
+ * are always sent: namespaceSelector does not apply to them.
+ */
+export function namespaceSelector(
+  namespaces: readonly string[] | undefined,
+): WebhookEntry['namespaceSelector'] {
+  if (!namespaces?.length || !namespaces.every((pattern) => isLiteralNamespace(pattern.trim())))
+    return undefined;
+  const values = literalNamespaces(namespaces).sort();
+  return { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values }] };
+}
+
 /** Exact values and PRESENT/ABSENT label filters, as the API server's `objectSelector` (callbacks stay ours). */
 function labelSelector(handler: WebhookHandler): WebhookEntry['objectSelector'] {
   const expressions = labelRequirements(handler.labels);
@@ -133,7 +156,7 @@ export async function applyConfigurations(
   name: string,
   webhooks: readonly ServedWebhook[],
   clientConfig: WebhookClientConfig,
-  options: { persistentOnly?: boolean } = {},
+  options: { namespaces?: readonly string[] | undefined; persistentOnly?: boolean } = {},
 ): Promise<void> {
   const logger = getLogger('kopf.webhooks');
   for (const reason of ['validating', 'mutating'] as const) {
