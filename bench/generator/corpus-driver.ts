@@ -10,15 +10,18 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { ownPackage } from '../../common/package.ts';
-import { defaultKopfTsSpec } from '../../generator/project/kopf-ts-spec.ts';
 
 // The build, as a registry install runs it (the peers' drivers run their compiled JavaScript too);
-// the sources, type-stripped at load (~0.2 s more CPU), only when there is no build.
-const built = path.join(import.meta.dirname, '..', '..', 'dist', 'generator', 'cli.js');
-const { main } = (await import(
-  existsSync(built) ? built : '../../generator/cli.ts'
-)) as typeof import('../../generator/cli.ts');
+// the sources, type-stripped at load (~0.2 s more CPU), only when there is no build. The helpers come
+// from the same tree: importing them from the sources would type-strip them and their imports.
+const built = existsSync(path.join(import.meta.dirname, '..', '..', 'dist', 'generator', 'cli.js'));
+const from = (module: string): string =>
+  built ? `../../dist/${module}.js` : `../../${module}.ts`;
+const { main } = (await import(from('generator/cli'))) as typeof import('../../generator/cli.ts');
+const { ownPackage } = (await import(from('common/package'))) as typeof import('../../common/package.ts');
+const { defaultKopfTsSpec } = (await import(
+  from('generator/project/kopf-ts-spec')
+)) as typeof import('../../generator/project/kopf-ts-spec.ts');
 
 const [outDir, ...files] = process.argv.slice(2);
 const kopfTs = defaultKopfTsSpec({ kind: 'registry' }, ownPackage().version);

@@ -49,8 +49,14 @@ function asDocument(text: string): string {
   return marked.endsWith('\n') ? marked : `${marked}\n`;
 }
 
-/** Kopf's peering CRDs and the default peering object for the operator's scope. */
+/** Kopf's peering CRDs: the same for every project, so printed once per process. */
 export function emitPeeringYaml(): string {
+  return (peeringYaml ??= printPeeringYaml());
+}
+
+let peeringYaml: string | undefined;
+
+function printPeeringYaml(): string {
   const crd = (kind: string, plural: string, scope: string) => ({
     apiVersion: 'apiextensions.k8s.io/v1',
     kind: 'CustomResourceDefinition',

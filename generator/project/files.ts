@@ -158,10 +158,14 @@ export function applyChanges(root: string, changes: PlannedChanges): void {
   });
   try {
     const fresh = path.join(staging, 'new');
+    // Each directory is made once: a project's files share a handful of them.
+    const made = new Set<string>();
     for (const [file, content] of changes.writes) {
       const target = path.join(fresh, file);
+      const dir = path.dirname(target);
       attempt(path.join(root, file), () => {
-        mkdirSync(path.dirname(target), { recursive: true });
+        if (!made.has(dir)) mkdirSync(dir, { recursive: true });
+        made.add(dir);
         writeFileSync(target, content);
       });
     }
