@@ -217,10 +217,6 @@ export async function runGeneratorMeasure(options: {
     const rows = readFileSync(manifest, 'utf8').trim().split('\n').slice(1);
     result.crdDocuments = rows.reduce((sum, row) => sum + (Number(row.split('\t')[5]) || 0), 0);
   }
-  // bench/generator/ (the generator engineer's own bench), if present, is run as well and reported.
-  const own = path.join(benchDir, 'generator', 'run.ts');
-  if (existsSync(own))
-    log("generator: bench/generator/run.ts exists; run it on its own for kopf-gen's detailed numbers");
   try {
     result.versions = ensurePeers(log);
   } catch (error) {
