@@ -4,13 +4,12 @@
  * deploy/rbac.yaml from the handler code; `kopf-gen init [DIR]` starts a project from Kopf's example CRD.
  */
 import path from 'node:path';
-import yargs from 'yargs';
+import { helpText, parseCommandLine, UsageError, type CommandLine } from './args.ts';
 import { formatWarning, InputError, OutputError } from './errors.ts';
 import { generate, regenerateRbac, type GenerateResult } from './generate.ts';
 import { init } from './init.ts';
 import { typecheckProject } from './project/typecheck.ts';
 import { watchInputs } from './watch.ts';
-import { describeError } from '../common/errors.ts';
 
 interface Output {
   out(line: string): void;
@@ -31,97 +30,21 @@ export async function main(
   output: Output = consoleOutput,
   signal?: AbortSignal,
 ): Promise<number> {
-  const command = argv[0] === 'rbac' || argv[0] === 'init' ? argv[0] : undefined;
-  const rbacOnly = command === 'rbac';
-  let failure: string | undefined;
-  const parser = yargs([...(command ? argv.slice(1) : argv)])
-    .scriptName(command ? `kopf-gen ${command}` : 'kopf-gen')
-    .usage(
-      rbacOnly
-        ? '$0 [-o DIR]\n\nRegenerate deploy/rbac.yaml of a generated project from deploy/crds.yaml and its handler code.'
-        : command === 'init'
-          ? "$0 [DIR] [--namespace NS | --cluster-wide]\n\nStart a new operator project in DIR (default: the current directory) from Kopf's example CRD,\n" +
-            'copied into DIR/crds/ for you to change; then regenerate with `kopf-gen crds/` inside DIR.'
-          : '$0 <crd files or directories...> [-o DIR] [--namespace NS | --cluster-wide] [--replicas N [--sharded]] [--deploy-namespace NS]\n\n' +
-            'Generate (or regenerate in place) a typed TypeScript operator project from CRDs.\n' +
-            "`$0 init [DIR]` starts a project without CRDs of your own, from Kopf's example CRD.\n" +
-            '`$0 rbac` regenerates only deploy/rbac.yaml from the handler code.',
-    )
-    .option('output', {
-      alias: 'o',
-      type: 'string',
-      default: '.',
-      describe: 'Project directory to write (default: the current one)',
-    })
-    .option('check', {
-      type: 'boolean',
-      default: false,
-      describe: 'Write nothing; exit 1 if anything would change (for CI)',
-    })
-    .option('quiet', {
-      alias: 'q',
-      type: 'boolean',
-      default: false,
-      describe: 'Print only errors and the summary',
-    })
-    .strictOptions()
-    .help()
-    .version(false)
-    .exitProcess(false)
-    .fail((message, error) => {
-      failure = error?.message ?? message;
-    });
-  if (!rbacOnly) {
-    parser
-      .option('namespace', {
-        alias: 'n',
-        type: 'string',
-        describe: 'Serve only this namespace (Role instead of ClusterRole)',
-      })
-      .option('cluster-wide', {
-        alias: 'A',
-        type: 'boolean',
-        describe: 'Serve all namespaces (the default for new projects)',
-      })
-      .option('kopf-ts', {
-        type: 'string',
-        describe:
-          'npm spec of the kopf-ts dependency (default: ^<kopf-gen version>; from a checkout or a local tarball, file:vendor/kopf-ts.tgz — that kopf-ts, packed into the project)',
-      })
-      .option('watch', {
-        alias: 'w',
-        type: 'boolean',
-        default: false,
-        describe: 'Regenerate whenever the CRD files change, then type-check the project; stop with Ctrl+C',
-      })
-      .option('replicas', {
-        type: 'number',
-        describe: 'Replicas of the Deployment; more than one runs with --leader-elect (default 1)',
-      })
-      .option('sharded', {
-        type: 'boolean',
-        describe:
-          'The replicas split the objects between them (kopf run --sharded) instead of electing a leader; --no-sharded to go back',
-      })
-      .option('deploy-namespace', {
-        type: 'string',
-        describe: 'Where a cluster-wide operator is deployed (default: default)',
-      })
-      .conflicts('namespace', 'cluster-wide');
-  }
-  let args;
+  let args: CommandLine;
   try {
-    args = await parser.parseAsync();
+    args = parseCommandLine(argv);
   } catch (error) {
-    failure ??= describeError(error);
-  }
-  if (failure !== undefined || !args) {
-    output.err(`kopf-gen: ${failure ?? 'invalid arguments'}`);
+    if (!(error instanceof UsageError)) throw error;
+    output.err(`kopf-gen: ${error.message} (kopf-gen --help lists the options)`);
     return 2;
   }
-  if (args.help) return 0;
-  const inputs = args._.map(String);
-  if (args.watch === true && (args.check || command === 'init')) {
+  const { command, inputs } = args;
+  const rbacOnly = command === 'rbac';
+  if (args.help) {
+    output.out(helpText(command));
+    return 0;
+  }
+  if (args.watch && (args.check || command === 'init')) {
     output.err(`kopf-gen: --watch does not go with ${command === 'init' ? 'init' : '--check'}`);
     return 2;
   }
@@ -147,8 +70,8 @@ export async function main(
 
   const options = {
     outDir: command === 'init' ? (inputs[0] ?? args.output) : args.output,
-    namespace: args.namespace !== undefined ? String(args.namespace) : args.clusterWide ? null : undefined,
-    kopfTs: args.kopfTs as string | undefined,
+    namespace: args.namespace !== undefined ? args.namespace : args.clusterWide ? null : undefined,
+    kopfTs: args.kopfTs,
     ...scaling,
     check: args.check,
     progress: args.quiet ? undefined : (message: string) => output.err(message),
@@ -173,7 +96,7 @@ export async function main(
 
   const first = await once();
   if (!first) return 1;
-  if (command === undefined && args.watch === true) {
+  if (command === undefined && args.watch) {
     await watchAndRegenerate(inputs, options.outDir, once, output, signal ?? stopSignal());
     return 0;
   }
@@ -233,29 +156,26 @@ function stopSignal(): AbortSignal {
 }
 
 /** `--replicas` (a positive integer), `--[no-]sharded` and `--deploy-namespace`, checked. */
-function scalingArgs(args: Record<string, unknown>): {
+function scalingArgs(args: CommandLine): {
   replicas?: number;
   sharded?: boolean;
   deployNamespace?: string;
 } {
-  const replicas = args.replicas as number | undefined;
+  const given = args.replicas;
+  const replicas = given === undefined ? undefined : given.trim() === '' ? NaN : Number(given);
   if (replicas !== undefined && !(Number.isInteger(replicas) && replicas >= 1))
-    throw new UsageError(`--replicas must be a positive integer, not ${String(args.replicas)}`);
-  const deployNamespace = args.deployNamespace as string | undefined;
+    throw new UsageError(`--replicas must be a positive integer, not ${given}`);
+  const { deployNamespace, sharded } = args;
   if (deployNamespace !== undefined && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(deployNamespace))
     throw new UsageError(
       `--deploy-namespace must be a namespace name (DNS-1123 label), not ${deployNamespace}`,
     );
-  const sharded = args.sharded as boolean | undefined;
   return {
     ...(replicas !== undefined ? { replicas } : {}),
     ...(sharded !== undefined ? { sharded } : {}),
     ...(deployNamespace !== undefined ? { deployNamespace } : {}),
   };
 }
-
-/** Bad flag values found after parsing (exit code 2). */
-class UsageError extends Error {}
 
 function report(result: GenerateResult, check: boolean, quiet: boolean, ms: number, output: Output): void {
   if (!quiet) {
