@@ -19,8 +19,21 @@ export function isIdentifier(name: string): boolean {
 
 /** `hugepages-1Gi` → `Hugepages1Gi`, `-Xmx` → `Xmx`, `fooBar` → `FooBar`: one name segment per path step. */
 export function pascalCase(text: string): string {
-  const words = text.split(/[^A-Za-z0-9]+/).filter(Boolean);
-  return words.map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('');
+  // One pass over the characters (the type modeller calls this for every schema property): ASCII
+  // letters and digits are kept, anything else ends a word, and each word starts upper-case.
+  let out = '';
+  let wordStart = true;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    const lower = code >= 97 && code <= 122;
+    if (lower || (code >= 65 && code <= 90) || (code >= 48 && code <= 57)) {
+      out += wordStart && lower ? String.fromCharCode(code - 32) : text[i];
+      wordStart = false;
+    } else {
+      wordStart = true;
+    }
+  }
+  return out;
 }
 
 /** `KopfExample` → `kopfExample`, `CSIDriver` → `csiDriver`, `URL` → `url`. */

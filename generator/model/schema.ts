@@ -58,17 +58,24 @@ const TYPE_KEYS = [
 
 /**
  * Where a schema node is: `order` places the declarations it creates in the output (document order),
- * `path` names them (kind, then property keys), `where` is its JSON path for warnings.
+ * `path` names them (kind, then property keys; `name` is {@link typeName} of it, built a step at a
+ * time), `where` is its JSON path for warnings.
  */
 interface Site {
   readonly order: readonly number[];
   readonly path: readonly string[];
+  readonly name: string;
   readonly where: string;
 }
 
 /** The site of property `key`, the `index`-th child of `site`. */
 function propertySite(site: Site, key: string, index: number): Site {
-  return { order: [...site.order, index], path: [...site.path, key], where: `${site.where}.${key}` };
+  return {
+    order: [...site.order, index],
+    path: [...site.path, key],
+    name: site.name + nameStep(key),
+    where: `${site.where}.${key}`,
+  };
 }
 
 class SchemaWalker {
@@ -92,7 +99,7 @@ class SchemaWalker {
     const required = requiredSet(root);
     const rootOpen =
       !schema || this.input.openObjects || root['x-kubernetes-preserve-unknown-fields'] === true;
-    const rootSite: Site = { order: [], path: [kind], where: '' };
+    const rootSite: Site = { order: [], path: [kind], name: kind, where: '' };
 
     const members: Member[] = [
       { name: 'apiVersion', optional: false, type: { kind: 'literal', value: this.input.apiVersion } },
@@ -250,7 +257,12 @@ class SchemaWalker {
     const additional = schema.additionalProperties;
     if (!properties && !embedded) {
       if (isRecord(additional)) {
-        const values: Site = { ...site, path: [...site.path, 'Value'], where: `${site.where}.*` };
+        const values: Site = {
+          ...site,
+          path: [...site.path, 'Value'],
+          name: site.name + nameStep('Value'),
+          where: `${site.where}.*`,
+        };
         return { kind: 'record', value: this.typeOf(additional, values) };
       }
       // Without declared fields the API server keeps nothing unless told to keep unknown fields.
@@ -275,7 +287,7 @@ class SchemaWalker {
     const open = keepsUnknown || additional === true || isRecord(additional) || (embedded && !properties);
     const declaration: Declaration = {
       kind: 'interface',
-      name: forcedName ?? typeName(site.path),
+      name: forcedName ?? site.name,
       members,
       indexSignature: open ? keyword('unknown') : undefined,
     };
@@ -287,7 +299,7 @@ class SchemaWalker {
   }
 
   private enumType(values: readonly Literal[], schema: JsonSchema, site: Site): TypeExpr {
-    const name = typeName(site.path);
+    const name = site.name;
     const declared = this.add(
       site.order,
       { kind: 'enum', name, values, constName: `${camelCase(name)}Values` },
@@ -344,7 +356,12 @@ export function modelSchema(input: SchemaModelInput): SchemaModel {
  */
 function typeName(path: readonly string[]): string {
   const [kind, ...keys] = path;
-  return kind + keys.map((key) => pascalCase(key) || 'Property').join('');
+  return kind + keys.map(nameStep).join('');
+}
+
+/** What one property key adds to a declaration's name. */
+function nameStep(key: string): string {
+  return pascalCase(key) || 'Property';
 }
 
 /** When two paths give one name (`fooBar`, `foo-bar`), the later keeps its last key verbatim: `WidgetSpec_foo_bar`. */
