@@ -80,7 +80,15 @@ function propertySite(site: Site, key: string, index: number): Site {
 
 class SchemaWalker {
   private readonly byName = new Map<string, Registered>();
-  private readonly byShape = new Map<string, string>();
+  /**
+   * The first name of each shape. A shape is the declaration without its names; keyed by its
+   * structure without the doc comments (which would make each key kilobytes long, a third of the
+   * modelling time in stringifying and hashing), the docs compared only among equal structures.
+   */
+  private readonly byShape = new Map<
+    string,
+    Array<{ readonly declaration: Declaration; readonly name: string }>
+  >();
   private readonly reserved: Set<string>;
   readonly warnings: Warning[] = [];
   private readonly input: SchemaModelInput;
@@ -316,11 +324,9 @@ class SchemaWalker {
    * declaration is reused, and a clash with a different one falls back to {@link clashName}.
    */
   private add(order: readonly number[], declaration: Declaration, path?: readonly string[]): string {
-    const shape = JSON.stringify({ ...declaration, name: '', constName: '' });
-    if (path) {
-      const existing = this.byShape.get(shape);
-      if (existing) return existing;
-    }
+    const shape = structureKey(declaration);
+    const sameShape = this.byShape.get(shape)?.find((known) => sameDocs(known.declaration, declaration));
+    if (path && sameShape) return sameShape.name;
     const taken = (candidate: string) => this.byName.has(candidate) || this.reserved.has(candidate);
     let name = declaration.name;
     if (path && taken(name)) {
@@ -334,7 +340,7 @@ class SchemaWalker {
         ? { ...declaration, name, constName: `${camelCase(name)}Values` }
         : { ...declaration, name };
     this.byName.set(name, { order, declaration: renamed });
-    if (!this.byShape.has(shape)) this.byShape.set(shape, name);
+    if (!sameShape) this.byShape.set(shape, [...(this.byShape.get(shape) ?? []), { declaration, name }]);
     return name;
   }
 
@@ -348,6 +354,29 @@ class SchemaWalker {
 
 export function modelSchema(input: SchemaModelInput): SchemaModel {
   return new SchemaWalker(input).build();
+}
+
+/** Everything of a declaration but its names and doc comments, as a key. */
+function structureKey(declaration: Declaration): string {
+  switch (declaration.kind) {
+    case 'interface':
+      return JSON.stringify([
+        declaration.kind,
+        declaration.members.map((member) => [member.name, member.optional, member.type]),
+        declaration.indexSignature ?? null,
+      ]);
+    case 'alias':
+      return JSON.stringify([declaration.kind, declaration.type]);
+    case 'enum':
+      return JSON.stringify([declaration.kind, declaration.values]);
+  }
+}
+
+/** Whether two declarations of the same structure have the same doc comments (their own, their members'). */
+function sameDocs(a: Declaration, b: Declaration): boolean {
+  if (a.doc !== b.doc) return false;
+  if (a.kind !== 'interface' || b.kind !== 'interface') return true;
+  return a.members.every((member, i) => member.doc === b.members[i]?.doc);
 }
 
 /**
@@ -405,8 +434,8 @@ function enumValues(values: readonly unknown[], type: unknown): Literal[] | unde
 function docOf(schema: JsonSchema | undefined): string | undefined {
   if (!schema) return undefined;
   const parts: string[] = [];
-  if (typeof schema.description === 'string' && schema.description.trim())
-    parts.push(schema.description.trim());
+  const description = typeof schema.description === 'string' ? schema.description.trim() : '';
+  if (description) parts.push(description);
   if (typeof schema.format === 'string' && schema.format) parts.push(`@format ${schema.format}`);
   if (typeof schema.pattern === 'string' && schema.pattern) parts.push(`@pattern ${schema.pattern}`);
   if (schema.default !== undefined) {
