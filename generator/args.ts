@@ -192,14 +192,14 @@ const HELP_WIDTH = 100;
 
 /** The help of a command: its usage, then its options, descriptions wrapped beside them. */
 export function helpText(command: Command | undefined): string {
-  const heads = optionsOf(command).map(
-    (spec) =>
-      `${spec.short ? `-${spec.short}, ` : '    '}--${spec.name}${spec.type === 'boolean' ? '' : ` ${spec.value}`}`,
-  );
-  const column = Math.max(...heads.map((head) => head.length)) + 4;
-  const lines = optionsOf(command).map((spec, i) =>
-    wrap(spec.describe, HELP_WIDTH - column)
-      .map((line, j) => (j === 0 ? `  ${heads[i]!.padEnd(column - 2)}${line}` : `${' '.repeat(column)}${line}`))
+  const rows = optionsOf(command).map((spec) => ({
+    head: `${spec.short ? `-${spec.short}, ` : '    '}--${spec.name}${spec.type === 'boolean' ? '' : ` ${spec.value}`}`,
+    describe: spec.describe,
+  }));
+  const column = Math.max(...rows.map((row) => row.head.length)) + 4;
+  const lines = rows.map(({ head, describe }) =>
+    wrap(describe, HELP_WIDTH - column)
+      .map((line, i) => (i === 0 ? `  ${head.padEnd(column - 2)}${line}` : `${' '.repeat(column)}${line}`))
       .join('\n'),
   );
   return `Usage: ${USAGE[command ?? 'generate']}\n\nOptions:\n${lines.join('\n')}`;

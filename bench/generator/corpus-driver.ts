@@ -15,8 +15,7 @@ import path from 'node:path';
 // the sources, type-stripped at load (~0.2 s more CPU), only when there is no build. The helpers come
 // from the same tree: importing them from the sources would type-strip them and their imports.
 const built = existsSync(path.join(import.meta.dirname, '..', '..', 'dist', 'generator', 'cli.js'));
-const from = (module: string): string =>
-  built ? `../../dist/${module}.js` : `../../${module}.ts`;
+const from = (module: string): string => (built ? `../../dist/${module}.js` : `../../${module}.ts`);
 const { main } = (await import(from('generator/cli'))) as typeof import('../../generator/cli.ts');
 const { ownPackage } = (await import(from('common/package'))) as typeof import('../../common/package.ts');
 const { defaultKopfTsSpec } = (await import(

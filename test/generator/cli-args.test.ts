@@ -65,7 +65,14 @@ describe('kopf-gen command line', () => {
     const run = await runCli(['--help']);
     expect(run.code).toBe(0);
     expect(run.stdout).toBe(`${helpText(undefined)}\n`);
-    for (const option of ['--output DIR', '--check', '--quiet', '--namespace NS', '--cluster-wide', '--kopf-ts SPEC'])
+    for (const option of [
+      '--output DIR',
+      '--check',
+      '--quiet',
+      '--namespace NS',
+      '--cluster-wide',
+      '--kopf-ts SPEC',
+    ])
       expect(run.stdout).toContain(option);
     for (const option of ['--watch', '--replicas N', '--sharded', '--deploy-namespace NS'])
       expect(run.stdout).toContain(option);
