@@ -1,7 +1,7 @@
 /**
  * kopf-gen's command line: its commands, their options with the help text, and the parsing
- * (node:util's parseArgs; yargs cost ~65 ms to import and ~0.8 ms per call, a third of the time of
- * generating a small project — bench/findings.md, "Generator profile").
+ * (node:util's parseArgs: yargs cost ~65 ms of CPU to import, paid by every `kopf-gen` run, and ~0.8 ms
+ * per call — bench/findings.md, "generator speed").
  */
 import { parseArgs } from 'node:util';
 

@@ -6,7 +6,7 @@
  * The projects depend on kopf-ts as a registry install of kopf-gen makes them (`^<version>`). Run from
  * a checkout, kopf-gen would otherwise pack that checkout into each project (vendor/kopf-ts.tgz): two
  * `npm pack` runs, ~2.7 s once per process on the bench machine, which no peer does and no user of
- * the registry package pays (bench/findings.md, "Generator profile").
+ * the registry package pays (bench/findings.md, "generator speed").
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
