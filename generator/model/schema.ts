@@ -340,7 +340,11 @@ class SchemaWalker {
         ? { ...declaration, name, constName: `${camelCase(name)}Values` }
         : { ...declaration, name };
     this.byName.set(name, { order, declaration: renamed });
-    if (!sameShape) this.byShape.set(shape, [...(this.byShape.get(shape) ?? []), { declaration, name }]);
+    if (!sameShape) {
+      const alike = this.byShape.get(shape);
+      if (alike) alike.push({ declaration, name });
+      else this.byShape.set(shape, [{ declaration, name }]);
+    }
     return name;
   }
 
