@@ -5,6 +5,8 @@
  * object completes exactly once, and the shares are balanced.
  */
 import { appendFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { ApiextensionsV1Api } from '@kubernetes/client-node';
 import { afterEach, beforeAll, expect, test } from 'vitest';
 import { LEASES } from '../../runtime/reactor/leadership/leases.ts';
 import { applyYaml, eventually, waitForCrd } from '../../runtime/testing/index.ts';
@@ -370,5 +372,48 @@ kopf.on.create(things, function create({ name }: { name: string }) {
     expect([...endsPerReplica(lines).keys()].sort()).toEqual(['r1', 'r2']);
   } finally {
     await Promise.all(objects.map((name) => client.delete(THINGS, undefined, name)));
+  }
+});
+
+test('objects of a CRD installed after the sharder started are sharded at once, not at its next term', async () => {
+  // A group of this run's own: the CRD is cluster-wide, and deleted at the end.
+  const late: ResourceInfo = {
+    group: `late-${randomBytes(3).toString('hex')}.sharding.kopf.dev`,
+    version: 'v1',
+    plural: 'latethings',
+    kind: 'LateThing',
+    namespaced: true,
+  };
+  const crdName = `${late.plural}.${late.group}`;
+  const handlers = `
+const late = kopf.resource(${JSON.stringify(late)});
+kopf.on.create(late, function create({ name }: { name: string }) {
+  record('start ' + process.env.REPLICA + ' ' + name);
+  record('end ' + process.env.REPLICA + ' ' + name);
+});`;
+  const s = (current = await scene(
+    'shard-late',
+    HANDLERS.replace(/kopf\.on\.create\(examples[^]*?\n}\);/, handlers),
+    {
+      SHARD_SECONDS: '10',
+    },
+  ));
+  const [r1] = await replicas(s, ['r1']);
+  await r1!.waitForLine(/Sharding the objects among the members/);
+  try {
+    await applyYaml(kc, crdYaml({ ...late, scope: 'Namespaced' }));
+    await waitForCrd(kc, crdName);
+    await r1!.waitForLine(
+      new RegExp(`Resource latethings.v1.${late.group.replaceAll('.', '\\.')} appeared: serving it`),
+    );
+    await client.create(late, s.ns, {
+      apiVersion: `${late.group}/v1`,
+      kind: late.kind,
+      metadata: { name: 'late-1' },
+    });
+    // Unsharded objects are handled by nobody: only the sharder's label brings it to its member.
+    await s.recorded('end r1 late-1', 60_000);
+  } finally {
+    await kc.makeApiClient(ApiextensionsV1Api).deleteCustomResourceDefinition({ name: crdName });
   }
 });
