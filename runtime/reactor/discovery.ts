@@ -6,8 +6,7 @@
  * task that works per served resource: the watchers and the sharder.
  */
 import { BUILTIN_RESOURCES } from '../../common/builtins.ts';
-import type { ResourceInfo } from '../../common/resources.ts';
-import { qualifiedName } from '../../common/resources.ts';
+import { qualifiedName, type ResourceInfo } from '../../common/resources.ts';
 import { isApiError } from '../client/errors.ts';
 import type { ApiClient } from '../client/types.ts';
 import type { Registry } from '../processing/registry.ts';
