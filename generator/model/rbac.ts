@@ -3,6 +3,7 @@
  * served resource) plus what the handler code registers for or calls. Merged and sorted like
  * controller-gen, so the output is diff-stable.
  */
+import { PEERING_VERBS } from '../../common/peering.ts';
 import type { Crd } from '../parse/crd.ts';
 import { compare } from './project.ts';
 import type { ScalingMode } from './scaling.ts';
@@ -44,9 +45,6 @@ export interface OperatorScope {
   /** How replicas share the work: the Lease rules it needs (none for a single replica). */
   readonly scaling?: ScalingMode;
 }
-
-/** Peering: keep-alives are merge-patches; peers are seen by list+watch (the runtime never GETs). */
-const PEERING_VERBS = ['list', 'watch', 'patch'] as const;
 
 /** Leader election reads the Lease, creates it once, and renews/takes it over with updates (PUT). */
 export const LEASE_VERBS = ['get', 'create', 'update'] as const;

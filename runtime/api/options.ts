@@ -4,12 +4,20 @@
  * again in NaN seconds", or a handler that never runs (`retries: -1`). Registration happens when the
  * handler files load, so `kopf run` exits 1 with the handler's id and the option before it connects.
  */
-import { NON_EMPTY_TEXT, SECONDS, SECONDS_POSITIVE, type Rule } from '../structs/value-rules.ts';
+import {
+  describeValue,
+  NON_EMPTY_TEXT,
+  SECONDS,
+  SECONDS_POSITIVE,
+  type Rule,
+} from '../structs/value-rules.ts';
 
 /** A bad option value: the message names the handler and the option. */
 export class HandlerOptionError extends TypeError {
   constructor(kind: string, id: string, option: string, allowed: string, value: unknown) {
-    super(`The ${kind} handler '${id}': option \`${option}\` must be ${allowed}, not ${show(value)}.`);
+    super(
+      `The ${kind} handler '${id}': option \`${option}\` must be ${allowed}, not ${describeValue(value)}.`,
+    );
     this.name = 'HandlerOptionError';
   }
 }
@@ -57,12 +65,4 @@ export function validateOptions(kind: string, id: string, options: object): void
     const [check, text] = rule;
     if (!check(value)) throw new HandlerOptionError(kind, id, option, text, value);
   }
-}
-
-function show(value: unknown): string {
-  if (typeof value === 'number' || typeof value === 'bigint') return String(value);
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'a list';
-  return `a ${typeof value}`;
 }

@@ -2,7 +2,7 @@
  * The API client: {@link createApiClient} implements the {@link ApiClient} contract over node:http(s)
  * with Kopf's retry policy (§5): connection errors, timeouts, 5xx and 429 are retried with
  * `settings.networking.errorBackoffs`; a 401 renews the credentials once (re-reads them, or runs the
- * login handlers again) and replays; everything else
+ * login handlers again: credentials.ts's sendRenewingOnce, which watches use too) and replays; everything else
  * becomes an {@link ApiError} naming the request.
  */
 import { apiVersionOf } from '../../common/resources.ts';
@@ -10,7 +10,7 @@ import type { KubeConfigLike } from './kubeconfig.ts';
 import type { KubernetesObject } from '../structs/bodies.ts';
 import { getLogger } from '../structs/logging.ts';
 import type { OperatorSettings } from '../structs/settings.ts';
-import { credentialsCache, type CredentialsCache } from './credentials.ts';
+import { credentialsCache, sendRenewingOnce, type CredentialsCache } from './credentials.ts';
 import { ApiConnectionError, ApiError, isApiError, LoginError, parseStatus } from './errors.ts';
 import { metadataOnlyAccept, resourcePath, withQuery } from './paths.ts';
 import {
@@ -155,25 +155,25 @@ async function exchange(
   const body = options.body === undefined ? undefined : JSON.stringify(options.body);
   const backoffs = settings.networking.errorBackoffs;
   const attempts = backoffs.length + 1;
-  let reauthenticated = false;
   let retriedStaleSocket = false;
   for (let attempt = 1; ; attempt++) {
     const { signal } = options;
     if (signal?.aborted) throw abortError(signal);
     let failure: { error: Error; retryAfter?: number; expected?: boolean };
     try {
-      const connection = await credentials.get();
       const connectTimeout = settings.networking.connectTimeout;
-      const { status, headers, text } = await exchangeText(connection, {
-        method,
-        path,
-        ...(body !== undefined ? { body, contentType: options.contentType ?? 'application/json' } : {}),
-        ...(options.accept ? { accept: options.accept } : {}),
-        ...(signal ? { signal } : {}),
-        timeout: settings.networking.requestTimeout,
-        http2: settings.networking.http2,
-        ...(connectTimeout !== undefined ? { answerTimeout: connectTimeout } : {}),
-      });
+      const { status, headers, text } = await sendRenewingOnce(credentials, label, (connection) =>
+        exchangeText(connection, {
+          method,
+          path,
+          ...(body !== undefined ? { body, contentType: options.contentType ?? 'application/json' } : {}),
+          ...(options.accept ? { accept: options.accept } : {}),
+          ...(signal ? { signal } : {}),
+          timeout: settings.networking.requestTimeout,
+          http2: settings.networking.http2,
+          ...(connectTimeout !== undefined ? { answerTimeout: connectTimeout } : {}),
+        }),
+      );
       if (status >= 200 && status < 300) return text;
       const statusBody = parseStatus(text);
       const error = new ApiError({
@@ -182,13 +182,6 @@ async function exchange(
         ...(statusBody ? { body: statusBody } : {}),
         text,
       });
-      if (status === 401 && !reauthenticated) {
-        logger.warning(`${label} was unauthorized (401); renewing the credentials and retrying.`);
-        credentials.invalidate(connection);
-        reauthenticated = true;
-        attempt--; // a re-login is not an attempt
-        continue;
-      }
       if (!isRetriableStatus(status)) throw error;
       const retryAfter = status === 429 ? retryAfterSeconds(headers['retry-after'], statusBody) : undefined;
       failure = {

@@ -57,6 +57,29 @@ export interface CredentialsCache {
 }
 
 /**
+ * Send with the current credentials; on a 401, renew them once (re-read them, or run the login
+ * handlers again) and send again. The second answer is returned whatever it is. `label` names the
+ * request in the log line; `discard` releases a rejected answer that is not returned (a stream).
+ */
+export async function sendRenewingOnce<Answer extends { status: number }>(
+  credentials: CredentialsCache,
+  label: string,
+  sendWith: (connection: Connection) => Promise<Answer>,
+  discard?: (answer: Answer) => void,
+): Promise<Answer> {
+  for (let renewed = false; ; renewed = true) {
+    const connection = await credentials.get();
+    const answer = await sendWith(connection);
+    if (answer.status !== 401 || renewed) return answer;
+    discard?.(answer);
+    getLogger('kopf.clients').warning(
+      `${label} was unauthorized (401); renewing the credentials and retrying.`,
+    );
+    credentials.invalidate(connection);
+  }
+}
+
+/**
  * `trustEnv` says whether proxies of the environment count (`networking.trustEnv`, read at every
  * (re)load of the credentials).
  */

@@ -6,7 +6,7 @@
 import type { ResourceInfo } from '../../common/resources.ts';
 import { getLogger } from '../structs/logging.ts';
 import type { OperatorSettings } from '../structs/settings.ts';
-import type { CredentialsCache } from './credentials.ts';
+import { sendRenewingOnce, type CredentialsCache } from './credentials.ts';
 import { ApiConnectionError, ApiError, LoginError, parseStatus } from './errors.ts';
 import { parseJsonLine, splitLines } from './lines.ts';
 import { metadataOnlyAccept, resourcePath, withQuery } from './paths.ts';
@@ -114,7 +114,7 @@ export async function* watchStream(
 }
 
 /** Send the watch request, renewing the credentials once on a 401. */
-async function openWatch(
+function openWatch(
   credentials: CredentialsCache,
   settings: OperatorSettings,
   path: string,
@@ -122,20 +122,19 @@ async function openWatch(
   metadataOnly: boolean,
 ): Promise<StreamingAnswer> {
   const connectTimeout = settings.watching.connectTimeout ?? settings.networking.connectTimeout;
-  for (let reauthenticated = false; ; reauthenticated = true) {
-    const connection = await credentials.get();
-    const response = await send(connection, {
-      method: 'GET',
-      path,
-      signal,
-      streaming: true,
-      http2: settings.networking.http2,
-      ...(metadataOnly ? { accept: metadataOnlyAccept(false) } : {}),
-      ...(connectTimeout !== undefined ? { answerTimeout: connectTimeout } : {}),
-    });
-    if (response.status !== 401 || reauthenticated) return response;
-    response.close();
-    logger.warning(`Watching ${path} was unauthorized (401); renewing the credentials and retrying.`);
-    credentials.invalidate(connection);
-  }
+  return sendRenewingOnce(
+    credentials,
+    `Watching ${path}`,
+    (connection) =>
+      send(connection, {
+        method: 'GET',
+        path,
+        signal,
+        streaming: true,
+        http2: settings.networking.http2,
+        ...(metadataOnly ? { accept: metadataOnlyAccept(false) } : {}),
+        ...(connectTimeout !== undefined ? { answerTimeout: connectTimeout } : {}),
+      }),
+    (rejected) => rejected.close(),
+  );
 }

@@ -2,7 +2,8 @@
  * `kopf.on.event` handlers ("event handlers"): called for every raw watch event (the listing's
  * `type: null` and DELETED included), all at once, without persistence, consistency wait or
  * finalizer, and without retries: errors are logged and ignored. Their `patch` and results are
- * applied at once, except for objects already gone.
+ * applied at once, except for objects already gone; `patch.fns` postponed by a conflict are applied
+ * with the object's next patch.
  */
 import { freshState, type Outcome } from '../structs/progress.ts';
 import type { Logger } from '../structs/logging.ts';
@@ -25,7 +26,11 @@ export async function processEventHandlers(context: EventContext): Promise<void>
   if (event.type === 'DELETED') return;
   try {
     const target = { client: options.client, resource: options.resource, body: event.object, logger };
+    // `patch.fns` postponed by a conflict (here or in the change cycle) go with this patch; ours that
+    // are postponed now wait in the object's memory for its next event, as the other handlers' do.
+    kwargs.patch.fns.push(...context.memory.remainingFns.splice(0));
     const result = await applyReaction(target, kwargs.patch, outcomes);
+    if (result) context.memory.remainingFns.push(...result.remainingFns);
     if (result && options.stats) options.stats.patches += result.requests;
   } catch (error) {
     logger.exception('Applying the results of the event handlers failed', error);

@@ -2,15 +2,19 @@
  * Run-time discovery (Kopf's CRD scanning): CustomResourceDefinitions are watched while the
  * operator runs, and every change of one (created, established, deleted) asks the operator to
  * re-resolve its resources, so that CRDs installed after the start are served without a restart and
- * resources whose CRD is deleted stop being watched.
+ * resources whose CRD is deleted stop being watched. {@link followResources} does this for every
+ * task that works per served resource: the watchers and the sharder.
  */
 import { BUILTIN_RESOURCES } from '../../common/builtins.ts';
-import type { ResourceInfo } from '../../common/resources.ts';
+import { qualifiedName, type ResourceInfo } from '../../common/resources.ts';
 import { isApiError } from '../client/errors.ts';
 import type { ApiClient } from '../client/types.ts';
+import type { Registry } from '../processing/registry.ts';
 import { getLogger } from '../structs/logging.ts';
 import type { OperatorSettings } from '../structs/settings.ts';
+import { untilAborted } from '../structs/timing.ts';
 import { isListedMarker, watchObjects } from '../watching/stream.ts';
+import { resolveHandlers, resourceHandlers, type ServedResource } from './resolving.ts';
 
 export const CUSTOM_RESOURCE_DEFINITIONS: ResourceInfo =
   BUILTIN_RESOURCES['customresourcedefinitions.apiextensions.k8s.io'];
@@ -90,4 +94,64 @@ export async function observeDefinitions(options: DefinitionsObserverOptions): P
     }
   }
   await running;
+}
+
+/**
+ * Work on every served resource while its CRD exists: `serve(entry, stop)` at once for each of
+ * `initial` (the start-up resolution), and for each resource whose CRD appears later; `stop` aborts
+ * when `signal` does or when the resource's CRD is deleted. Resolves once `signal` aborted and every
+ * `serve()` finished. `doing` says what is done, for the log (`serving it`).
+ */
+export async function followResources(options: {
+  client: ApiClient;
+  settings: OperatorSettings;
+  registry: Registry;
+  initial: ReadonlyMap<string, ServedResource>;
+  signal: AbortSignal;
+  doing: string;
+  serve: (entry: ServedResource, stop: AbortSignal) => Promise<void>;
+}): Promise<void> {
+  const { client, settings, registry, signal, doing, serve } = options;
+  const logger = getLogger('kopf.operator');
+  const active = new Map<string, { resource: ResourceInfo; stop: AbortController; done: Promise<void> }>();
+  const retired: Promise<void>[] = [];
+  const start = (id: string, entry: ServedResource): void => {
+    const stop = new AbortController();
+    active.set(id, {
+      resource: entry.resource,
+      stop,
+      done: serve(entry, AbortSignal.any([signal, stop.signal])),
+    });
+  };
+  for (const [id, entry] of options.initial) start(id, entry);
+  const discovery =
+    settings.scanning.disabled || resourceHandlers(registry).length === 0
+      ? Promise.resolve()
+      : observeDefinitions({
+          client,
+          settings,
+          signal,
+          onChange: async (deleted) => {
+            const now = await resolveHandlers(client, resourceHandlers(registry), signal, { quiet: true });
+            if (signal.aborted) return;
+            for (const [id, entry] of now) {
+              if (active.has(id)) continue;
+              logger.info(`Resource ${id} appeared: ${doing}.`);
+              start(id, entry);
+            }
+            for (const [id, current] of active) {
+              // Only a deleted CRD ends the work (discovery may be incomplete for a moment); while
+              // discovery still lists it, the follow-up rescan drops it.
+              const definition = qualifiedName(current.resource);
+              if (now.has(id) || !deleted.has(definition)) continue;
+              logger.info(`Resource ${id} is gone: no longer ${doing}.`);
+              deleted.delete(definition);
+              current.stop.abort();
+              active.delete(id);
+              retired.push(current.done);
+            }
+          },
+        });
+  await untilAborted(signal);
+  await Promise.all([discovery, ...[...active.values()].map((entry) => entry.done), ...retired]);
 }

@@ -135,6 +135,9 @@ async function resolveOrSkip(
         logger.warning(`Resource query ${key} selects no served resource yet (served once one appears).`);
       return selected;
     } catch (error) {
+      // Stopped: the rejection carries the abort's reason, which may be another root task's failure
+      // (that task reports it); it is not this resolution's to log.
+      if (signal.aborted) return [];
       const message = describeError(error);
       if (error instanceof ResourceResolutionError) {
         if (quiet) return [];

@@ -5,7 +5,7 @@
  * On the stop, it waits for the watchers to drain and stops the daemons and timers (in memory: their
  * objects keep the finalizer) within the grace period.
  */
-import { qualifiedName, versionedName, type ResourceInfo } from '../../common/resources.ts';
+import { versionedName } from '../../common/resources.ts';
 import { getLogger } from '../structs/logging.ts';
 import { untilAborted } from '../structs/timing.ts';
 import { servePerNamespace } from '../watching/namespace-observer.ts';
@@ -15,17 +15,11 @@ import { createProcessor } from '../processing/processor.ts';
 import { labelSelectorFor } from '../processing/selectors.ts';
 import { Spawner } from '../processing/spawning.ts';
 import type { OperatorContext } from './context.ts';
-import { observeDefinitions } from './discovery.ts';
+import { followResources } from './discovery.ts';
 import { addStreamSource, type MeteredStream } from './metrics.ts';
 import { resolveHandlers, resourceHandlers, type ServedResource } from './resolving.ts';
 import { memberSelector } from './sharding/names.ts';
 import { memberView } from './sharding/view.ts';
-
-interface Serving {
-  resource: ResourceInfo;
-  stop: AbortController;
-  done: Promise<void>;
-}
 
 /** Serve every resource the handlers name until the operator stops. */
 export async function serveResources(context: OperatorContext): Promise<void> {
@@ -39,52 +33,20 @@ export async function serveResources(context: OperatorContext): Promise<void> {
     for (const indexer of registry.indexing) indexer.store.clear();
     const shared: SharedServing = { context, gate: new IndexingGate(), spawners: [], streams };
     if (served.size === 0) logger.warning('No resources are served: nothing to do until stopped.');
-    // One entry per served resource; resources come and go with their CRDs (run-time discovery).
-    const serving = new Map<string, Serving>();
-    const retired: Promise<void>[] = [];
-    const startServing = (id: string, entry: ServedResource): void => {
-      const stop = new AbortController();
-      const done = serveResource(shared, entry, AbortSignal.any([signal, stop.signal]));
-      serving.set(id, { resource: entry.resource, stop, done });
-    };
-    for (const [id, entry] of served) startServing(id, entry);
-    const discovery =
-      settings.scanning.disabled || resourceHandlers(registry).length === 0
-        ? Promise.resolve()
-        : observeDefinitions({
-            client,
-            settings,
-            signal,
-            onChange: async (deleted) => {
-              const now = await resolveHandlers(client, resourceHandlers(registry), signal, { quiet: true });
-              if (signal.aborted) return;
-              for (const [id, entry] of now) {
-                if (serving.has(id)) continue;
-                logger.info(`Resource ${id} appeared: serving it.`);
-                startServing(id, entry);
-              }
-              for (const [id, current] of serving) {
-                // Only a deleted CRD ends serving (discovery may be incomplete for a moment); while
-                // discovery still lists it, the follow-up rescan drops it.
-                const definition = qualifiedName(current.resource);
-                if (now.has(id) || !deleted.has(definition)) continue;
-                logger.info(`Resource ${id} is gone: no longer serving it.`);
-                deleted.delete(definition);
-                current.stop.abort();
-                serving.delete(id);
-                retired.push(current.done);
-              }
-            },
-          });
+    // Resources come and go with their CRDs (run-time discovery).
+    const following = followResources({
+      client,
+      settings,
+      registry,
+      initial: served,
+      signal,
+      doing: 'serving it',
+      serve: (entry, stop) => serveResource(shared, entry, stop),
+    });
     await untilAborted(signal);
     // Daemons and timers are stopped in memory (their objects keep the finalizer), within the grace.
     const grace = settings.process.gracefulShutdownTimeout;
-    await Promise.all([
-      discovery,
-      ...[...serving.values()].map((entry) => entry.done),
-      ...retired,
-      ...shared.spawners.map((spawner) => spawner.stopAll(grace)),
-    ]);
+    await Promise.all([following, ...shared.spawners.map((spawner) => spawner.stopAll(grace))]);
   } finally {
     unmeter();
   }

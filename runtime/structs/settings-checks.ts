@@ -9,7 +9,14 @@
  * 0 for the timeouts that 0 disables. Booleans are not checked (any truthiness works, as in Python).
  */
 import { defaultSettings, LIFECYCLE_NAMES, type OperatorSettings } from './settings.ts';
-import { isFiniteNumber, NON_EMPTY_TEXT, SECONDS, SECONDS_POSITIVE, type Rule } from './value-rules.ts';
+import {
+  describeValue,
+  isFiniteNumber,
+  NON_EMPTY_TEXT,
+  SECONDS,
+  SECONDS_POSITIVE,
+  type Rule,
+} from './value-rules.ts';
 
 type GroupRules<G> = { readonly [F in keyof G]?: Rule };
 
@@ -118,12 +125,14 @@ export function settingsProblems(settings: OperatorSettings): string[] {
   const groups: Array<[string, unknown]> = Object.entries(settings);
   for (const [group, values] of groups) {
     if (!isGroup(group)) {
-      problems.push(`settings.${group} is ${describe(values)}: not a settings group (${listKeys(known)})`);
+      problems.push(
+        `settings.${group} is ${describeValue(values)}: not a settings group (${listKeys(known)})`,
+      );
       continue;
     }
     if (typeof values !== 'object' || values === null) {
       problems.push(
-        `settings.${group} is ${describe(values)}: must be an object (${listKeys(known[group])})`,
+        `settings.${group} is ${describeValue(values)}: must be an object (${listKeys(known[group])})`,
       );
       continue;
     }
@@ -131,7 +140,7 @@ export function settingsProblems(settings: OperatorSettings): string[] {
     for (const [field, value] of given) {
       if (!Object.hasOwn(known[group], field)) {
         problems.push(
-          `settings.${group}.${field} is ${describe(value)}: not a setting (settings.${group} has ${listKeys(known[group])})`,
+          `settings.${group}.${field} is ${describeValue(value)}: not a setting (settings.${group} has ${listKeys(known[group])})`,
         );
       }
     }
@@ -171,20 +180,9 @@ function settingProblem(
   rule: Rule | undefined,
 ): string | undefined {
   if (!rule || rule[0](value)) return undefined;
-  return `settings.${group}.${field} is ${describe(value)}: must be ${rule[1]}`;
+  return `settings.${group}.${field} is ${describeValue(value)}: must be ${rule[1]}`;
 }
 
 function listKeys(object: object): string {
   return Object.keys(object).join(', ');
-}
-
-/** The value as a person would write it: strings quoted, lists shown, functions and objects named. */
-function describe(value: unknown): string {
-  if (typeof value === 'string') return `'${value.replace(/['\\]/g, '\\$&')}'`;
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
-    return String(value);
-  if (value === undefined || value === null) return String(value);
-  if (typeof value === 'function') return 'a function';
-  if (Array.isArray(value)) return `[${value.map(describe).join(', ')}]`;
-  return 'an object';
 }

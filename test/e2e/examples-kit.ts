@@ -42,6 +42,7 @@ import {
 } from '../../runtime/testing/index.ts';
 import { testCluster } from '../setup/cluster.ts';
 import { freePort } from '../setup/ports.ts';
+import { STARTUP_MS } from './cli-kit.ts';
 import { deleteManaged } from './admission-kit.ts';
 import { installCrd } from './handlers-kit.ts';
 
@@ -49,9 +50,9 @@ export const ROOT = path.resolve(import.meta.dirname, '..', '..');
 const KOPF_BIN = path.join(ROOT, 'bin', 'kopf.js');
 export const OBJ_YAML = path.join(ROOT, 'examples', 'obj.yaml');
 export const OBJ_NAME = 'kopf-example-1';
-/** A cold start of `kopf run` on a busy 2-core machine is slow. */
-export const STARTUP_MS = 60_000;
-export const STEP_MS = 45_000;
+export { STARTUP_MS };
+/** Each step's wait (an object handled, deleted, ...): readiness waits, generous for a busy machine. */
+export const STEP_MS = 90_000;
 
 export const KOPF_EXAMPLES = { group: 'kopf.dev', version: 'v1', plural: 'kopfexamples' } as const;
 
@@ -115,7 +116,10 @@ export interface ExampleProcess {
   /** stdout + stderr lines so far. */
   lines: string[];
   exited: Promise<number | null>;
-  waitForLine(pattern: RegExp | string, timeoutMs?: number): Promise<void>;
+  /** Wait for a line; fails at once if the process exits first, or logs a line matching `giveUpOn`. */
+  waitForLine(pattern: RegExp | string, timeoutMs?: number, giveUpOn?: RegExp): Promise<void>;
+  /** Why waiting on this process is pointless: it exited, or logged a line matching `giveUpOn`. */
+  hopeless(giveUpOn?: RegExp): string | undefined;
   /** SIGTERM, then the exit code; -1 if it had to be SIGKILLed after `timeoutMs`. */
   stop(timeoutMs?: number): Promise<number | null>;
 }
@@ -169,21 +173,25 @@ export function runExample(
   createInterface({ input: child.stdout! }).on('line', collect);
   createInterface({ input: child.stderr! }).on('line', collect);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const hopeless = (giveUpOn?: RegExp): string | undefined => {
+    if (child.exitCode !== null) return `${dir} exited (${child.exitCode})`;
+    const line = giveUpOn && lines.find((l) => giveUpOn.test(l));
+    return line === undefined ? undefined : `${dir} logged: ${line}`;
+  };
   return {
     child,
     lines,
     exited,
-    async waitForLine(pattern, timeoutMs = STEP_MS) {
+    hopeless,
+    async waitForLine(pattern, timeoutMs = STEP_MS, giveUpOn) {
       const test = (line: string) =>
         typeof pattern === 'string' ? line.includes(pattern) : pattern.test(line);
-      await eventually(() => lines.some(test) || (child.exitCode !== null ? 'exited' : false), {
+      await eventually(() => lines.some(test) || hopeless(giveUpOn) !== undefined, {
         timeoutMs,
         what: `a log line ${String(pattern)} of ${dir}\n${lines.slice(-60).join('\n')}`,
       });
       if (!lines.some(test)) {
-        throw new Error(
-          `${dir} exited (${child.exitCode}) before logging ${String(pattern)}:\n${lines.join('\n')}`,
-        );
+        throw new Error(`${hopeless(giveUpOn)} before logging ${String(pattern)}:\n${lines.join('\n')}`);
       }
     },
     async stop(timeoutMs = 20_000) {
@@ -254,9 +262,15 @@ export async function runScenario(
     onStart?: (process: ExampleProcess) => void;
     /** Mandatory peering on this KopfPeering instead of `--standalone` (see {@link runExample}). */
     peering?: string;
+    /**
+     * Fail the step being waited for as soon as the operator logs a line matching this (a run that is
+     * meant to fail, e.g. without a permission: it need not wait out the step).
+     */
+    giveUpOn?: RegExp;
   },
 ): Promise<ExampleRun> {
   const stepMs = options.stepMs ?? STEP_MS;
+  const { giveUpOn } = options;
   const liveness = expectations.E2E_PROBES ? `http://127.0.0.1:${await freePort()}/healthz` : undefined;
   const webhookManaged = expectations.E2E_WEBHOOKS ? `${options.namespace}.kopf.dev` : undefined;
   const kopf = runExample(dir, {
@@ -269,23 +283,22 @@ export async function runScenario(
   options.onStart?.(kopf);
   try {
     for (const words of expectations.E2E_STARTUP_STOP_WORDS ?? []) {
-      await kopf.waitForLine(words, options.stepMs ?? STARTUP_MS);
+      await kopf.waitForLine(words, options.stepMs ?? STARTUP_MS, giveUpOn);
     }
-    if (webhookManaged) await waitForWebhooks(options.kc, options.namespace, stepMs);
+    const until = <T>(probe: () => Promise<T | undefined | false>, what: string, timeoutMs = stepMs) =>
+      eventuallyUnless(() => kopf.hopeless(giveUpOn), probe, { timeoutMs, what });
+    if (webhookManaged) await waitForWebhooks(options.kc, options.namespace, until);
     await applyYamlFile(options.kc, target ? path.join(ROOT, target.file) : OBJ_YAML, {
       namespace: options.namespace,
     });
     for (const words of expectations.E2E_CREATION_STOP_WORDS ?? ['Creation is processed:']) {
-      await kopf.waitForLine(words, stepMs);
+      await kopf.waitForLine(words, stepMs, giveUpOn);
     }
     if (liveness) {
-      const probes = await eventually(
-        async () => {
-          const response = await fetch(liveness);
-          return response.ok ? ((await response.json()) as Record<string, unknown>) : undefined;
-        },
-        { timeoutMs: stepMs, what: `an answer from ${liveness}` },
-      );
+      const probes = await until(async () => {
+        const response = await fetch(liveness);
+        return response.ok ? ((await response.json()) as Record<string, unknown>) : undefined;
+      }, `an answer from ${liveness}`);
       expect(probes).toEqual(expectations.E2E_PROBES);
     }
     const objects = options.kc.makeApiClient(CustomObjectsApi);
@@ -300,7 +313,7 @@ export async function runScenario(
         setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
       );
       for (const words of expectations.E2E_UPDATE_STOP_WORDS ?? ['Updating is processed:']) {
-        await kopf.waitForLine(words, stepMs);
+        await kopf.waitForLine(words, stepMs, giveUpOn);
       }
     }
     const generic = KubernetesObjectApi.makeApiClient(options.kc);
@@ -310,7 +323,7 @@ export async function runScenario(
       metadata: { name: target?.name ?? OBJ_NAME, namespace: options.namespace },
     };
     await generic.delete(reference);
-    await eventually(
+    await until(
       async () => {
         try {
           await generic.read(reference);
@@ -319,10 +332,10 @@ export async function runScenario(
           return (error as { code?: number }).code === 404;
         }
       },
-      { timeoutMs: stepMs, what: `${OBJ_NAME} deleted\n${kopf.lines.slice(-60).join('\n')}` },
+      `${OBJ_NAME} deleted\n${kopf.lines.slice(-60).join('\n')}`,
     );
     for (const words of expectations.E2E_DELETION_STOP_WORDS ?? ['Deleted, really deleted']) {
-      await kopf.waitForLine(words, stepMs);
+      await kopf.waitForLine(words, stepMs, giveUpOn);
     }
     const exitCode = await kopf.stop();
     for (const words of expectations.E2E_CLEANUP_STOP_WORDS ?? []) await kopf.waitForLine(words, 1);
@@ -334,8 +347,29 @@ export async function runScenario(
   }
 }
 
+/**
+ * `eventually`, failing at once (saying why) when `hopeless()` gives a reason: waits on an operator
+ * that exited, or that logged what makes the rest of its run pointless, end early.
+ */
+async function eventuallyUnless<T>(
+  hopeless: () => string | undefined,
+  probe: () => Promise<T | undefined | false>,
+  options: { timeoutMs: number; what: string },
+): Promise<T> {
+  const outcome = await eventually(async (): Promise<{ value: T } | { reason: string } | undefined> => {
+    const reason = hopeless();
+    if (reason !== undefined) return { reason };
+    const value = await probe();
+    return value === undefined || value === false ? undefined : { value };
+  }, options);
+  if ('reason' in outcome) throw new Error(`gave up waiting for ${options.what}: ${outcome.reason}`);
+  return outcome.value;
+}
+
+type Until = <T>(probe: () => Promise<T | undefined | false>, what: string) => Promise<T>;
+
 /** The API server calls the example's webhooks once a dry-run create of a not-allowed object is rejected. */
-async function waitForWebhooks(kc: KubeConfig, namespace: string, timeoutMs: number): Promise<void> {
+async function waitForWebhooks(kc: KubeConfig, namespace: string, until: Until): Promise<void> {
   const objects = kc.makeApiClient(CustomObjectsApi);
   const body = {
     apiVersion: 'kopf.dev/v1',
@@ -343,13 +377,13 @@ async function waitForWebhooks(kc: KubeConfig, namespace: string, timeoutMs: num
     metadata: { name: 'webhook-probe' },
     spec: { field: 'not-allowed' },
   };
-  await eventually(
+  await until(
     () =>
       objects.createNamespacedCustomObject({ ...KOPF_EXAMPLES, namespace, body, dryRun: 'All' }).then(
         () => false,
         (error: unknown) => (error as { code?: number }).code !== undefined,
       ),
-    { timeoutMs, what: 'the webhooks to be called' },
+    'the webhooks to be called',
   );
 }
 
@@ -396,16 +430,20 @@ export function describeExample(
     });
     afterAll(async () => ns?.delete());
 
-    it('handles the example object as the example declares', async () => {
-      const expectations = await expectationsOf(dir);
-      const run = await runScenario(dir, expectations, {
-        kc,
-        namespace: ns!.name,
-        kubeconfigFile: cluster.kubeconfig,
-      });
-      checkExpectations(run, expectations);
-      await extra?.(run, ns!.name);
-    });
+    it(
+      'handles the example object as the example declares',
+      async () => {
+        const expectations = await expectationsOf(dir);
+        const run = await runScenario(dir, expectations, {
+          kc,
+          namespace: ns!.name,
+          kubeconfigFile: cluster.kubeconfig,
+        });
+        checkExpectations(run, expectations);
+        await extra?.(run, ns!.name);
+      },
+      STARTUP_MS + 5 * STEP_MS,
+    ); // every step may take its whole wait on a busy machine
   });
 }
 

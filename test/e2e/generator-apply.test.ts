@@ -63,6 +63,17 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  // The cluster-wide project's peering board: a cluster-wide operator of another file that runs
+  // without --standalone would otherwise find it and peer there.
+  await kc
+    ?.makeApiClient(CustomObjectsApi)
+    .deleteClusterCustomObject({
+      group: 'kopf.dev',
+      version: 'v1',
+      plural: 'clusterkopfpeerings',
+      name: 'default',
+    })
+    .catch(() => undefined);
   await ns?.delete();
   rmSync(tmp, { recursive: true, force: true });
 });

@@ -96,7 +96,7 @@ export async function waitForLine(
   op: RunningOperator,
   pattern: RegExp | string,
   count = 1,
-  timeoutMs = 20_000,
+  timeoutMs = 60_000, // a readiness wait: generous for a busy machine
 ): Promise<string[]> {
   const test = (line: string) => (typeof pattern === 'string' ? line.includes(pattern) : pattern.test(line));
   await eventually(

@@ -59,3 +59,30 @@ test('a timer appends on every run: each JSON-patch is computed against the late
   });
   expect(items.slice(0, 4)).toEqual(['given', 'tick', 'tick', 'tick']);
 });
+
+test("an event handler's JSON-patch postponed by a conflict is applied with the object's next event", async () => {
+  const ns = await scenario.namespace('h-patch-fns-event');
+  const registry = new kopf.Registry();
+  let changedMeanwhile = false;
+  kopf.on.event(
+    EXAMPLES,
+    async function appendOnce({ patch, name, namespace }) {
+      if (changedMeanwhile) return;
+      changedMeanwhile = true;
+      // The object changes after this event's copy: the JSON-patch, guarded by that copy's
+      // resourceVersion, conflicts and must wait for the next event (this change's) instead of vanishing.
+      await op.client.patch(EXAMPLES, namespace, name!, { metadata: { labels: { changed: 'meanwhile' } } });
+      patch.fns.push((body) => {
+        body.spec.items = [...(body.spec.items ?? []), 'appended'];
+      });
+    },
+    { registry },
+  );
+  const op = scenario.start(registry, ns.name);
+  await op.client.create(EXAMPLES, ns.name, exampleBody('one', { items: ['given'] }));
+  const items = await eventually(async () => {
+    const { items } = (await getExample(op, ns.name, 'one')).spec as { items: string[] };
+    return items.length > 1 ? items : undefined;
+  });
+  expect(items).toEqual(['given', 'appended']);
+});

@@ -24,12 +24,14 @@ import {
   type TestNamespace,
 } from '../../runtime/testing/index.ts';
 import { testCluster } from '../setup/cluster.ts';
+import { freePort } from '../setup/ports.ts';
 import {
   REPO,
   buildOperatorImage,
   deploymentArgs,
   generateProject,
   imageSize,
+  removeLeftovers,
   runOperatorImage,
   runScript,
   writeServiceAccountDir,
@@ -77,6 +79,7 @@ describe.skipIf(SKIP !== undefined)('the operator image built from the generated
   let project: string;
   let operator: RunningOperator | undefined;
   let operatorStarted = 0;
+  let livenessPort = 0;
 
   beforeAll(async () => {
     cluster = testCluster();
@@ -125,6 +128,14 @@ describe.skipIf(SKIP !== undefined)('the operator image built from the generated
       dir: path.join(workdir, 'serviceaccount'),
     });
 
+    // An interrupted earlier run (a killed test process) can leave its operator running, holding its
+    // port and watching a namespace long gone. Those of runs still in progress elsewhere stay.
+    for (const leftover of removeLeftovers(PROJECT_NAME, `${PROJECT_NAME}-`))
+      say(`removed a leftover of an interrupted run: ${leftover}`);
+
+    // The operator shares the host's network (it reaches the API server on loopback), where the image's
+    // port 8080 may be taken: its liveness endpoint gets a port free here; its args stay the Deployment's.
+    livenessPort = await freePort();
     operatorStarted = Date.now();
     operator = runOperatorImage({
       image: TAG,
@@ -132,7 +143,9 @@ describe.skipIf(SKIP !== undefined)('the operator image built from the generated
       apiserverUrl: cluster.url,
       args: deploymentArgs(project),
       mode: MODE,
-      name: `${PROJECT_NAME}-${ns.name}`,
+      name: `${PROJECT_NAME}-${process.pid}-${ns.name}`,
+      marker: { purpose: PROJECT_NAME, owner: process.pid },
+      livenessPort,
       onLine: (line) => say(`| ${line}`),
     });
     const mode = await operator.mode;
@@ -160,6 +173,8 @@ describe.skipIf(SKIP !== undefined)('the operator image built from the generated
             containers?: Array<{
               image?: string;
               args?: string[];
+              ports?: Array<{ name?: string; containerPort?: number }>;
+              livenessProbe?: { httpGet?: { path?: string; port?: string | number } };
               securityContext?: { readOnlyRootFilesystem?: boolean };
             }>;
           };
@@ -172,14 +187,29 @@ describe.skipIf(SKIP !== undefined)('the operator image built from the generated
     expect(pod?.containers?.[0]?.image).toBe(`${PROJECT_NAME}:latest`); // the tag built (localhost/ is podman's prefix)
     expect(pod?.containers?.[0]?.args).toEqual(deploymentArgs(project)); // the args it was run with
     expect(pod?.containers?.[0]?.securityContext?.readOnlyRootFilesystem).toBe(true); // it ran read-only
+    // The probe asks the port and path the image's entry point serves (run below on a free port instead).
+    const entryPoint = /^ENTRYPOINT (.*)$/m.exec(readFileSync(path.join(project, 'Dockerfile'), 'utf8'))?.[1];
+    const liveness = new URL(
+      (JSON.parse(entryPoint ?? '[]') as string[]).find((arg) => arg.startsWith('http://')) ?? '',
+    );
+    expect(pod?.containers?.[0]?.livenessProbe?.httpGet).toMatchObject({
+      path: liveness.pathname,
+      port: 'health',
+    });
+    expect(pod?.containers?.[0]?.ports).toMatchObject([
+      { name: 'health', containerPort: Number(liveness.port) },
+    ]);
   });
 
   it('starts and answers its liveness probe', async () => {
-    await eventually(() => httpStatus('http://127.0.0.1:8080/healthz').then((status) => status === 200), {
-      timeoutMs: 60_000,
-      intervalMs: 250,
-      what: 'the liveness endpoint of the operator in the image to answer 200',
-    });
+    await eventually(
+      () => httpStatus(`http://127.0.0.1:${livenessPort}/healthz`).then((status) => status === 200),
+      {
+        timeoutMs: 60_000,
+        intervalMs: 250,
+        what: 'the liveness endpoint of the operator in the image to answer 200',
+      },
+    );
     say(`liveness probe answered 200 ${seconds(Date.now() - operatorStarted)} after the start`);
   }, 90_000);
 

@@ -4,7 +4,15 @@
  * make-base-image.sh, build-operator-image.sh, run-operator-image.sh.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { CoreV1Api, loadAllYaml, type KubeConfig } from '@kubernetes/client-node';
@@ -134,6 +142,94 @@ export interface RunningOperator {
   child: ChildProcess;
 }
 
+/**
+ * Marks what one test run starts (its container, or its operator process in chroot mode) with the
+ * purpose and the pid of the process that owns the run, so that a later run can tell the leftovers of
+ * an interrupted run (owner gone) from the live runs of others on the same machine (owner alive).
+ */
+export interface RunMarker {
+  purpose: string;
+  owner: number;
+}
+
+const PURPOSE_LABEL = 'kopf-ts-test';
+const OWNER_LABEL = 'kopf-ts-test-owner';
+/** run-operator-image.sh exports each --label KEY=VALUE to the operator as this variable. */
+const labelVariable = (key: string): string => `KOPF_TS_RUN_LABEL_${key.replace(/[^A-Za-z0-9_]/g, '_')}`;
+
+function markerLabels(marker: RunMarker): string[] {
+  return [`${PURPOSE_LABEL}=${marker.purpose}`, `${OWNER_LABEL}=${marker.owner}`];
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Remove what interrupted earlier runs for `purpose` left behind: containers (`podman rm -f`) and
+ * operator processes of chroot mode (SIGKILL), whose owner is gone; with the working containers of
+ * chroot mode whose name starts with `namePrefix`. Another run's live operator is left alone. Returns
+ * one line per thing removed.
+ */
+export function removeLeftovers(purpose: string, namePrefix: string): string[] {
+  const removed: string[] = [];
+  const listed = spawnSync(
+    'podman',
+    [
+      'ps',
+      '--all',
+      '--filter',
+      `label=${PURPOSE_LABEL}=${purpose}`,
+      '--format',
+      `{{.Names}}\t{{index .Labels "${OWNER_LABEL}"}}`,
+    ],
+    { encoding: 'utf8' },
+  );
+  for (const line of (listed.stdout ?? '').split('\n').filter(Boolean)) {
+    const [name, owner] = line.split('\t');
+    if (!name || isAlive(Number(owner))) continue;
+    spawnSync('podman', ['rm', '--force', '--time', '0', name], { stdio: 'ignore' });
+    removed.push(`container ${name} (its run, pid ${owner}, is gone)`);
+  }
+  const purposeVariable = `${labelVariable(PURPOSE_LABEL)}=${purpose}`;
+  const ownerVariable = `${labelVariable(OWNER_LABEL)}=`;
+  for (const pid of readdirSync('/proc').filter((entry) => /^\d+$/.test(entry))) {
+    let environment: string[];
+    try {
+      environment = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+    } catch {
+      continue; // gone meanwhile, or not ours to read
+    }
+    if (!environment.includes(purposeVariable)) continue;
+    const owner = Number(
+      environment.find((entry) => entry.startsWith(ownerVariable))?.slice(ownerVariable.length),
+    );
+    if (isAlive(owner)) continue;
+    try {
+      process.kill(Number(pid), 'SIGKILL');
+      removed.push(`operator process ${pid} (its run, pid ${owner}, is gone)`);
+    } catch {
+      // exited meanwhile
+    }
+  }
+  const working = spawnSync('buildah', ['containers', '--format', '{{.ContainerName}}'], {
+    encoding: 'utf8',
+  });
+  for (const name of (working.stdout ?? '').split('\n').filter((n) => n.startsWith(namePrefix))) {
+    // Named `${namePrefix}${owner}-...` by the image test.
+    const owner = Number(/^(\d+)-/.exec(name.slice(namePrefix.length))?.[1]);
+    if (isAlive(owner)) continue;
+    spawnSync('buildah', ['rm', name], { stdio: 'ignore' });
+    removed.push(`working container ${name}`);
+  }
+  return removed;
+}
+
 export function runOperatorImage(options: {
   image: string;
   serviceAccountDir: string;
@@ -141,6 +237,10 @@ export function runOperatorImage(options: {
   args?: string[];
   mode?: 'auto' | 'container' | 'chroot';
   name: string;
+  /** Marks the run for removeLeftovers(). */
+  marker?: RunMarker;
+  /** Serve the image's liveness endpoint on this port instead of the entry point's (host network). */
+  livenessPort?: number;
   onLine?: (line: string) => void;
 }): RunningOperator {
   const child = spawn(
@@ -151,6 +251,8 @@ export function runOperatorImage(options: {
       options.mode ?? 'auto',
       '--name',
       options.name,
+      ...(options.marker ? markerLabels(options.marker).flatMap((label) => ['--label', label]) : []),
+      ...(options.livenessPort !== undefined ? ['--liveness-port', String(options.livenessPort)] : []),
       options.image,
       options.serviceAccountDir,
       options.apiserverUrl,

@@ -32,11 +32,11 @@ describe('option values are validated at registration', () => {
   const bad: Array<[string, unknown, RegExp]> = [
     ['backoff', -5, /option `backoff` must be a number of seconds ≥ 0, not -5\./],
     ['backoff', Number.NaN, /option `backoff` must be a number of seconds ≥ 0, not NaN\./],
-    ['backoff', '5', /option `backoff` must be a number of seconds ≥ 0, not "5"\./],
+    ['backoff', '5', /option `backoff` must be a number of seconds ≥ 0, not '5'\./],
     ['retries', -1, /option `retries` must be a whole number of attempts ≥ 1, not -1\./],
     ['retries', 0, /option `retries` must be a whole number of attempts ≥ 1, not 0\./],
     ['retries', 1.5, /option `retries` must be a whole number of attempts ≥ 1, not 1\.5\./],
-    ['errors', 'bogus', /option `errors` must be 'temporary', 'permanent' or 'ignored', not "bogus"\./],
+    ['errors', 'bogus', /option `errors` must be 'temporary', 'permanent' or 'ignored', not 'bogus'\./],
     ['timeout', -1, /option `timeout` must be a number of seconds > 0, not -1\./],
     ['timeout', Number.NaN, /option `timeout` must be a number of seconds > 0, not NaN\./],
     ['timeout', Infinity, /option `timeout` must be a number of seconds > 0, not Infinity\./],
@@ -57,7 +57,7 @@ describe('option values are validated at registration', () => {
       Number.NaN,
       /option `initialDelay` must be a number of seconds ≥ 0 or a function returning one, not NaN/,
     ],
-    ['sharp', 'yes', /option `sharp` must be true or false, not "yes"/],
+    ['sharp', 'yes', /option `sharp` must be true or false, not 'yes'/],
   ])('timer: %s = %s', (option, value, message) => {
     expect(registering('timer', { interval: 1, [option]: value })).toThrow(message);
   });

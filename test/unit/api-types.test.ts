@@ -141,7 +141,7 @@ describe('admission handler types flow from the descriptor', () => {
     expect(() =>
       // @ts-expect-error -- operations are Kubernetes' admission operations (and checked at run time)
       kopf.on.validate(examples, function wrongOperation() {}, { registry, operations: ['PATCH'] }),
-    ).toThrow('option `operations` must be some of CREATE, UPDATE, DELETE, CONNECT, not "PATCH"');
+    ).toThrow("option `operations` must be some of CREATE, UPDATE, DELETE, CONNECT, not 'PATCH'");
     kopf.on.mutate(
       examples,
       function typedMutate({ patch }) {

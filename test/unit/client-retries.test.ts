@@ -202,6 +202,20 @@ describe('API requests', () => {
     expect(server.requests).toHaveLength(2);
   });
 
+  test('a watch rejected with 401 re-reads the credentials once and opens again; a second 401 is thrown', async () => {
+    const server = await scriptedServer([{ status: 401, body: { kind: 'Status', reason: 'Unauthorized' } }]);
+    const records: LogRecord[] = [];
+    const unlisten = addLogListener((record) => records.push(record));
+    const stream = clientFor(server.url).watch(pods, 'ns', { resourceVersion: '1' });
+    const error = await (async () => {
+      for await (const _ of stream) return undefined;
+    })().catch((e: unknown) => e);
+    unlisten();
+    expect(isApiError(error, 401)).toBe(true);
+    expect(server.requests).toHaveLength(2);
+    expect(records.filter((r) => /unauthorized \(401\); renewing/.test(r.message))).toHaveLength(1);
+  });
+
   test('patches use the merge-patch or JSON-patch content type, and the status subresource path', async () => {
     const server = await scriptedServer([{ status: 200, body: { kind: 'Pod' } }]);
     const client = clientFor(server.url);

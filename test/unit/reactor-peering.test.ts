@@ -1,5 +1,8 @@
 import { describe, expect, test } from 'vitest';
+import { runtimePermissions } from '../../generator/model/rbac.ts';
 import { peeringIdentity } from '../../runtime/reactor/peering/identity.ts';
+import { PeeringPermissionError } from '../../runtime/reactor/peering/keepalive.ts';
+import { mainPeeringResource } from '../../runtime/reactor/peering/resources.ts';
 import { describePeers, judgePeers, parsePeers, peerRecord } from '../../runtime/reactor/peering/peers.ts';
 
 const NOW = new Date('2026-11-30T04:00:00.000Z');
@@ -81,5 +84,18 @@ describe('peering identity', () => {
     const manual = peeringIdentity({ manual: true, env: {} });
     expect(auto).toMatch(/^[^@/]+@[^/]+\/20261130040000\/[a-z0-9]{3}$/);
     expect(auto.startsWith(`${manual}/`)).toBe(true);
+  });
+});
+
+describe('a missing peering permission', () => {
+  test('is reported with the rule kopf-gen grants: list, watch and patch (the runtime never GETs)', () => {
+    const target = { resource: mainPeeringResource(false), namespace: 'ns1', name: 'default' };
+    const error = new PeeringPermissionError(target, 'forbidden');
+    expect(error.message).toBe(
+      'Peering needs "patch" on kopfpeerings.kopf.dev in namespace ns1 ' +
+        '(RBAC rule: apiGroups [kopf.dev], resources [kopfpeerings], verbs [list, watch, patch]): forbidden',
+    );
+    const granted = runtimePermissions([], { namespace: 'ns1' }).find((p) => p.resource === 'kopfpeerings');
+    expect(error.message).toContain(`verbs [${granted?.verbs.join(', ')}]`);
   });
 });

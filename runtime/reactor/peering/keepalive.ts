@@ -2,6 +2,7 @@
  * Writing to the peering board: our own record (a keep-alive), its removal, and the removal of dead
  * peers — all as merge-patches of `status.<identity>` (the peering CRDs have no status subresource).
  */
+import { PEERING_VERBS } from '../../../common/peering.ts';
 import type { ResourceInfo } from '../../../common/resources.ts';
 import { isApiError } from '../../client/errors.ts';
 import { sleep } from '../../structs/timing.ts';
@@ -52,13 +53,13 @@ export async function writeRecords(
   }
 }
 
-/** A 403 on the peering object: names the rule that the operator's RBAC lacks. */
+/** A 403 on the peering object: names the rule that the operator's RBAC lacks (what kopf-gen grants). */
 export class PeeringPermissionError extends Error {
   constructor(target: PeeringTarget, detail: string) {
     const { group, plural } = target.resource;
     super(
       `Peering needs "patch" on ${plural}.${group}${target.namespace ? ` in namespace ${target.namespace}` : ''} ` +
-        `(RBAC rule: apiGroups [${group}], resources [${plural}], verbs [get, list, watch, patch]): ${detail}`,
+        `(RBAC rule: apiGroups [${group}], resources [${plural}], verbs [${PEERING_VERBS.join(', ')}]): ${detail}`,
     );
     this.name = 'PeeringPermissionError';
   }

@@ -29,7 +29,8 @@ import { isListedMarker, watchObjects } from '../../watching/stream.ts';
 import type { OperatorContext, ShardMembership } from '../context.ts';
 import { leasePermissionError, runLeaderElection } from '../leadership/election.ts';
 import { LEASES, renewalMark, type Lease } from '../leadership/leases.ts';
-import { resolveHandlers, resourceHandlers } from '../resolving.ts';
+import { followResources } from '../discovery.ts';
+import { resolveHandlers, resourceHandlers, type ServedResource } from '../resolving.ts';
 import { memberName, RING_LABEL, SHARDING } from './names.ts';
 import { makeRing, shardingKey, type Ring } from './ring.ts';
 
@@ -177,12 +178,12 @@ async function runSharder(
     for (const uid of entries.keys()) schedule(uid);
   });
   const served = await resolveHandlers(client, resourceHandlers(registry), signal, { quiet: true });
-  const streams = [...served.values()].map(({ resource, handlers, kinds }) => {
+  const consumeAll = ({ resource, handlers, kinds }: ServedResource, stop: AbortSignal): Promise<void> => {
     const labelSelector = labelSelectorFor({ changing: handlers, ...kinds });
-    const consume = async (namespace: string | undefined, stop: AbortSignal): Promise<void> => {
+    const consume = async (namespace: string | undefined, stopped: AbortSignal): Promise<void> => {
       // Metadata only: labels, owners and versions are all the sharder needs of the objects.
       const options = { labelSelector, metadataOnly: true };
-      for await (const item of watchObjects(client, resource, namespace, settings, stop, options)) {
+      for await (const item of watchObjects(client, resource, namespace, settings, stopped, options)) {
         if (isListedMarker(item)) continue;
         const uid = item.object.metadata?.uid ?? '';
         if (item.type === 'DELETED') {
@@ -194,10 +195,20 @@ async function runSharder(
       }
     };
     return !resource.namespaced || namespaces === undefined
-      ? consume(undefined, signal)
-      : servePerNamespace(client, namespaces, settings, signal, consume);
+      ? consume(undefined, stop)
+      : servePerNamespace(client, namespaces, settings, stop, consume);
+  };
+  // Resources whose CRDs appear later are sharded at once, as the watchers serve them at once.
+  const sharding = followResources({
+    client,
+    settings,
+    registry,
+    initial: served,
+    signal,
+    doing: 'sharding its objects',
+    serve: consumeAll,
   });
-  await Promise.all([members, ...streams]);
+  await Promise.all([members, sharding]);
 }
 
 /**
