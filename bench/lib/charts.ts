@@ -72,6 +72,10 @@ export function chartSpecs(run: BenchRun): Array<{ file: string; title: string; 
     const idle = mib(c.idle?.rssBytes);
     if (at0 !== undefined) points.push({ contender: c.title, objects: 0, mib: at0 });
     if (idle !== undefined && c.idle) points.push({ contender: c.title, objects: c.idle.objects, mib: idle });
+    // The 100,000-object measure, when the contender caught up within its cap.
+    const scaled = c.scale?.finished ? mib(c.scale.rssBytes) : undefined;
+    if (c.scale && scaled !== undefined)
+      points.push({ contender: c.title, objects: c.scale.objects, mib: scaled });
     return points;
   });
   if (memory.length) {

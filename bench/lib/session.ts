@@ -12,6 +12,7 @@ import type { Contender, StartContext } from './contenders.ts';
 import { createMany, sleep, type Kube } from './kube.ts';
 import { deltaCounts, parseRequestTotals, type RequestCounts } from './metrics.ts';
 import type { Observer } from './observer.ts';
+import { milestoneNames, resetMilestones } from './scale.ts';
 import { RssSampler, settledRss, treeCpuSeconds, treeMemory, treeSockets } from './proc.ts';
 
 export interface Sizes {
@@ -96,6 +97,14 @@ export interface ScaleResult extends Omit<RestartResult, 'readyBeforeStopHandler
   /** The time cap of the catch-up; when it passed first, the other numbers are what was reached by then. */
   capSeconds: number;
   finished: boolean;
+  /** The process ended by itself during the catch-up (e.g. out of memory). */
+  exited?: boolean;
+  /** The new objects spread through the set, in listing order: when each was handled (s from start). */
+  milestones?: Array<{ position: number; seconds?: number }>;
+  /** How far the catch-up got: the position in the set of the last milestone handled. */
+  reached?: number;
+  /** RSS when the catch-up ended (or the cap passed), before the idle wait. */
+  rssAtEndBytes?: number;
   /** RSS with the N objects watched, after the catch-up and the idle wait (when finished). */
   rssBytes?: number;
   /** The process's peak RSS (VmHWM) during the catch-up. */
@@ -204,6 +213,8 @@ class Running {
  * ~15–25 s after the last event, `runtime/reactor/idle-memory.ts`). It was 8 s until 2026-11-30.
  */
 const IDLE_WAIT_MS = 30_000;
+/** New objects spread through the 100,000-object set: how far a catch-up got when the cap passed. */
+const SCALE_MILESTONES = 10;
 
 /** Objects each fresh process handles before it is measured (the first one, alone, is its readiness). */
 const WARMUP_OBJECTS = 50;
@@ -426,30 +437,64 @@ export class ContenderSession {
 
   /**
    * The 100,000-object measure, against the handled set already in place (`namespace`, `objects` of
-   * them): the operator is started with a new sentinel object beside the set; catch-up and handler
-   * runs as in the restart measure, within `capSeconds`; then, after the idle wait, the RSS with the set watched.
+   * them, see `bench/lib/scale.ts`): its milestones are made new again, then the operator is started;
+   * catch-up (until the last milestone is handled and the process is quiet) and handler runs as in the
+   * restart measure, within `capSeconds`; then, after the idle wait, the RSS with the set watched.
    */
-  async scale(objects: number, capSeconds: number, context: Partial<StartContext> = {}): Promise<void> {
+  async scale(
+    namespace: string,
+    objects: number,
+    capSeconds: number,
+    context: Partial<StartContext> = {},
+  ): Promise<void> {
     if (!this.#result.available) return;
     const { kube, observer, log } = this.#options;
     const id = this.contender.id;
-    const namespace = `bench-${this.#run}-${id}-scale`.slice(0, 63);
-    await kube.createNamespace(namespace);
-    await kube.create(namespace, 'zzz-sentinel', -1);
-    const before = parseRequestTotals(await kube.metrics());
-    const proc = this.#start(context);
+    const milestones = milestoneNames(objects, SCALE_MILESTONES);
+    const last = milestones[milestones.length - 1]!;
+    let proc: Running | undefined;
     try {
-      const caught = await catchUp(observer, proc, `${namespace}/zzz-sentinel`, capSeconds * 1000);
+      await resetMilestones(
+        kube,
+        observer,
+        namespace,
+        milestones.map((m) => m.name),
+      );
+      const before = parseRequestTotals(await kube.metrics());
+      proc = this.#start(context);
+      const started = proc.startedAt;
+      const progress = setInterval(() => {
+        const reached = milestones.filter((m) => observer.handled.has(`${namespace}/${m.name}`)).length;
+        log(
+          `${id}: scale: ${reached}/${milestones.length} milestones after ` +
+            `${((performance.now() - started) / 1000).toFixed(0)} s, RSS ${(treeMemory(proc!.pid).rss / 2 ** 20).toFixed(0)} MiB`,
+        );
+      }, 30_000);
+      const caught = await catchUp(observer, proc, `${namespace}/${last.name}`, capSeconds * 1000).finally(
+        () => clearInterval(progress),
+      );
       const finished = Number.isFinite(caught.sentinelSeconds) && caught.catchUpSeconds < capSeconds;
+      const rssAtEndBytes = treeMemory(proc.pid).rss;
       if (finished) await sleep(IDLE_WAIT_MS);
+      const handledAt = milestones.map((m) => observer.handled.get(`${namespace}/${m.name}`));
       const r: ScaleResult = {
         objects,
         ...caught,
         capSeconds,
         finished,
+        exited: proc.exited,
+        milestones: milestones.map((m, i) => ({
+          position: m.position,
+          ...(handledAt[i] !== undefined ? { seconds: (handledAt[i]! - started) / 1000 } : {}),
+        })),
+        reached: Math.max(
+          0,
+          ...milestones.filter((_, i) => handledAt[i] !== undefined).map((m) => m.position),
+        ),
         peakRssBytes: treeMemory(proc.pid).hwm,
+        rssAtEndBytes,
         ...(finished ? { rssBytes: await settledRss(proc.pid, 0) } : {}),
-        handlerRuns: Math.max(0, proc.handlerRuns() - 1),
+        handlerRuns: Math.max(0, proc.handlerRuns() - milestones.length),
         patchCalls: patchCalls(deltaCounts(before, parseRequestTotals(await kube.metrics()))),
       };
       this.#result.scale = r;
@@ -457,16 +502,16 @@ export class ContenderSession {
         `${id}: start with ${objects} handled objects: ` +
           (finished
             ? `caught up in ${r.catchUpSeconds.toFixed(1)} s, RSS ${((r.rssBytes ?? 0) / 2 ** 20).toFixed(1)} MiB`
-            : `not caught up within ${capSeconds} s`) +
-          `; handler runs besides the sentinel: ${r.handlerRuns}; PATCH calls: ${r.patchCalls}`,
+            : `not caught up within ${capSeconds} s (${r.exited ? 'the process exited; ' : ''}` +
+              `reached object ${r.reached} of ${objects}, RSS ${(rssAtEndBytes / 2 ** 20).toFixed(1)} MiB)`) +
+          `; handler runs besides the milestones: ${r.handlerRuns}; PATCH calls: ${r.patchCalls}`,
       );
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       this.#result.errors.push(`scale: ${message}`);
       log(`${id}: scale: ERROR: ${message}`);
     } finally {
-      await cleanNamespace(kube, observer, namespace, log);
-      await proc.stop();
+      await proc?.stop();
     }
   }
 

@@ -1,6 +1,6 @@
 /** The 100,000-object measure starts every contender with objects it must see as already handled. */
 import { expect, test } from 'vitest';
-import { handledBody } from '../../bench/lib/scale.ts';
+import { handledBody, milestoneNames } from '../../bench/lib/scale.ts';
 import { readDiffbase } from '../../runtime/processing/diffbase.ts';
 import { essenceOf } from '../../runtime/processing/essence.ts';
 import { makeSettings } from '../../runtime/structs/settings.ts';
@@ -14,4 +14,16 @@ test("a set-up object carries the diff-base of its own essence, in Kopf's annota
   });
   // What kopf-ts (and Kopf) compare: the stored essence equals the object's, so no handler runs.
   expect(readDiffbase(body, persistence)).toEqual(essenceOf(body, { prefix: persistence.annotationsPrefix }));
+});
+
+test('the milestones are spread through the set in listing order, the last one after every object', () => {
+  const milestones = milestoneNames(100_000, 10);
+  expect(milestones.map((m) => m.position)).toEqual([
+    10_000, 20_000, 30_000, 40_000, 50_000, 60_000, 70_000, 80_000, 90_000, 100_000,
+  ]);
+  const names = milestones.map((m) => m.name);
+  // The apiserver lists a namespace by name: each milestone right after the object at its position.
+  expect([...names].sort()).toEqual(names);
+  expect('scale-010000' < names[0]! && names[0]! < 'scale-010001').toBe(true);
+  expect(names[9]! > 'scale-099999').toBe(true);
 });
