@@ -19,7 +19,13 @@ import { parseArgs } from 'node:util';
 import { startLocalCluster, applyYaml, waitForCrd } from '../runtime/testing/index.ts';
 import { allContenders, benchDir, experimentalContenders, repoRoot } from './lib/contenders.ts';
 import { Kube, CRD_NAME } from './lib/kube.ts';
-import { createHandledSet, SETUP_CONCURRENCY, type SetUp } from './lib/scale.ts';
+import {
+  createHandledSet,
+  SETUP_CONCURRENCY,
+  waitSetUpVersion,
+  withSetUpVersion,
+  type SetUp,
+} from './lib/scale.ts';
 import { Observer } from './lib/observer.ts';
 import { machineInfo } from './lib/proc.ts';
 import { ContenderSession, type ContenderResult, type Sizes } from './lib/session.ts';
@@ -291,6 +297,13 @@ if (
         await kube.createNamespace(setNamespace);
         const setUpKube = new Kube(cluster, 1, { http2: true });
         try {
+          // The CRD's update rebuilds its storage in the apiserver, which ends every watch; the observer's
+          // resourceVersion may be older than the new watch cache: it lists and watches afresh.
+          observer.stop();
+          const crd = readFileSync(path.join(benchDir, 'crd.yaml'), 'utf8');
+          await applyYaml(cluster.kubeConfig(), withSetUpVersion(crd));
+          await waitSetUpVersion(setUpKube, setNamespace);
+          await observer.start();
           scaleSetUp = await createHandledSet(
             setUpKube,
             setNamespace,

@@ -323,6 +323,19 @@ export async function retrying(
   }
 }
 
+/** Run `task(0)` … `task(n - 1)`, `concurrency` of them at a time, in order of their start. */
+export async function concurrently(
+  n: number,
+  concurrency: number,
+  task: (index: number) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < n) await task(next++);
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, n) }, worker));
+}
+
 /** Create objects `name-<i>` with a pool of concurrent requests; returns when all are stored. */
 export async function createMany(
   kube: Kube,
@@ -333,14 +346,9 @@ export async function createMany(
 ): Promise<string[]> {
   const keys: string[] = [];
   for (let i = 0; i < n; i++) keys.push(`${namespace}/${prefix}-${String(i).padStart(6, '0')}`);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < n) {
-      const i = next++;
-      await kube.create(namespace, `${prefix}-${String(i).padStart(6, '0')}`, i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, n) }, worker));
+  await concurrently(n, concurrency, (i) =>
+    kube.create(namespace, `${prefix}-${String(i).padStart(6, '0')}`, i),
+  );
   return keys;
 }
 

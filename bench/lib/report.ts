@@ -555,8 +555,8 @@ export function renderReport(run: BenchRun): string {
               `${num(run.scaleSetUp.seconds, 0)} s (${num(run.scaleSetUp.objectsPerSecond, 0)} objects/s).`,
           ]
         : []),
-      "Each object carries Kopf's diff-base annotation and `status.created` (one POST through the CRD's `v1alpha1`",
-      'version, which has no status subresource; `bench/lib/scale.ts`). Before each contender starts, 10 milestones —',
+      "Each object carries Kopf's diff-base annotation and `status.created` (one POST through a `v1alpha1` version",
+      'added to the CRD for the set-up, without the status subresource; `bench/lib/scale.ts`). Before each contender starts, 10 milestones —',
       'new objects at every tenth of the listing, the last after every object of the set — are created anew; a contender',
       'has caught up when the last milestone is handled and the process is quiet (as in measure 4), within the cap;',
       'when the cap passes first, the last milestone handled says how far it got. RSS after 30 s idle, averaged over 2 s.',

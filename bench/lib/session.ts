@@ -11,7 +11,7 @@ import path from 'node:path';
 import type { Contender, StartContext } from './contenders.ts';
 import { createMany, sleep, type Kube } from './kube.ts';
 import { deltaCounts, parseRequestTotals, type RequestCounts } from './metrics.ts';
-import type { Observer } from './observer.ts';
+import { cleanNamespace, type Observer } from './observer.ts';
 import { milestoneNames, resetMilestones } from './scale.ts';
 import { RssSampler, settledRss, treeCpuSeconds, treeMemory, treeSockets } from './proc.ts';
 
@@ -430,7 +430,7 @@ export class ContenderSession {
       log(
         `${id}: restart with ${m} handled objects: caught up in ${r.catchUpSeconds.toFixed(2)} s ` +
           `(sentinel ${r.sentinelSeconds.toFixed(2)} s, quiet ${r.quietSeconds.toFixed(2)} s); ` +
-          `handler runs besides the sentinel: ${r.handlerRuns}; PATCH calls: ${patchCalls}`,
+          `handler runs besides the sentinel: ${r.handlerRuns}; PATCH calls: ${r.patchCalls}`,
       );
     });
   }
@@ -722,20 +722,6 @@ function summarizeCalls(delta: RequestCounts, n: number): ApiCallsResult {
     total += value;
   }
   return { objects: n, perObject: total / n, byKind };
-}
-
-async function cleanNamespace(
-  kube: Kube,
-  observer: Observer,
-  namespace: string,
-  log: (line: string) => void,
-): Promise<void> {
-  await kube
-    .deleteCollection(namespace)
-    .catch((error: unknown) => log(`  delete ${namespace}: ${String(error)}`));
-  if (!(await observer.waitGone(namespace, 300_000)))
-    log(`  WARNING: objects of ${namespace} are still there after 300 s`);
-  observer.forget(namespace);
 }
 
 export function exists(file: string): boolean {

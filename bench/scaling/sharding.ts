@@ -20,7 +20,7 @@ import { parseArgs } from 'node:util';
 import { applyYaml, startLocalCluster, waitForCrd } from '../../runtime/testing/index.ts';
 import { spawnKopf, type KopfProcess } from '../../test/e2e/cli-kit.ts';
 import { CRD_NAME, createMany, Kube, sleep } from '../lib/kube.ts';
-import { Observer } from '../lib/observer.ts';
+import { cleanNamespace, Observer } from '../lib/observer.ts';
 import { settledRss } from '../lib/proc.ts';
 
 export interface ShardingReplica {
@@ -176,10 +176,8 @@ export async function measureSharding(options: ShardingOptions): Promise<Shardin
       log(`sharding: ${what} failed: ${message}\n${group.logTail()}`);
     } finally {
       await group.stop();
-      await kube.deleteCollection(ns).catch(() => undefined);
-      await observer.waitGone(ns, 300_000);
+      await cleanNamespace(kube, observer, ns, log);
       await kube.deleteNamespace(ns);
-      observer.forget(ns);
     }
   }
   return result;

@@ -1,6 +1,9 @@
 /** The 100,000-object measure starts every contender with objects it must see as already handled. */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { load } from 'js-yaml';
 import { expect, test } from 'vitest';
-import { handledBody, milestoneNames } from '../../bench/lib/scale.ts';
+import { handledBody, milestoneNames, withSetUpVersion } from '../../bench/lib/scale.ts';
 import { readDiffbase } from '../../runtime/processing/diffbase.ts';
 import { essenceOf } from '../../runtime/processing/essence.ts';
 import { makeSettings } from '../../runtime/structs/settings.ts';
@@ -26,4 +29,23 @@ test('the milestones are spread through the set in listing order, the last one a
   expect([...names].sort()).toEqual(names);
   expect('scale-010000' < names[0]! && names[0]! < 'scale-010001').toBe(true);
   expect(names[9]! > 'scale-099999').toBe(true);
+});
+
+test('the set-up version is v1 without the status subresource, served beside it and not stored', () => {
+  const original = readFileSync(path.join(import.meta.dirname, '..', '..', 'bench', 'crd.yaml'), 'utf8');
+  const crd = load(withSetUpVersion(original)) as {
+    spec: {
+      versions: Array<{
+        name: string;
+        served: boolean;
+        storage: boolean;
+        subresources?: object;
+        schema: object;
+      }>;
+    };
+  };
+  const [v1, setUp] = crd.spec.versions;
+  const before = (load(original) as typeof crd).spec.versions[0]!;
+  expect(v1).toEqual(before);
+  expect(setUp).toEqual({ name: 'v1alpha1', served: true, storage: false, schema: before.schema });
 });
