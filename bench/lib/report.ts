@@ -314,6 +314,7 @@ export function renderReport(run: BenchRun): string {
     '  `status.<handler id>` for a create handler `created` returning `{message: "ok"}`).',
     '- The load generator and the observer live in the runner: creates go through a keep-alive pool of ' +
       `${s.createConcurrency} concurrent requests; one watch over all BenchObjects records when each object first shows the status.`,
+    ...contendersPerMeasure(available),
     '- Readiness: the contender is ready when it has handled a first (warm-up) object; start-up time is listed.',
     '  Then every fresh process handles 50 more warm-up objects (JIT, connection pools) before it is measured.',
     `- **1. Throughput**: ${s.throughputN} objects created as fast as the apiserver accepts; time from the first create to the last`,
@@ -524,10 +525,6 @@ export function renderReport(run: BenchRun): string {
         ],
         scaled.map((c) => {
           const r = c.scale!;
-          const perThousand =
-            r.rssBytes !== undefined && c.baselineRssBytes !== undefined
-              ? ((r.rssBytes - c.baselineRssBytes) / 2 ** 20 / r.objects) * 1000
-              : undefined;
           const handled = (r.milestones ?? []).filter((m) => m.seconds !== undefined);
           return [
             c.title,
@@ -539,7 +536,7 @@ export function renderReport(run: BenchRun): string {
               : '–',
             `${handled.length}/${r.milestones?.length ?? 0}${handled.length ? `: ${handled.map((m) => num(m.seconds, 0)).join(', ')}` : ''}`,
             mib(r.rssBytes),
-            num(perThousand, 1),
+            num(scaleSlope(c), 1),
             mib(r.rssAtEndBytes),
             mib(r.peakRssBytes),
             String(r.handlerRuns),
@@ -620,8 +617,9 @@ function scaleTargets(run: BenchRun): Target[] {
   };
   const rss = (c: ContenderResult): string => {
     const r = c.scale!;
+    const perThousand = scaleSlope(c);
     return r.finished
-      ? `${c.title} ${mib(r.rssBytes)} MiB`
+      ? `${c.title} ${mib(r.rssBytes)} MiB${perThousand === undefined ? '' : ` (${num(perThousand, 1)} MiB per 1,000)`}`
       : `${c.title} ${mib(r.rssAtEndBytes)} MiB when stopped (not caught up)`;
   };
   const measured = scaled.length > 0;
@@ -643,6 +641,13 @@ function scaleTargets(run: BenchRun): Target[] {
       met: measured ? 'reported' : undefined,
     },
   ];
+}
+
+/** MiB of RSS per 1,000 watched objects in the 100,000-object measure: (idle with them − at 0) / N × 1,000. */
+export function scaleSlope(c: ContenderResult): number | undefined {
+  const r = c.scale;
+  if (r?.rssBytes === undefined || c.baselineRssBytes === undefined || !r.objects) return undefined;
+  return ((r.rssBytes - c.baselineRssBytes) / 2 ** 20 / r.objects) * 1000;
 }
 
 /** MiB of RSS per 1,000 objects 30 s after a burst of `n` (still present): (that − at 0 objects) / n × 1,000. */
@@ -821,6 +826,26 @@ function whyMissed(all: Target[], explanations: Record<string, string>): string[
     ),
     '',
   ];
+}
+
+/** Which contenders each measure ran (a full run runs those a target needs: bench/README.md). */
+function contendersPerMeasure(available: ContenderResult[]): string[] {
+  const measures: Array<[string, (c: ContenderResult) => unknown]> = [
+    ['throughput and API calls', (c) => c.throughput],
+    ['latency', (c) => c.latency],
+    ['memory', (c) => c.idle],
+    ['restart', (c) => c.restart],
+    ['100,000 objects', (c) => c.scale],
+  ];
+  const parts = measures
+    .map(([what, has]) => [what, available.filter((c) => has(c)).map((c) => c.title)] as const)
+    .filter(([, titles]) => titles.length)
+    .map(([what, titles]) => `${what}: ${titles.join(', ')}`);
+  return parts.length
+    ? [
+        `- Contenders per measure (a full run measures those a target needs; bench/README.md): ${parts.join('; ')}.`,
+      ]
+    : [];
 }
 
 /** How long each part of the run took: what a full run must fit into (bench/README.md). */

@@ -98,7 +98,7 @@ test('every section of the committed missed-targets file names a target of the r
 test('a contender that does not catch up with 100,000 objects in its cap is reported with how far it got', () => {
   const rows = targets(
     run([
-      contender('kopf-ts', { scale: scale({ rssBytes: 130 * MiB }) }),
+      contender('kopf-ts', { baselineRssBytes: 110 * MiB, scale: scale({ rssBytes: 130 * MiB }) }),
       contender('controller-runtime', { scale: scale({ rssBytes: 1400 * MiB }) }),
       contender('kopf', {
         scale: scale({ finished: false, catchUpSeconds: 600, reached: 40_000, rssAtEndBytes: 900 * MiB }),
@@ -111,7 +111,7 @@ test('a contender that does not catch up with 100,000 objects in its cap is repo
   const rss = rows.find((t) => t.id === 'scale-rss')!;
   expect(rss.met).toBe('reported');
   expect(rss.value).toBe(
-    'kopf-ts 130.0 MiB; controller-runtime 1400.0 MiB; kopf 900.0 MiB when stopped (not caught up)',
+    'kopf-ts 130.0 MiB (0.2 MiB per 1,000); controller-runtime 1400.0 MiB; kopf 900.0 MiB when stopped (not caught up)',
   );
 });
 
