@@ -9,6 +9,7 @@ import {
   targets,
   type BenchRun,
 } from '../../bench/lib/report.ts';
+import { chartSpecs } from '../../bench/lib/charts.ts';
 import type { ContenderResult, ScaleResult } from '../../bench/lib/session.ts';
 
 const repoRoot = path.resolve(import.meta.dirname, '..', '..');
@@ -140,4 +141,27 @@ test('RSS at 0 objects and per 1,000 objects are reported for every contender', 
   expect(rows.find((t) => t.id === 'rss-at-0-and-slope')!.value).toBe(
     'kopf-ts: 110.0 MiB at 0, 2.0 MiB per 1,000; raw: 80.0 MiB at 0, 10.0 MiB per 1,000 (30 s after the burst)',
   );
+});
+
+test('the chart of RSS against watched objects has the 100,000-object point of every contender that caught up', () => {
+  const specs = chartSpecs(
+    run([
+      contender('kopf-ts', {
+        baselineRssBytes: 110 * MiB,
+        idle: idle(130),
+        scale: scale({ rssBytes: 140 * MiB }),
+      }),
+      contender('kopf', {
+        baselineRssBytes: 44 * MiB,
+        scale: scale({ finished: false, rssAtEndBytes: 900 * MiB }),
+      }),
+    ]),
+  );
+  const chart = specs.find((s) => s.file === 'rss-per-objects.svg')!.spec as { data: { values: unknown[] } };
+  expect(chart.data.values).toEqual([
+    { contender: 'kopf-ts', objects: 0, mib: 110 },
+    { contender: 'kopf-ts', objects: 10_000, mib: 130 },
+    { contender: 'kopf-ts', objects: 100_000, mib: 140 },
+    { contender: 'kopf', objects: 0, mib: 44 },
+  ]);
 });
