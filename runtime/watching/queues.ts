@@ -70,16 +70,19 @@ export async function runQueues(
   const what = describeStream(options.resource, options.namespace);
   const slots = new Map<string, Slot>();
   const workers = new Set<Promise<void>>();
+  /** The wake-ups of the workers waiting idle for an event. */
+  const idlers = new Set<() => void>();
   const limiter = createLimiter(() => settings.queueing.workerLimit);
-  const stopping = new AbortController();
+  /** No new cycles: the queues are stopping. */
+  let stopping = false;
   const labels = streamLabels(options.resource, options.namespace);
 
   async function work(id: string, slot: Slot): Promise<void> {
     try {
       for (;;) {
         if (!slot.pending) await idle(slot);
-        if (!slot.pending || stopping.signal.aborted) return;
-        if (!(await limiter.acquire(stopping.signal))) return;
+        if (!slot.pending || stopping) return;
+        if (!(await limiter.acquire())) return;
         const event = slot.pending;
         slot.pending = undefined;
         addMetric(METRICS.queuedObjects, labels, -1);
@@ -104,18 +107,22 @@ export async function runQueues(
     }
   }
 
-  /** Wait for a new event, the idle timeout, or the stop, whichever comes first. */
+  /**
+   * Wait for a new event, the idle timeout, or the stop, whichever comes first. The stop wakes the
+   * idle workers through `idlers`, not through a listener each on its signal: an AbortSignal checks
+   * all its listeners for duplicates on every addition, quadratic with thousands of idle objects.
+   */
   function idle(slot: Slot): Promise<void> {
-    if (stopping.signal.aborted) return Promise.resolve();
+    if (stopping) return Promise.resolve();
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);
-        stopping.signal.removeEventListener('abort', done);
+        idlers.delete(done);
         slot.wake = undefined;
         resolve();
       };
       const timer = setTimeout(done, settings.queueing.idleTimeout * 1000);
-      stopping.signal.addEventListener('abort', done, { once: true });
+      idlers.add(done);
       slot.wake = done;
     });
   }
@@ -168,7 +175,9 @@ export async function runQueues(
   }
 
   // Stop: no new cycles, cut sleeps short, let running cycles finish within the grace period.
-  stopping.abort(STOPPING);
+  stopping = true;
+  limiter.close();
+  for (const wake of [...idlers]) wake();
   for (const slot of slots.values()) {
     if (slot.pending) addMetric(METRICS.queuedObjects, labels, -1);
     slot.pending = undefined;
