@@ -29,7 +29,8 @@ const rounds = Number(values.rounds ?? 5);
 const overrides = JSON.parse(values.settings ?? '{}') as Record<string, Record<string, unknown>>;
 function benchSettings() {
   const settings = makeSettings();
-  for (const [group, fields] of Object.entries(overrides)) Object.assign(settings[group as 'persistence'], fields);
+  for (const [group, fields] of Object.entries(overrides))
+    Object.assign(settings[group as 'persistence'], fields);
   return settings;
 }
 

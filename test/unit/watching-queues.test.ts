@@ -2,7 +2,7 @@
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { describe, expect, test } from 'vitest';
-import { configureLogging } from '../../runtime/structs/logging.ts';
+import { addLogListener, configureLogging } from '../../runtime/structs/logging.ts';
 import { makeSettings, type SettingsOverrides } from '../../runtime/structs/settings.ts';
 import { coalesce, runQueues, type StreamItem } from '../../runtime/watching/index.ts';
 import type { ObjectKey, WatchEvent } from '../../runtime/watching/types.ts';
@@ -240,6 +240,40 @@ describe('runQueues', () => {
     gated.releaseAll();
     await q.done;
     expect(gated.seen.map((s) => s.uid)).toEqual(['a']);
+  });
+
+  test('on stop, objects waiting for a free worker are dropped, and the queues end once the running cycle does', async () => {
+    const gated = gatedProcessor();
+    const q = start({ queueing: { workerLimit: 1, idleTimeout: 60, errorDelays: [] } }, gated.processor);
+    q.events.push(event('ADDED', 'a'), event('ADDED', 'b'), event('ADDED', 'c'));
+    await tick();
+    q.abort.abort();
+    gated.releaseAll();
+    await q.done;
+    expect(gated.seen.map((s) => s.uid)).toEqual(['a']);
+  });
+
+  test('on stop, idle workers end at once, not at their idle timeout', async () => {
+    const seen: string[] = [];
+    const warnings: string[] = [];
+    const unlisten = addLogListener(
+      (record) => void (record.level === 'warning' && warnings.push(record.message)),
+    );
+    const q = start(
+      {
+        queueing: { idleTimeout: 3600, errorDelays: [] },
+        process: { gracefulShutdownTimeout: 0.1, ultimateExitingTimeout: undefined },
+      },
+      async (key) => void seen.push(key.uid),
+    );
+    for (let i = 0; i < 100; i++) q.events.push(event('ADDED', `u${i}`));
+    await tick();
+    expect(seen).toHaveLength(100);
+    q.abort.abort();
+    await q.done;
+    unlisten();
+    // An idle worker still waiting would be abandoned after the graceful-shutdown timeout, with a warning.
+    expect(warnings).toEqual([]);
   });
 
   test('on stop, a cycle that does not finish within the graceful-shutdown timeout is abandoned', async () => {
