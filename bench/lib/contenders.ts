@@ -211,6 +211,25 @@ export const rawHttp2: Contender = {
     }),
 };
 
+/**
+ * The raw limit over HTTP/2 making one call per object (the status PATCH): the floor for a Node client
+ * doing what controller-runtime and kopf-ts with the status storages do.
+ */
+export const rawHttp2OneCall: Contender = {
+  id: 'raw-h2-1',
+  title: 'raw limit over HTTP/2, 1 call (bare client)',
+  prepare: async () => ({
+    version: `node ${process.version}, node:http2`,
+    notes: 'one HTTP/2 session; one call per object: the status merge-patch',
+  }),
+  start: (context) =>
+    launch(process.execPath, [path.join(benchDir, 'contenders', 'raw.ts')], context, {
+      BENCH_CLUSTER: context.clusterJson,
+      BENCH_RAW_CALLS: 'status',
+      BENCH_RAW_HTTP2: '1',
+    }),
+};
+
 const kopfTsCli = path.join(repoRoot, 'runtime', 'cli', 'main.ts');
 /** Extra node flags for kopf-ts (diagnostics), e.g. BENCH_KOPF_TS_NODE_FLAGS=--heapsnapshot-signal=SIGUSR2. */
 const nodeFlags = (): string[] => (process.env['BENCH_KOPF_TS_NODE_FLAGS'] ?? '').split(' ').filter(Boolean);
@@ -276,6 +295,39 @@ export const kopfTsHttp1 = kopfTsVariant(
   'experiment: settings.networking.http2 = false (a pool of 16 HTTP/1.1 connections)',
 );
 
+/**
+ * kopf-ts of another checkout (BENCH_BASELINE_CHECKOUT: e.g. a `git worktree` of main, with its
+ * node_modules), its own operator file and CLI: before/after comparisons of a change in the same
+ * interleaved run, rather than across runs on a machine whose load drifts.
+ */
+export const kopfTsBaseline: Contender = {
+  id: 'kopf-ts-baseline',
+  title: 'kopf-ts (baseline checkout)',
+  async prepare() {
+    const checkout = process.env['BENCH_BASELINE_CHECKOUT'];
+    if (!checkout || !existsSync(path.join(checkout, 'runtime', 'cli', 'main.ts'))) {
+      throw new Error('BENCH_BASELINE_CHECKOUT must name a checkout of kopf-ts to compare against');
+    }
+    const head = spawnSync('git', ['-C', checkout, 'log', '-1', '--format=%h %s'], { encoding: 'utf8' });
+    return { version: `kopf-ts at ${head.stdout.trim().slice(0, 80)}, node ${process.version}` };
+  },
+  start: (context) => {
+    const checkout = process.env['BENCH_BASELINE_CHECKOUT'] ?? '';
+    return launch(
+      process.execPath,
+      [
+        ...nodeFlags(),
+        path.join(checkout, 'runtime', 'cli', 'main.ts'),
+        'run',
+        '--standalone',
+        '-A',
+        path.join(checkout, 'bench', 'contenders', 'kopf-ts', 'operator.ts'),
+      ],
+      context,
+    );
+  },
+};
+
 /** The contenders of a normal run, in order (kopf-ts first: the raw limit mirrors its measured calls). */
 export const allContenders: Contender[] = [
   kopfTs,
@@ -286,4 +338,11 @@ export const allContenders: Contender[] = [
   kopfTuned,
 ];
 /** Selectable with --only, not run by default. */
-export const experimentalContenders: Contender[] = [kopfTsPooled, kopfTunedNoUvloop, rawHttp2, kopfTsHttp1];
+export const experimentalContenders: Contender[] = [
+  kopfTsPooled,
+  kopfTunedNoUvloop,
+  rawHttp2,
+  rawHttp2OneCall,
+  kopfTsHttp1,
+  kopfTsBaseline,
+];
