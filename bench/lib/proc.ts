@@ -72,6 +72,51 @@ export function treeCpuSeconds(root: number): number {
   return ticks / TICKS;
 }
 
+/**
+ * CPU seconds used so far by the process tree, by kind of thread (from each thread's name): the main
+ * (JavaScript) thread, V8's workers (concurrent JIT compilers, GC helpers), libuv's pool, others. A
+ * sampling profile sees only the main thread; the rest is where a burst's CPU can hide.
+ */
+export function treeCpuByThread(root: number): Record<string, number> {
+  const byKind: Record<string, number> = {};
+  for (const pid of processTree(root)) {
+    let tids: string[];
+    try {
+      tids = readdirSync(`/proc/${pid}/task`);
+    } catch {
+      continue;
+    }
+    for (const tid of tids) {
+      try {
+        const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+        const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        const kind = tid === String(pid) ? 'main' : threadKind(name);
+        byKind[kind] = (byKind[kind] ?? 0) + (Number(fields[11]) + Number(fields[12])) / TICKS;
+      } catch {
+        // thread gone
+      }
+    }
+  }
+  return byKind;
+}
+
+function threadKind(name: string): string {
+  if (name.startsWith('V8 ')) return 'V8 workers';
+  if (name.startsWith('libuv')) return 'libuv pool';
+  return 'other threads';
+}
+
+/** `after − before` per key. */
+export function cpuDelta(
+  before: Record<string, number>,
+  after: Record<string, number>,
+): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(after).map(([kind, seconds]) => [kind, seconds - (before[kind] ?? 0)]),
+  );
+}
+
 /** Open sockets (TCP connections, mostly to the apiserver) of the process tree. */
 export function treeSockets(root: number): number {
   let n = 0;

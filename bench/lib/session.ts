@@ -13,7 +13,15 @@ import { createMany, sleep, type Kube } from './kube.ts';
 import { deltaCounts, parseRequestTotals, type RequestCounts } from './metrics.ts';
 import { cleanNamespace, type Observer } from './observer.ts';
 import { milestoneNames, resetMilestones } from './scale.ts';
-import { RssSampler, settledRss, treeCpuSeconds, treeMemory, treeSockets } from './proc.ts';
+import {
+  cpuDelta,
+  RssSampler,
+  settledRss,
+  treeCpuByThread,
+  treeCpuSeconds,
+  treeMemory,
+  treeSockets,
+} from './proc.ts';
 
 export interface Sizes {
   throughputN: number;
@@ -281,6 +289,7 @@ export class ContenderSession {
       const oursBefore = new Map(kube.issued);
       const sampler = new RssSampler(proc.pid, 50);
       const cpu0 = treeCpuSeconds(proc.pid);
+      const threads0 = treeCpuByThread(proc.pid);
       const t1 = performance.now();
       const keys = await createMany(kube, namespace, 'tp', n, sizes.createConcurrency);
       const createSeconds = (performance.now() - t1) / 1000;
@@ -292,6 +301,7 @@ export class ContenderSession {
       // Trailing calls (events, late patches) land shortly after the status.
       await sleep(2000);
       const cpuSeconds = treeCpuSeconds(proc.pid) - cpu0;
+      const threads = cpuDelta(threads0, treeCpuByThread(proc.pid));
       const peakRssBytes = sampler.stop();
       this.#result.throughput = {
         ...(this.#result.throughput ?? emptyThroughput(n)),
@@ -313,7 +323,11 @@ export class ContenderSession {
       log(
         `${id}: throughput round ${round + 1}: ${handled}/${n} in ${seconds.toFixed(2)} s = ` +
           `${(handled / seconds).toFixed(1)} obj/s (created in ${createSeconds.toFixed(2)} s; CPU ${cpuSeconds.toFixed(2)} s; ` +
-          `peak RSS ${(peakRssBytes / 2 ** 20).toFixed(0)} MiB)`,
+          `peak RSS ${(peakRssBytes / 2 ** 20).toFixed(0)} MiB; CPU by thread: ` +
+          `${Object.entries(threads)
+            .filter(([, seconds]) => seconds > 0)
+            .map(([kind, seconds]) => `${kind} ${seconds.toFixed(2)} s`)
+            .join(', ')})`,
       );
       if (round === 0) {
         await sleep(Math.max(0, last + 30_000 - performance.now()));

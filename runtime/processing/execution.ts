@@ -203,16 +203,16 @@ interface Supervision {
 async function supervise(supervision: Supervision): Promise<unknown> {
   const { remaining, stillRunningInterval } = supervision;
   if (remaining === undefined) {
-    if (stillRunningInterval <= 0) {
-      return await supervision.call(supervision.signal);
-    }
     const since = performance.now();
+    const pending = supervision.call(supervision.signal);
+    // A handler that returned (no promise) has nothing left to report: no timer for it.
+    if (stillRunningInterval <= 0 || !(pending instanceof Promise)) return await pending;
     const timer = setInterval(
       () => supervision.onStillRunning(Math.round((performance.now() - since) / 1000)),
       stillRunningInterval * 1000,
     );
     try {
-      return await supervision.call(supervision.signal);
+      return await pending;
     } finally {
       clearInterval(timer);
     }
@@ -237,3 +237,4 @@ async function supervise(supervision: Supervision): Promise<unknown> {
     clearTimeout(timer);
   }
 }
+
