@@ -8,7 +8,8 @@
  * Flags: --quick; --only <contender,...> (kopf-ts, kopf-ts-status, raw, controller-runtime, kopf, kopf-tuned);
  * --measures <throughput,api-calls,latency,memory,restart,scale,generator,sharding,leader-election>; size overrides
  * for development: --n <objects>, --rounds <n> (throughput and generator rounds), --idle <objects>,
- * --rate <objects/s>, --seconds <s>, --shard-n <objects>; the 100,000-object measure (`scale`, full mode only
+ * --rate <objects/s>, --seconds <s>, --shard-n <objects>, --warmup <objects> (each fresh process's warm-up, default
+ * 50: a steady-state CPU per object needs ~1,000, see docs/benchmarks.md); the 100,000-object measure (`scale`, full mode only
  * unless named in --measures): --scale-objects <n>, --scale-cap <s>; --no-report (do not rewrite BENCHMARKS.md).
  * Results: bench/results/<timestamp>.json (+ logs), and BENCHMARKS.md at the repo root.
  * These are measurements, not tests: nothing here asserts a time.
@@ -57,6 +58,7 @@ const { values } = parseArgs({
     'scale-objects': { type: 'string' },
     'scale-cap': { type: 'string' },
     'shard-n': { type: 'string' },
+    warmup: { type: 'string' },
     'no-report': { type: 'boolean', default: false },
     'per-file': { type: 'boolean' },
     profile: { type: 'boolean', default: false },
@@ -90,6 +92,7 @@ const sizes: Sizes = {
   // 100,000 objects at the 25,000 dry run's pace: kopf-ts ~60 s, controller-runtime ~20, Kopf ~110; the cap bounds a full run.
   scaleCapSeconds: Number(values['scale-cap'] ?? 300),
   shardingObjects,
+  warmupObjects: Number(values.warmup ?? 50),
 };
 const allMeasures = [
   'throughput',

@@ -316,7 +316,7 @@ export function renderReport(run: BenchRun): string {
       `${s.createConcurrency} concurrent requests; one watch over all BenchObjects records when each object first shows the status.`,
     ...contendersPerMeasure(available),
     '- Readiness: the contender is ready when it has handled a first (warm-up) object; start-up time is listed.',
-    '  Then every fresh process handles 50 more warm-up objects (JIT, connection pools) before it is measured.',
+    `  Then every fresh process handles ${run.sizes.warmupObjects ?? 50} more warm-up objects (JIT, connection pools) before it is measured.`,
     `- **1. Throughput**: ${s.throughputN} objects created as fast as the apiserver accepts; time from the first create to the last`,
     `  status seen; objects/s; ${s.throughputRounds} interleaved rounds, the median round reported. Operator CPU per round: from`,
     '  the first create until 2 s after the last status (utime+stime of the process tree). Peak RSS during a burst = max',

@@ -35,6 +35,8 @@ export interface Sizes {
   scaleCapSeconds: number;
   /** Objects of the sharding measure (absent in runs from before it). */
   shardingObjects?: number;
+  /** Warm-up objects each fresh process handles before a measure (absent in runs from before it: 50). */
+  warmupObjects?: number;
 }
 
 export interface ThroughputRound {
@@ -612,7 +614,7 @@ export class ContenderSession {
         kube,
         warm,
         'warmup',
-        WARMUP_OBJECTS,
+        this.#options.sizes.warmupObjects ?? WARMUP_OBJECTS,
         this.#options.sizes.createConcurrency,
       );
       await waitHandledOrExit(observer, warmup, phase.proc, 180_000);
