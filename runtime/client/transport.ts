@@ -204,11 +204,8 @@ function startHttp2(
     ':path': options.path,
     accept: options.accept ?? 'application/json',
     'user-agent': 'kopf-ts',
+    ...http2Headers(connection),
   };
-  for (const [name, value] of Object.entries(connection.headers)) {
-    const lower = name.toLowerCase();
-    if (!CONNECTION_HEADERS.has(lower)) headers[lower] = value;
-  }
   if (options.body !== undefined) {
     headers['content-type'] = options.contentType ?? 'application/json';
     headers['content-length'] = Buffer.byteLength(options.body);
@@ -238,6 +235,22 @@ function startHttp2(
       if (!stream.closed) stream.close(http2.constants.NGHTTP2_CANCEL);
     },
   };
+}
+
+/** The connection's own headers (credentials) as HTTP/2 wants them: lower-case, no connection headers. */
+const http2HeadersOf = new WeakMap<Connection, Record<string, string>>();
+
+function http2Headers(connection: Connection): Record<string, string> {
+  let headers = http2HeadersOf.get(connection);
+  if (!headers) {
+    headers = {};
+    for (const [name, value] of Object.entries(connection.headers)) {
+      const lower = name.toLowerCase();
+      if (!CONNECTION_HEADERS.has(lower)) headers[lower] = value;
+    }
+    http2HeadersOf.set(connection, headers);
+  }
+  return headers;
 }
 
 /** Headers that are about one HTTP/1.1 connection: forbidden in HTTP/2 (RFC 9113 §8.2.2). */

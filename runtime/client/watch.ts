@@ -58,14 +58,15 @@ export async function* watchStream(
   let silent = false;
   let inactivity: NodeJS.Timeout | undefined;
   const inactivitySeconds = settings.watching.inactivityTimeout;
+  // One timer for the whole stream, re-armed per chunk (a new timer per chunk was garbage per event).
   const stirred = () => {
-    clearTimeout(inactivity);
-    if (inactivitySeconds > 0) {
+    if (inactivitySeconds <= 0) return;
+    if (inactivity) inactivity.refresh();
+    else
       inactivity = setTimeout(() => {
         silent = true;
         local.abort(SILENT);
       }, inactivitySeconds * 1000);
-    }
   };
   let response: StreamingAnswer | undefined;
   try {

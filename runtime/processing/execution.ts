@@ -237,4 +237,3 @@ async function supervise(supervision: Supervision): Promise<unknown> {
     clearTimeout(timer);
   }
 }
-
