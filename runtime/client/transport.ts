@@ -10,7 +10,7 @@ import https from 'node:https';
 import type { Readable } from 'node:stream';
 import type { Connection } from './credentials.ts';
 import type { Http2Sessions } from './http2.ts';
-import { abortError } from '../structs/timing.ts';
+import { abortError, whenAborted } from '../structs/timing.ts';
 
 export interface SendOptions {
   method: string;
@@ -91,6 +91,7 @@ export function exchangeText(
   return new Promise((resolve, reject) => {
     let exchange: Exchange | undefined;
     let answerTimer: NodeJS.Timeout | undefined;
+    let stopWaiting: (() => void) | undefined;
     let done = false;
     /** Settle once: clear the timers and the listener; on an error, drop the request. */
     const finish = (error?: Error): boolean => {
@@ -98,7 +99,7 @@ export function exchangeText(
       done = true;
       clearTimeout(timer);
       clearTimeout(answerTimer);
-      signal?.removeEventListener('abort', onAbort);
+      stopWaiting?.();
       if (error) {
         exchange?.cancel();
         reject(error);
@@ -113,11 +114,8 @@ export function exchangeText(
       const seconds = options.answerTimeout;
       answerTimer = setTimeout(() => finish(new Error(`no answer within ${seconds} s`)), seconds * 1000);
     }
-    signal?.addEventListener('abort', onAbort, { once: true });
-    if (signal?.aborted) {
-      onAbort();
-      return;
-    }
+    if (signal) stopWaiting = whenAborted(signal, onAbort);
+    if (done) return; // aborted already
     void start(connection, options, undefined, {
       answer(status, headers, body) {
         clearTimeout(answerTimer);

@@ -5,7 +5,7 @@
  * newest state, and a DELETED is never lost. Idle workers exit after `settings.queueing.idleTimeout`.
  */
 import type { ResourceInfo } from '../../common/resources.ts';
-import { abortedBecause } from '../structs/timing.ts';
+import { abortedBecause, whenAborted } from '../structs/timing.ts';
 import { getLogger } from '../structs/logging.ts';
 import { addMetric, METRICS, streamLabels } from '../structs/metrics.ts';
 import type { OperatorSettings } from '../structs/settings.ts';
@@ -214,15 +214,14 @@ function nextUnlessStopped<T>(
 ): Promise<IteratorResult<T> | 'stopped'> {
   if (signal.aborted) return Promise.resolve('stopped');
   return new Promise((resolve, reject) => {
-    const onAbort = () => resolve('stopped');
-    signal.addEventListener('abort', onAbort, { once: true });
+    const stopWaiting = whenAborted(signal, () => resolve('stopped'));
     iterator.next().then(
       (result) => {
-        signal.removeEventListener('abort', onAbort);
+        stopWaiting();
         resolve(result);
       },
       (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
+        stopWaiting();
         reject(error instanceof Error ? error : new Error(String(error)));
       },
     );
