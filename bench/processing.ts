@@ -66,15 +66,14 @@ const client = {
   },
 } as unknown as ApiClient;
 
+/** A fresh processor (no memory of any object) of the bench's one create handler. */
+function benchProcessor(signal: AbortSignal) {
+  return createProcessor({ client, resource, handlers: [created], settings: benchSettings(), signal });
+}
+
 async function round(r: number): Promise<number> {
   const stop = new AbortController();
-  const process = createProcessor({
-    client,
-    resource,
-    handlers: [created],
-    settings: benchSettings(),
-    signal: stop.signal,
-  });
+  const process = benchProcessor(stop.signal);
   const calm = new AbortController().signal;
   const started = globalThis.process.cpuUsage();
   for (let i = 0; i < n; i++) {
@@ -113,13 +112,7 @@ async function catchUp(r: number): Promise<number> {
   let cycles = 0;
   let caughtUp: () => void = () => undefined;
   const done = new Promise<void>((resolve) => (caughtUp = resolve));
-  const process = createProcessor({
-    client,
-    resource,
-    handlers: [created],
-    settings: benchSettings(),
-    signal: stop.signal,
-  });
+  const process = benchProcessor(stop.signal);
   async function* listing(): AsyncGenerator<StreamItem> {
     for (const body of listed) yield { type: null, object: structuredClone(body) };
     yield { type: 'LISTED' };

@@ -203,13 +203,17 @@ export const rawHttp2: Contender = {
     version: `node ${process.version}, node:http2`,
     notes: 'one HTTP/2 session (TLS + ALPN h2), every request and the watch a stream of it',
   }),
-  start: (context) =>
-    launch(process.execPath, [path.join(benchDir, 'contenders', 'raw.ts')], context, {
-      BENCH_CLUSTER: context.clusterJson,
-      BENCH_RAW_CALLS: context.rawCalls ?? 'annotations,status',
-      BENCH_RAW_HTTP2: '1',
-    }),
+  start: (context) => launchRawHttp2(context, context.rawCalls ?? 'annotations,status'),
 };
+
+/** The bare client of raw.ts over one HTTP/2 session, making `calls` per object. */
+function launchRawHttp2(context: StartContext, calls: string): ChildProcess {
+  return launch(process.execPath, [path.join(benchDir, 'contenders', 'raw.ts')], context, {
+    BENCH_CLUSTER: context.clusterJson,
+    BENCH_RAW_CALLS: calls,
+    BENCH_RAW_HTTP2: '1',
+  });
+}
 
 /**
  * The raw limit over HTTP/2 making one call per object (the status PATCH): the floor for a Node client
@@ -222,12 +226,7 @@ export const rawHttp2OneCall: Contender = {
     version: `node ${process.version}, node:http2`,
     notes: 'one HTTP/2 session; one call per object: the status merge-patch',
   }),
-  start: (context) =>
-    launch(process.execPath, [path.join(benchDir, 'contenders', 'raw.ts')], context, {
-      BENCH_CLUSTER: context.clusterJson,
-      BENCH_RAW_CALLS: 'status',
-      BENCH_RAW_HTTP2: '1',
-    }),
+  start: (context) => launchRawHttp2(context, 'status'),
 };
 
 const kopfTsCli = path.join(repoRoot, 'runtime', 'cli', 'main.ts');
