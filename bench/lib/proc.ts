@@ -73,12 +73,13 @@ export function treeCpuSeconds(root: number): number {
 }
 
 /**
- * CPU seconds used so far by the process tree, by kind of thread (from each thread's name): the main
- * (JavaScript) thread, V8's workers (concurrent JIT compilers, GC helpers), libuv's pool, others. A
- * sampling profile sees only the main thread; the rest is where a burst's CPU can hide.
+ * CPU seconds used so far by the process tree: its processes' main threads (JavaScript, for Node) and
+ * all other threads (V8's concurrent JIT and GC helpers, libuv's pool, a Go runtime's threads; Node
+ * does not name them apart). A sampling profile sees only the main thread; the rest is where a
+ * burst's CPU can hide.
  */
-export function treeCpuByThread(root: number): Record<string, number> {
-  const byKind: Record<string, number> = {};
+export function treeCpuByThread(root: number): { main: number; 'other threads': number } {
+  const byKind = { main: 0, 'other threads': 0 };
   for (const pid of processTree(root)) {
     let tids: string[];
     try {
@@ -89,22 +90,15 @@ export function treeCpuByThread(root: number): Record<string, number> {
     for (const tid of tids) {
       try {
         const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-        const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
         const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-        const kind = tid === String(pid) ? 'main' : threadKind(name);
-        byKind[kind] = (byKind[kind] ?? 0) + (Number(fields[11]) + Number(fields[12])) / TICKS;
+        byKind[tid === String(pid) ? 'main' : 'other threads'] +=
+          (Number(fields[11]) + Number(fields[12])) / TICKS;
       } catch {
         // thread gone
       }
     }
   }
   return byKind;
-}
-
-function threadKind(name: string): string {
-  if (name.startsWith('V8 ')) return 'V8 workers';
-  if (name.startsWith('libuv')) return 'libuv pool';
-  return 'other threads';
 }
 
 /** `after − before` per key. */
