@@ -25,4 +25,20 @@ export default tseslint.config(
     files: ['runtime/**/*.ts', 'common/**/*.ts', 'generator/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'error' },
   },
+  {
+    // node:http's values come from runtime/structs/node-http.ts: an ESM import of it loads undici (+10 MiB RSS).
+    files: ['runtime/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: ['node:http', 'http'].map((name) => ({
+            name,
+            message: 'Take node:http from runtime/structs/node-http.ts (its ESM import loads undici).',
+            allowTypeImports: true,
+          })),
+        },
+      ],
+    },
+  },
 );

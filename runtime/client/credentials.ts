@@ -4,12 +4,13 @@
  * periodically (rotated service-account tokens, exec plugins) and on demand after a 401 (which, for
  * the credentials of login handlers, runs those again: reactor/credentials.ts).
  */
-import http from 'node:http';
+import type { Agent } from 'node:http';
 import https from 'node:https';
 import tls from 'node:tls';
 import { http2Sessions, type Http2Sessions } from './http2.ts';
 import type { KubeConfigLike } from './kubeconfig.ts';
 import { getLogger } from '../structs/logging.ts';
+import { http } from '../structs/node-http.ts';
 import { proxyFor, tunnelingAgent, type TunnelTls } from './proxies.ts';
 
 /** Everything needed to send one request to the API server. */
@@ -17,9 +18,9 @@ export interface Connection {
   /** Server URL without a trailing slash, e.g. `https://127.0.0.1:6443`. */
   server: string;
   /** For ordinary requests: a bounded pool of kept-alive connections. */
-  agent: http.Agent;
+  agent: Agent;
   /** For watches, which hold a connection each for as long as they run: unbounded. */
-  watchAgent: http.Agent;
+  watchAgent: Agent;
   /** HTTPS only: HTTP/2 sessions (used with `settings.networking.http2`, if the server negotiates h2). */
   http2: Http2Sessions | undefined;
   secure: boolean;

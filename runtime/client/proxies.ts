@@ -4,11 +4,12 @@
  * unless `NO_PROXY` excludes the server, as kubectl reads them), and agents that reach it through an HTTP CONNECT tunnel — for
  * ordinary requests and watches alike, so TLS to the API server stays end-to-end.
  */
-import http from 'node:http';
+import type { Agent, AgentOptions, ClientRequestArgs } from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
+import { http } from '../structs/node-http.ts';
 
 /**
  * The proxy to reach `server` through, or `undefined` for a direct connection. `env` is the
@@ -120,9 +121,9 @@ export interface TunnelTls {
  */
 export function tunnelingAgent(
   proxy: URL,
-  agentOptions: http.AgentOptions,
+  agentOptions: AgentOptions,
   tlsOptions: TunnelTls | undefined,
-): http.Agent {
+): Agent {
   const agent = tlsOptions
     ? new https.Agent({ ...agentOptions, ...tlsOptions })
     : new http.Agent(agentOptions);
@@ -137,7 +138,7 @@ export function tunnelingAgent(
 /** Open a tunnel to the request's host, with TLS in it if given, and hand the stream to `callback`. */
 function connectThrough(
   proxy: URL,
-  options: http.ClientRequestArgs & { servername?: string },
+  options: ClientRequestArgs & { servername?: string },
   tlsOptions: TunnelTls | undefined,
   callback: Created,
 ): void {

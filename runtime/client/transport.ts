@@ -4,12 +4,13 @@
  * (http2.ts). Ordinary requests come back whole ({@link exchangeText}); watches as streams
  * ({@link send}), read line by line.
  */
-import http from 'node:http';
+import type { ClientRequest, IncomingHttpHeaders } from 'node:http';
 import http2 from 'node:http2';
 import https from 'node:https';
 import type { Readable } from 'node:stream';
 import type { Connection } from './credentials.ts';
 import type { Http2Sessions } from './http2.ts';
+import { http } from '../structs/node-http.ts';
 import { abortError, whenAborted } from '../structs/timing.ts';
 
 export interface SendOptions {
@@ -64,7 +65,7 @@ export function send(connection: Connection, options: SendOptions): Promise<Stre
 /** A whole answer of an ordinary (non-streaming) request. */
 export interface TextAnswer {
   status: number;
-  headers: http.IncomingHttpHeaders;
+  headers: IncomingHttpHeaders;
   text: string;
 }
 
@@ -140,7 +141,7 @@ export function exchangeText(
 
 /** What a started request reports, once: its answer (status, headers, the body to read), or a failure. */
 interface AnswerHandlers {
-  answer(status: number, headers: http.IncomingHttpHeaders, body: Readable, close: () => void): void;
+  answer(status: number, headers: IncomingHttpHeaders, body: Readable, close: () => void): void;
   failed(error: Error): void;
 }
 
@@ -222,7 +223,7 @@ function startHttp2(
   stream.once('close', lease.release);
   stream.once('response', (answer) => {
     // The pseudo-header `:status` stays among the headers: no copy per answer.
-    handlers.answer(Number(answer[':status'] ?? 0), answer as http.IncomingHttpHeaders, stream, () => {
+    handlers.answer(Number(answer[':status'] ?? 0), answer as IncomingHttpHeaders, stream, () => {
       if (!stream.closed) stream.close(http2.constants.NGHTTP2_CANCEL);
     });
   });
@@ -287,7 +288,7 @@ function openRequest(
   connection: Connection,
   options: SendOptions,
   signal: AbortSignal | undefined,
-): http.ClientRequest {
+): ClientRequest {
   const url = new URL(connection.server + options.path);
   const headers: Record<string, string> = {
     ...connection.headers,
@@ -313,7 +314,7 @@ function openRequest(
 }
 
 /** Tell the retry logic whether a kept-alive connection was reused (a routine race, see api.ts). */
-function markReusedSocket(request: http.ClientRequest, error: Error): Error {
+function markReusedSocket(request: ClientRequest, error: Error): Error {
   if (request.reusedSocket) Object.assign(error, { reusedSocket: true });
   return error;
 }

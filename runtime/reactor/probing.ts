@@ -4,8 +4,9 @@
  * as in Kopf; 500 if a probe fails), and `/metrics` serves Prometheus metrics.
  */
 import { describeError } from '../structs/errors.ts';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import { getLogger } from '../structs/logging.ts';
+import { http } from '../structs/node-http.ts';
 import { METRICS_CONTENT_TYPE, renderMetrics } from './metrics.ts';
 
 /** Probe results are reused for this long (Kopf: 10 s). */
@@ -43,7 +44,7 @@ export async function startHealthServer(options: HealthServerOptions): Promise<H
     return cached.results;
   };
 
-  const server: Server = createServer((request, response) => {
+  const server: Server = http.createServer((request, response) => {
     const requested = (request.url ?? '/').split('?')[0];
     const answer = (status: number, type: string, body: string) => {
       response.writeHead(status, { 'content-type': type });

@@ -8,13 +8,14 @@
  * is not an AdmissionReview (400) are answered at once and logged.
  */
 import { access, readFile } from 'node:fs/promises';
-import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import { describeError } from '../../structs/errors.ts';
 import { getLogger } from '../../structs/logging.ts';
+import { http } from '../../structs/node-http.ts';
 import {
   WebhookRequestError,
   type WebhookClientConfig,
@@ -110,7 +111,7 @@ export class WebhookServer implements WebhookServerLike {
     };
     const server = tls
       ? createHttpsServer({ cert: tls.cert, key: tls.key }, listener)
-      : createHttpServer(listener);
+      : http.createServer(listener);
     const { addr } = this.options;
     await new Promise<void>((resolve, reject) => {
       server.once('error', (error: NodeJS.ErrnoException) => {
