@@ -13,7 +13,14 @@ import {
   type DeploySettings,
 } from './emit/deploy.ts';
 import { handlerStub, importSpecifier, OPERATOR_PATH, operatorModule } from './emit/handlers.ts';
-import { dockerfile, DOCKERIGNORE, GITIGNORE, packageJson, tsconfigJson } from './emit/project-files.ts';
+import {
+  dockerfile,
+  DOCKERIGNORE,
+  GITIGNORE,
+  packageJson,
+  tsconfigBuildJson,
+  tsconfigJson,
+} from './emit/project-files.ts';
 import { EXAMPLE_TEST_PATH, exampleTest } from './emit/example-test.ts';
 import { emitWebhooksYaml, WEBHOOKS_PATH, withWebhookServing } from './emit/webhooks.ts';
 import { emitKustomization, KUSTOMIZATION_PATH } from './emit/kustomization.ts';
@@ -237,6 +244,7 @@ async function addUserFiles(
       ) + '\n',
   );
   once('tsconfig.json', tsconfigJson);
+  once('tsconfig.build.json', tsconfigBuildJson);
   once('.gitignore', () => GITIGNORE);
   once('.dockerignore', () => DOCKERIGNORE);
   once('Dockerfile', () => dockerfile(settings.kopfTs === VENDORED_SPEC));

@@ -22,7 +22,7 @@ afterAll(() => rmSync(path.dirname(path.dirname(out)), { recursive: true, force:
 describe('the generated project', () => {
   it('has the documented layout', () => {
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stdout).toMatch(/3 CRDs, 4 versions; 24 files written/);
+    expect(run.stdout).toMatch(/3 CRDs, 4 versions; 25 files written/);
     expect(listTsFiles(out).map((f) => path.relative(out, f))).toEqual([
       'src/generated/demo.kopf.dev/v1/widget.ts',
       'src/generated/demo.kopf.dev/v1/widgetclass.ts',
@@ -124,14 +124,29 @@ describe('the generated project', () => {
 
   it('has a multi-stage, non-root Dockerfile without dev dependencies and with the liveness endpoint', () => {
     const dockerfile = read('Dockerfile');
-    expect(dockerfile.match(/^FROM /gm)).toHaveLength(2);
+    expect(dockerfile.match(/^FROM /gm)).toHaveLength(3);
     expect(dockerfile).toMatch(/FROM docker\.io\/library\/node:24-slim/);
     expect(dockerfile).toMatch(/--omit=dev/);
     expect(dockerfile).toMatch(/^USER 1000:1000$/m);
     expect(dockerfile).toMatch(/^ENV NODE_OPTIONS=--max-semi-space-size=16$/m); // bounds a burst's young generation
     expect(dockerfile).toMatch(
-      /ENTRYPOINT \["node_modules\/\.bin\/kopf", "run", "src\/operator\.ts", "--liveness", "http:\/\/0\.0\.0\.0:8080\/healthz"\]/,
+      /ENTRYPOINT \["node_modules\/\.bin\/kopf", "run", "dist\/operator\.js", "--liveness", "http:\/\/0\.0\.0\.0:8080\/healthz"\]/,
     );
+  });
+
+  it('runs compiled JavaScript in the image: a build stage compiles src/ to dist/ with tsc', () => {
+    const dockerfile = read('Dockerfile');
+    expect(dockerfile).toMatch(/^RUN node node_modules\/typescript\/bin\/tsc -p tsconfig\.build\.json$/m);
+    expect(dockerfile).toMatch(/^COPY --from=build \/app\/dist \.\/dist$/m);
+    const finalStage = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
+    expect(finalStage).not.toMatch(/src/);
+    expect(JSON.parse(read('tsconfig.build.json'))).toEqual({
+      extends: './tsconfig.json',
+      compilerOptions: { noEmit: false, rootDir: 'src', outDir: 'dist' },
+      include: ['src'],
+    });
+    const pkg = JSON.parse(read('package.json')) as { scripts: Record<string, string> };
+    expect(pkg.scripts['build']).toBe('tsc -p tsconfig.build.json');
   });
 
   it('puts the input CRDs and Kopf peering CRDs (not stubs for them) in deploy/', () => {
