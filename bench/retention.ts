@@ -44,6 +44,7 @@ process.env['BENCH_MEMORY_FILE'] = memoryFile;
 const cluster = await startLocalCluster({ progress: (line) => log(`  ${line}`) });
 const kube = new Kube(cluster);
 const observer = new Observer(kube);
+await kopfTs.prepare((line) => log(`  ${line}`));
 const child = kopfTs.start({
   kubeconfig: cluster.kubeconfig,
   clusterJson: '',

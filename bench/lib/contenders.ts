@@ -229,22 +229,50 @@ export const rawHttp2OneCall: Contender = {
   start: (context) => launchRawHttp2(context, 'status'),
 };
 
-const kopfTsCli = path.join(repoRoot, 'runtime', 'cli', 'main.ts');
+/**
+ * kopf-ts runs as users deploy it (the generated Dockerfile): the runtime and the operator compiled by
+ * tsc, with the image's `--max-semi-space-size=16`. `tsc -p bench/contenders/kopf-ts/tsconfig.json`
+ * compiles the operator files and the runtime they import (the build's options) into bench/results/.
+ * Running the sources instead cost ~27 MiB more RSS at start (type stripping: docs/benchmarks.md).
+ */
+const kopfTsBuild = path.join(benchDir, 'results', 'kopf-ts-build');
+const DEPLOYED_NODE_FLAGS = ['--max-semi-space-size=16'];
 /** Extra node flags for kopf-ts (diagnostics), e.g. BENCH_KOPF_TS_NODE_FLAGS=--heapsnapshot-signal=SIGUSR2. */
 const nodeFlags = (): string[] => (process.env['BENCH_KOPF_TS_NODE_FLAGS'] ?? '').split(' ').filter(Boolean);
 
+let compiled: Promise<void> | undefined;
+/** Compile once per bench process: every kopf-ts contender runs the same build. */
+function compileKopfTs(progress: (line: string) => void): Promise<void> {
+  compiled ??= Promise.resolve().then(() => {
+    const tsc = path.join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc');
+    run(
+      process.execPath,
+      [tsc, '-p', path.join(benchDir, 'contenders', 'kopf-ts', 'tsconfig.json')],
+      progress,
+    );
+  });
+  return compiled;
+}
+
 /** `kopf run --standalone -A` of an operator file in bench/contenders/kopf-ts/ (profiled when asked). */
-function launchKopfTs(file: string, context: StartContext): ChildProcess {
+function launchKopfTs(file: string, context: StartContext, source = false): ChildProcess {
+  const [cli, operator] = source
+    ? [path.join(repoRoot, 'runtime', 'cli', 'main.ts'), path.join(benchDir, 'contenders', 'kopf-ts', file)]
+    : [
+        path.join(kopfTsBuild, 'runtime', 'cli', 'main.js'),
+        path.join(kopfTsBuild, 'bench', 'contenders', 'kopf-ts', file.replace(/\.ts$/, '.js')),
+      ];
   return launch(
     process.execPath,
     [
+      ...(source ? [] : DEPLOYED_NODE_FLAGS),
       ...nodeFlags(),
       ...(context.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${context.cpuProfileDir}`] : []),
-      kopfTsCli,
+      cli,
       'run',
       '--standalone',
       '-A',
-      path.join(benchDir, 'contenders', 'kopf-ts', file),
+      operator,
     ],
     context,
   );
@@ -253,14 +281,26 @@ function launchKopfTs(file: string, context: StartContext): ChildProcess {
 export const kopfTs: Contender = {
   id: 'kopf-ts',
   title: 'kopf-ts',
-  async prepare() {
-    for (const file of [kopfTsCli, path.join(repoRoot, 'runtime', 'index.ts')]) {
-      if (!existsSync(file)) throw new Error(`${path.relative(repoRoot, file)} does not exist yet`);
-    }
+  async prepare(progress) {
+    await compileKopfTs(progress);
     const version = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')).version as string;
-    return { version: `kopf-ts ${version} (from source), node ${process.version}` };
+    return {
+      version: `kopf-ts ${version} (compiled by tsc, as the generated Dockerfile), node ${process.version}`,
+      notes: DEPLOYED_NODE_FLAGS.join(' '),
+    };
   },
   start: (context) => launchKopfTs('operator.ts', context),
+};
+
+/** The dev loop's way (`npm start`): the CLI and the operator from source, type-stripped at load, no flags. */
+export const kopfTsSource: Contender = {
+  id: 'kopf-ts-source',
+  title: 'kopf-ts from source (experiment)',
+  prepare: async () => ({
+    version: `kopf-ts from source, node ${process.version}`,
+    notes: 'experiment: node runtime/cli/main.ts run … operator.ts (type stripping), default V8 heap',
+  }),
+  start: (context) => launchKopfTs('operator.ts', context, true),
 };
 
 /** kopf-ts with another operator file of bench/contenders/kopf-ts/ (its settings differ), noted in the report. */
@@ -268,7 +308,10 @@ function kopfTsVariant(id: string, title: string, file: string, notes: string): 
   return {
     id,
     title,
-    prepare: async (progress) => ({ ...(await kopfTs.prepare(progress)), notes }),
+    async prepare(progress) {
+      const prepared = await kopfTs.prepare(progress);
+      return { ...prepared, notes: `${prepared.notes ?? ''}; ${notes}` };
+    },
     start: (context) => launchKopfTs(file, context),
   };
 }
@@ -327,6 +370,13 @@ export const kopfTsBaseline: Contender = {
   },
 };
 
+export const kopfTsWorkers = kopfTsVariant(
+  'kopf-ts-workers',
+  'kopf-ts, 100 workers (experiment)',
+  'worker-limit.ts',
+  'experiment: settings.queueing.workerLimit = 100 (as MaxConcurrentReconciles here)',
+);
+
 /** The contenders of a normal run, in order (kopf-ts first: the raw limit mirrors its measured calls). */
 export const allContenders: Contender[] = [
   kopfTs,
@@ -344,4 +394,6 @@ export const experimentalContenders: Contender[] = [
   rawHttp2OneCall,
   kopfTsHttp1,
   kopfTsBaseline,
+  kopfTsSource,
+  kopfTsWorkers,
 ];

@@ -1,6 +1,7 @@
 /**
  * The kopf-ts contender: one create handler returning a small result (→ status.created), run by the
- * kopf-ts CLI from source with its default settings:
+ * kopf-ts CLI with its default settings — compiled by tsc, as deployed (bench/lib/contenders.ts); from
+ * source it is the dev loop's
  *   node runtime/cli/main.ts run --standalone -A bench/contenders/kopf-ts/operator.ts
  */
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
