@@ -10,6 +10,7 @@ import { isApiError } from '../client/errors.ts';
 import type { ApiClient } from '../client/types.ts';
 import type { KubernetesObject } from '../structs/bodies.ts';
 import { getLogger } from '../structs/logging.ts';
+import { untilAborted } from '../structs/timing.ts';
 import type { OperatorSettings } from '../structs/settings.ts';
 import { isLiteralNamespace, literalNamespaces, matchAnyNamespace } from './namespaces.ts';
 import { watchObjects } from './stream.ts';
@@ -43,10 +44,7 @@ export async function observeNamespaces(options: NamespaceObserverOptions): Prom
   const logger = getLogger('kopf.namespaces');
   const literal = () => {
     onChange(new Set(literalNamespaces(patterns)));
-    return new Promise<void>((resolve) => {
-      if (signal.aborted) resolve();
-      signal.addEventListener('abort', () => resolve(), { once: true });
-    });
+    return untilAborted(signal);
   };
   if (patterns.every(isLiteralNamespace)) return literal();
   if (settings.scanning.disabled) {
